@@ -1,0 +1,457 @@
+//! Sign-up, sign-in, sessions, password changes and resets, personal API tokens.
+
+use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR};
+use crate::secrets::{hash_password, hash_token, new_token, verify_password};
+use crate::{activity, mail, rate_limit, Actor, App, AppError, AppResult};
+use townsquare_domain::values::{check_password, required_text};
+use townsquare_domain::{new_id, Email, ValidationErrors};
+use townsquare_store::accounts::{self as store, ApiTokenRow, SessionRow, UserRow};
+
+pub const SESSION_LIFETIME: i64 = 30 * MICROS_PER_DAY;
+const RESET_LIFETIME: i64 = MICROS_PER_HOUR;
+const MAX_NAME: usize = 80;
+
+/// A session just made: the token goes into the cookie, the CSRF token into forms.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SignupInput {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+impl From<UserRow> for Actor {
+    fn from(u: UserRow) -> Self {
+        Actor {
+            user_id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            superadmin: u.is_superadmin,
+        }
+    }
+}
+
+/// Checks sign-up input; all problems at once, so a form shows them together.
+fn validate_signup(input: &SignupInput) -> Result<(Email, String), ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let email = errors.check("email", Email::parse(&input.email));
+    let name = errors.check(
+        "display_name",
+        required_text(&input.display_name, "display name", MAX_NAME),
+    );
+    errors.check("password", check_password(&input.password));
+    match (email, name) {
+        (Some(email), Some(name)) if errors.is_empty() => Ok((email, name)),
+        _ => Err(errors),
+    }
+}
+
+async fn hash_off_thread(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)
+}
+
+async fn verify_off_thread(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+impl App {
+    pub async fn sign_up(&self, input: SignupInput, ip: &str) -> AppResult<(Actor, NewSession)> {
+        let (email, display_name) = validate_signup(&input)?;
+        self.check_rate_limit(rate_limit::Action::SignUp, ip)
+            .await?;
+        if store::user_by_email(self.db(), email.as_str())
+            .await?
+            .is_some()
+        {
+            return Err(email_taken());
+        }
+        let hash = hash_off_thread(input.password).await?;
+        let now = self.now();
+        let user = UserRow {
+            id: new_id(),
+            email: email.as_str().to_string(),
+            display_name,
+            password_hash: hash,
+            is_superadmin: false,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.db().begin().await?;
+        store::insert_user(&mut tx, &user).await.map_err(|e| {
+            if e.is_conflict_on("email") {
+                email_taken()
+            } else {
+                e.into()
+            }
+        })?;
+        activity::record(
+            &mut tx,
+            None,
+            Some(&user.id),
+            "signed_up",
+            "user",
+            &user.id,
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+        let session = create_session(&mut tx, &user.id, now).await?;
+        self.commit(tx).await?;
+        Ok((user.into(), session))
+    }
+
+    /// Creates a user from the command line (no rate limit, may be a superadmin).
+    pub async fn create_user(
+        &self,
+        email: &str,
+        display_name: &str,
+        password: &str,
+        superadmin: bool,
+    ) -> AppResult<Actor> {
+        let input = SignupInput {
+            email: email.into(),
+            display_name: display_name.into(),
+            password: password.into(),
+        };
+        let (email, display_name) = validate_signup(&input)?;
+        let hash = hash_off_thread(input.password).await?;
+        let now = self.now();
+        let user = UserRow {
+            id: new_id(),
+            email: email.as_str().to_string(),
+            display_name,
+            password_hash: hash,
+            is_superadmin: superadmin,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.db().begin().await?;
+        store::insert_user(&mut tx, &user).await.map_err(|e| {
+            if e.is_conflict_on("email") {
+                email_taken()
+            } else {
+                e.into()
+            }
+        })?;
+        activity::record(
+            &mut tx,
+            None,
+            Some(&user.id),
+            "signed_up",
+            "user",
+            &user.id,
+            serde_json::json!({"via": "cli"}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(user.into())
+    }
+
+    /// Checks an e-mail and password. Failures are counted per IP and per account, and the
+    /// answer never says which of the two was wrong.
+    pub async fn log_in(
+        &self,
+        email: &str,
+        password: &str,
+        ip: &str,
+    ) -> AppResult<(Actor, NewSession)> {
+        let email_key = email.trim().to_lowercase();
+        self.check_rate_limit(rate_limit::Action::LoginFromIp, ip)
+            .await?;
+        self.check_rate_limit(rate_limit::Action::LoginToAccount, &email_key)
+            .await?;
+        let user = store::user_by_email(self.db(), &email_key).await?;
+        let valid = match &user {
+            Some(u) => verify_off_thread(password.to_string(), u.password_hash.clone()).await,
+            None => {
+                // Spend the same time as a real check, so timing does not reveal accounts.
+                let _ = hash_off_thread(password.to_string()).await;
+                false
+            }
+        };
+        let Some(user) = user.filter(|_| valid) else {
+            return Err(AppError::invalid(
+                "password",
+                "That e-mail and password do not match an account.",
+            ));
+        };
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        townsquare_store::rate_limits::clear(
+            &mut tx,
+            &rate_limit::Action::LoginToAccount.bucket(&email_key),
+        )
+        .await?;
+        let session = create_session(&mut tx, &user.id, now).await?;
+        self.commit(tx).await?;
+        Ok((user.into(), session))
+    }
+
+    pub async fn log_out(&self, session_token: &str) -> AppResult<()> {
+        let mut tx = self.db().begin().await?;
+        store::delete_session(&mut tx, &hash_token(session_token)).await?;
+        self.commit(tx).await
+    }
+
+    /// The person behind a session cookie, with the session's CSRF token.
+    pub async fn authenticate_session(&self, token: &str) -> AppResult<Option<(Actor, String)>> {
+        let found = store::session_with_user(self.db(), &hash_token(token), self.now()).await?;
+        Ok(found.map(|(session, user)| (user.into(), session.csrf_token)))
+    }
+
+    /// The person behind a bearer token.
+    pub async fn authenticate_api_token(&self, token: &str) -> AppResult<Option<Actor>> {
+        Ok(store::user_by_api_token(self.db(), &hash_token(token))
+            .await?
+            .map(Actor::from))
+    }
+
+    pub async fn update_account(
+        &self,
+        actor: &Actor,
+        email: &str,
+        display_name: &str,
+    ) -> AppResult<Actor> {
+        let mut errors = ValidationErrors::new();
+        let email = errors.check("email", Email::parse(email));
+        let name = errors.check(
+            "display_name",
+            required_text(display_name, "display name", MAX_NAME),
+        );
+        let (Some(email), Some(name)) = (email, name) else {
+            return Err(errors.into());
+        };
+        let mut tx = self.db().begin().await?;
+        let now = self.now();
+        store::update_profile(&mut tx, &actor.user_id, email.as_str(), &name, now)
+            .await
+            .map_err(|e| {
+                if e.is_conflict_on("email") {
+                    email_taken()
+                } else {
+                    e.into()
+                }
+            })?;
+        activity::record(
+            &mut tx,
+            None,
+            Some(&actor.user_id),
+            "account_updated",
+            "user",
+            &actor.user_id,
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(Actor {
+            email: email.as_str().to_string(),
+            display_name: name,
+            ..actor.clone()
+        })
+    }
+
+    /// Changes the password after checking the current one; other sessions are signed out.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+        keep_session_token: Option<&str>,
+    ) -> AppResult<()> {
+        let user = store::user_by_id(self.db(), &actor.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if !verify_off_thread(current.to_string(), user.password_hash.clone()).await {
+            return Err(AppError::invalid(
+                "current_password",
+                "Your current password is not correct.",
+            ));
+        }
+        check_password(new).map_err(|m| AppError::invalid("new_password", m))?;
+        let hash = hash_off_thread(new.to_string()).await?;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        store::update_password(&mut tx, &user.id, &hash, now).await?;
+        let keep = keep_session_token.map(hash_token);
+        store::delete_other_sessions(&mut tx, &user.id, keep.as_deref()).await?;
+        activity::record(
+            &mut tx,
+            None,
+            Some(&user.id),
+            "password_changed",
+            "user",
+            &user.id,
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await
+    }
+
+    /// Mails a reset link if the address has an account; answers the same either way.
+    pub async fn request_password_reset(&self, email: &str, ip: &str) -> AppResult<()> {
+        self.check_rate_limit(rate_limit::Action::PasswordReset, ip)
+            .await?;
+        let email = Email::parse(email).map_err(|m| AppError::invalid("email", m))?;
+        let Some(user) = store::user_by_email(self.db(), email.as_str()).await? else {
+            return Ok(());
+        };
+        let token = new_token();
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        store::insert_password_reset(
+            &mut tx,
+            &hash_token(&token),
+            &user.id,
+            now,
+            now + RESET_LIFETIME,
+        )
+        .await?;
+        let link = format!("{}/password/reset/{token}", self.settings().base_url);
+        let body = format!(
+            "Hello {name},\n\nSomeone asked to reset the password of your Townsquare account.\n\
+             To choose a new password, open this link within the next hour:\n\n{link}\n\n\
+             If it was not you, ignore this message: your password stays as it is.\n",
+            name = user.display_name
+        );
+        mail::enqueue(
+            &mut tx,
+            &user.email,
+            "Reset your Townsquare password",
+            &body,
+            now,
+        )
+        .await?;
+        self.commit(tx).await
+    }
+
+    /// Sets a new password from a reset link; the link works once, and all sessions end.
+    pub async fn reset_password(&self, token: &str, new_password: &str) -> AppResult<()> {
+        check_password(new_password).map_err(|m| AppError::invalid("password", m))?;
+        let hash = hash_off_thread(new_password.to_string()).await?;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let Some(user_id) = store::consume_password_reset(&mut tx, &hash_token(token), now).await?
+        else {
+            return Err(AppError::invalid(
+                "token",
+                "This reset link has expired or was already used. Ask for a new one.",
+            ));
+        };
+        store::update_password(&mut tx, &user_id, &hash, now).await?;
+        store::delete_other_sessions(&mut tx, &user_id, None).await?;
+        activity::record(
+            &mut tx,
+            None,
+            Some(&user_id),
+            "password_reset",
+            "user",
+            &user_id,
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await
+    }
+
+    /// Makes a personal API token; the token text is returned once and stored only hashed.
+    pub async fn create_api_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+    ) -> AppResult<(ApiTokenRow, String)> {
+        let name =
+            required_text(name, "token name", 80).map_err(|m| AppError::invalid("name", m))?;
+        let token = format!("ts_{}", new_token());
+        let row = ApiTokenRow {
+            id: new_id(),
+            user_id: actor.user_id.clone(),
+            name,
+            token_hash: hash_token(&token),
+            created_at: self.now(),
+            last_used_at: None,
+        };
+        let mut tx = self.db().begin().await?;
+        store::insert_api_token(&mut tx, &row).await?;
+        self.commit(tx).await?;
+        Ok((row, token))
+    }
+
+    pub async fn api_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiTokenRow>> {
+        Ok(store::api_tokens_of(self.db(), &actor.user_id).await?)
+    }
+
+    pub async fn revoke_api_token(&self, actor: &Actor, id: &str) -> AppResult<()> {
+        let mut tx = self.db().begin().await?;
+        if !store::delete_api_token(&mut tx, &actor.user_id, id).await? {
+            return Err(AppError::NotFound("API token"));
+        }
+        self.commit(tx).await
+    }
+
+    /// Signs in with e-mail and password and returns a new API token (for API clients).
+    pub async fn log_in_for_token(
+        &self,
+        email: &str,
+        password: &str,
+        name: &str,
+        ip: &str,
+    ) -> AppResult<(Actor, String)> {
+        let (actor, session) = self.log_in(email, password, ip).await?;
+        // The API client does not need the browser session made by log_in.
+        self.log_out(&session.token).await?;
+        let (_, token) = self.create_api_token(&actor, name).await?;
+        Ok((actor, token))
+    }
+}
+
+fn email_taken() -> AppError {
+    AppError::conflict(
+        "email",
+        "An account with this e-mail address already exists. Log in, or reset your password.",
+    )
+}
+
+async fn create_session(
+    tx: &mut townsquare_store::Tx,
+    user_id: &str,
+    now: i64,
+) -> AppResult<NewSession> {
+    let session = NewSession {
+        token: new_token(),
+        csrf_token: new_token(),
+        expires_at: now + SESSION_LIFETIME,
+    };
+    store::insert_session(
+        tx,
+        &SessionRow {
+            token_hash: hash_token(&session.token),
+            user_id: user_id.to_string(),
+            csrf_token: session.csrf_token.clone(),
+            created_at: now,
+            expires_at: session.expires_at,
+        },
+    )
+    .await?;
+    Ok(session)
+}
+
+/// For the web layer's anonymous CSRF cookie.
+pub fn new_csrf_token() -> String {
+    new_token()
+}
+
+pub use crate::secrets::constant_time_eq;

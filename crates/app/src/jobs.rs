@@ -1,0 +1,193 @@
+//! Background jobs: enqueued inside a use case's transaction, run by the worker loop of any
+//! instance. A job's effects and its completion commit in one transaction, so a job that
+//! is retried after a crash does not repeat what it already did.
+
+use crate::clock::{MICROS_PER_MINUTE, MICROS_PER_SECOND};
+use crate::{mail, App, AppError, AppResult};
+use serde_json::Value;
+use std::time::Duration;
+use townsquare_domain::new_id;
+use townsquare_store::jobs::{self as store, ClaimedJob, NewJob};
+use townsquare_store::Tx;
+
+/// Sends a new member the community's welcome e-mail.
+pub const WELCOME_EMAIL: &str = "communities.welcome_email";
+
+const LEASE: i64 = 5 * MICROS_PER_MINUTE;
+const MAX_ATTEMPTS: i64 = 5;
+
+impl App {
+    pub(crate) async fn enqueue_job_in(
+        &self,
+        tx: &mut Tx,
+        kind: &str,
+        payload: &Value,
+        run_at: i64,
+    ) -> AppResult<String> {
+        let id = new_id();
+        store::enqueue(
+            tx,
+            &NewJob {
+                id: &id,
+                kind,
+                payload: &payload.to_string(),
+                run_at,
+                max_attempts: MAX_ATTEMPTS,
+                now: self.now(),
+            },
+        )
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn enqueue_job(&self, kind: &str, payload: &Value, run_at: i64) -> AppResult<String> {
+        let mut tx = self.db().begin().await?;
+        let id = self.enqueue_job_in(&mut tx, kind, payload, run_at).await?;
+        self.commit(tx).await?;
+        Ok(id)
+    }
+
+    /// Runs every job that is due now; returns how many ran. Tests call this directly.
+    pub async fn run_due_jobs(&self) -> AppResult<usize> {
+        let mut ran = 0;
+        loop {
+            let now = self.now();
+            let Some(job) = store::claim(self.db(), self.instance_id(), now, now + LEASE).await?
+            else {
+                return Ok(ran);
+            };
+            let span =
+                tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
+            let _guard = span.enter();
+            let mut tx = self.db().begin().await?;
+            match self.run_job(&mut tx, &job).await {
+                Ok(()) => {
+                    if store::mark_done(&mut tx, &job.id, self.instance_id(), self.now()).await? {
+                        self.commit(tx).await?;
+                        ran += 1;
+                    } else {
+                        // Our lease ran out and another worker took the job: its run counts.
+                        tracing::warn!(
+                            "lease lost before completion; this run's effects rolled back"
+                        );
+                    }
+                }
+                Err(error) => {
+                    drop(tx); // roll back whatever the job wrote
+                    let retry_at = (job.attempts < job.max_attempts)
+                        .then(|| self.now() + MICROS_PER_SECOND * 30 * job.attempts);
+                    tracing::warn!(%error, "job failed");
+                    store::mark_failed(
+                        self.db(),
+                        &job.id,
+                        self.instance_id(),
+                        &error.to_string(),
+                        retry_at,
+                        self.now(),
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+
+    async fn run_job(&self, tx: &mut Tx, job: &ClaimedJob) -> AppResult<()> {
+        let payload: Value = serde_json::from_str(&job.payload)
+            .map_err(|e| AppError::Internal(format!("bad payload: {e}")))?;
+        match job.kind.as_str() {
+            WELCOME_EMAIL => self.send_welcome_email(tx, &payload).await,
+            other => Err(AppError::Internal(format!(
+                "no handler for job kind {other}"
+            ))),
+        }
+    }
+
+    async fn send_welcome_email(&self, tx: &mut Tx, payload: &Value) -> AppResult<()> {
+        let field = |name: &str| {
+            payload[name]
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| AppError::Internal(format!("payload lacks {name}")))
+        };
+        let (community_id, user_id) = (field("community_id")?, field("user_id")?);
+        let Some(community) =
+            townsquare_store::communities::community_by_id(&mut *tx, &community_id).await?
+        else {
+            return Ok(()); // deleted since: nothing to welcome to
+        };
+        let Some(user) = townsquare_store::accounts::user_by_id(&mut *tx, &user_id).await? else {
+            return Ok(());
+        };
+        let link = format!("{}/c/{}", self.settings().base_url, community.slug);
+        let guidelines = if community.guidelines.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\nOur guidelines, in short:\n\n{}\n",
+                community.guidelines.chars().take(1200).collect::<String>()
+            )
+        };
+        let body = format!(
+            "Hello {name},\n\nWelcome to {community}! {description}\n{guidelines}\n\
+             Say hello and find your way around: {link}\n",
+            name = user.display_name,
+            community = community.name,
+            description = community.description,
+        );
+        mail::enqueue(
+            tx,
+            &user.email,
+            &format!("Welcome to {}", community.name),
+            &body,
+            self.now(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Status of one job, for tests and operators.
+    pub async fn job_status(&self, id: &str) -> AppResult<Option<store::JobStatus>> {
+        Ok(store::status_of(self.db(), id).await?)
+    }
+
+    /// The worker loop of this instance: delivers mail and runs jobs until `shutdown` fires.
+    pub async fn run_workers(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        if let Err(e) = self.recover_interrupted_mail().await {
+            tracing::error!(error = %e, "could not check for interrupted mail");
+        }
+        let mut ticks: u64 = 0;
+        loop {
+            if let Err(e) = self.run_due_jobs().await {
+                tracing::error!(error = %e, "job worker");
+            }
+            if let Err(e) = self.deliver_due_mail().await {
+                tracing::error!(error = %e, "mail worker");
+            }
+            if ticks.is_multiple_of(7200) {
+                self.maintenance().await;
+            }
+            ticks += 1;
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    async fn maintenance(&self) {
+        let mut tx = match self.db().begin().await {
+            Ok(tx) => tx,
+            Err(e) => return tracing::error!(error = %e, "maintenance"),
+        };
+        let result = townsquare_store::accounts::delete_expired_sessions(&mut tx, self.now()).await;
+        if let Err(e) = result {
+            return tracing::error!(error = %e, "maintenance: sessions");
+        }
+        if let Err(e) = self.commit(tx).await {
+            return tracing::error!(error = %e, "maintenance: commit");
+        }
+        if let Err(e) = self.prune_rate_limits().await {
+            tracing::error!(error = %e, "maintenance: rate limits");
+        }
+    }
+}

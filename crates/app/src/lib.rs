@@ -1,0 +1,120 @@
+//! Townsquare's use cases, one module per product area. Each use case owns its transaction,
+//! checks the authorization policy, appends the activity record, and enqueues mail, jobs and
+//! realtime notices inside that same transaction. Nothing here knows about HTTP.
+
+pub mod accounts;
+pub mod activity;
+pub mod bus;
+pub mod clock;
+pub mod communities;
+pub mod demo;
+mod error;
+pub mod jobs;
+pub mod mail;
+pub mod rate_limit;
+mod secrets;
+pub mod spaces;
+
+pub use error::{AppError, AppResult};
+pub use townsquare_domain as domain;
+pub use townsquare_store as store;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use townsquare_store::Db;
+
+/// Settings the app layer needs; the server fills them from file, environment and flags.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The public URL people reach us at, used in e-mail links.
+    pub base_url: String,
+    pub data_dir: PathBuf,
+    /// `smtp://user:pass@host:port` or `smtps://...`; without it mail is written as .eml files.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub rate_limits: rate_limit::Limits,
+}
+
+impl Settings {
+    pub fn for_data_dir(data_dir: PathBuf, base_url: &str) -> Settings {
+        Settings {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            data_dir,
+            smtp_url: None,
+            mail_from: "Townsquare <no-reply@townsquare.local>".into(),
+            rate_limits: rate_limit::Limits::default(),
+        }
+    }
+}
+
+/// The application: cheap to clone, shared by every request handler and worker.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<AppInner>,
+}
+
+struct AppInner {
+    db: Db,
+    settings: Settings,
+    bus: bus::Bus,
+    clock: clock::Clock,
+    instance_id: String,
+}
+
+impl App {
+    pub fn new(db: Db, settings: Settings, clock: clock::Clock) -> App {
+        App {
+            inner: Arc::new(AppInner {
+                db,
+                settings,
+                bus: bus::Bus::new(),
+                clock,
+                instance_id: townsquare_domain::new_id(),
+            }),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub fn bus(&self) -> &bus::Bus {
+        &self.inner.bus
+    }
+
+    pub fn clock(&self) -> &clock::Clock {
+        &self.inner.clock
+    }
+
+    /// Microseconds since the epoch, from the app's clock (tests can move it).
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now()
+    }
+
+    /// Identifies this process among several instances (job leases, logs).
+    pub fn instance_id(&self) -> &str {
+        &self.inner.instance_id
+    }
+
+    /// Commits a transaction and delivers its realtime notices.
+    pub(crate) async fn commit(&self, tx: townsquare_store::Tx) -> AppResult<()> {
+        let local = tx.commit().await?;
+        for notice in local {
+            self.inner.bus.publish(notice);
+        }
+        Ok(())
+    }
+}
+
+/// The signed-in person making a request.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub superadmin: bool,
+}

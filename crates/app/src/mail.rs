@@ -1,0 +1,124 @@
+//! Outgoing mail: written to the outbox inside the causing transaction, delivered by a
+//! worker through SMTP when configured, or as .eml files in the data directory otherwise.
+
+use crate::clock::{MICROS_PER_MINUTE, MICROS_PER_SECOND};
+use crate::{App, AppError, AppResult};
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::time::Duration;
+use townsquare_domain::new_id;
+use townsquare_store::outbox::{self as store, OutboxRow};
+use townsquare_store::Tx;
+
+const MAX_ATTEMPTS: i64 = 6;
+
+pub async fn enqueue(tx: &mut Tx, to: &str, subject: &str, body: &str, now: i64) -> AppResult<()> {
+    store::enqueue(
+        tx,
+        &OutboxRow {
+            id: new_id(),
+            to_address: to.to_string(),
+            subject: subject.to_string(),
+            body_text: body.to_string(),
+            status: "queued".into(),
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: None,
+            created_at: now,
+            sent_at: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Exponential backoff: 1, 2, 4, 8, 16 minutes.
+fn retry_delay(attempts: i64) -> i64 {
+    MICROS_PER_MINUTE << (attempts - 1).clamp(0, 10)
+}
+
+impl App {
+    fn build_message(&self, row: &OutboxRow) -> AppResult<Message> {
+        let from: Mailbox = self
+            .settings()
+            .mail_from
+            .parse()
+            .map_err(|e| AppError::Internal(format!("mail_from: {e}")))?;
+        let to: Mailbox = row
+            .to_address
+            .parse()
+            .map_err(|e| AppError::Internal(format!("recipient: {e}")))?;
+        Message::builder()
+            .from(from)
+            .to(to)
+            .subject(&row.subject)
+            .message_id(Some(format!("<{}@townsquare>", row.id)))
+            .header(ContentType::TEXT_PLAIN)
+            .body(row.body_text.clone())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    async fn deliver(&self, row: &OutboxRow) -> Result<String, String> {
+        let message = self.build_message(row).map_err(|e| e.to_string())?;
+        match &self.settings().smtp_url {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| format!("invalid SMTP URL: {e}"))?
+                    .timeout(Some(Duration::from_secs(30)))
+                    .build();
+                transport.send(message).await.map_err(|e| e.to_string())?;
+                Ok(format!("sent through SMTP to {}", row.to_address))
+            }
+            None => {
+                let dir = self.settings().data_dir.join("mail");
+                tokio::fs::create_dir_all(&dir)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let path = dir.join(format!("{}.eml", row.id));
+                tokio::fs::write(&path, message.formatted())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(format!("written to {}", path.display()))
+            }
+        }
+    }
+
+    /// Sends every due message once; returns how many were sent. The worker loop calls
+    /// this, and tests call it to deliver mail deterministically.
+    pub async fn deliver_due_mail(&self) -> AppResult<usize> {
+        let mut sent = 0;
+        while let Some(row) = store::claim_due(self.db(), self.now()).await? {
+            match self.deliver(&row).await {
+                Ok(how) => {
+                    store::mark_sent(self.db(), &row.id, self.now()).await?;
+                    tracing::info!(mail_id = %row.id, subject = %row.subject, "mail {how}");
+                    sent += 1;
+                }
+                Err(error) => {
+                    let retry_at = (row.attempts < MAX_ATTEMPTS)
+                        .then(|| self.now() + retry_delay(row.attempts));
+                    tracing::warn!(mail_id = %row.id, attempts = row.attempts, %error, "mail delivery failed");
+                    store::mark_failed(self.db(), &row.id, &error, retry_at).await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Marks messages a killed process left mid-send; they are not sent again.
+    pub async fn recover_interrupted_mail(&self) -> AppResult<u64> {
+        let n = store::mark_interrupted(self.db(), self.now() + MICROS_PER_SECOND).await?;
+        if n > 0 {
+            tracing::warn!(
+                count = n,
+                "mail left in 'sending' by an earlier process marked 'unknown' (not resent)"
+            );
+        }
+        Ok(n)
+    }
+
+    /// Recent mail to an address (for tests and the operator).
+    pub async fn mail_to(&self, address: &str) -> AppResult<Vec<OutboxRow>> {
+        Ok(store::recent_to(self.db(), address, 50).await?)
+    }
+}

@@ -1,0 +1,13 @@
+//! Ids are made by the application, not the database, so that a row's id is known before the
+//! insert (activity records and notifications can point at it in the same transaction) and
+//! sort by creation time on both backends.
+
+/// A new UUIDv7 as lowercase hyphenated text: sortable by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// True when `s` looks like an id we made; lets handlers answer 404 for garbage ids without a query.
+pub fn is_id(s: &str) -> bool {
+    uuid::Uuid::parse_str(s).is_ok()
+}

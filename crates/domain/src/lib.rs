@@ -1,0 +1,11 @@
+//! Townsquare's pure types and rules. Nothing here does IO: the store persists these values,
+//! the app layer decides when to apply the rules, and the web layer renders them.
+
+pub mod ids;
+pub mod policy;
+pub mod roles;
+pub mod values;
+
+pub use ids::new_id;
+pub use roles::{CommunityRole, JoinPolicy, SpaceKind, SpaceVisibility, Visibility};
+pub use values::{Email, FieldError, Slug, ValidationErrors};

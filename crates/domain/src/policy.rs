@@ -1,0 +1,143 @@
+//! The authorization policy, in one place. Every read and write in the app layer asks one of
+//! these functions; none of them does IO, so the whole policy is tested here as a table.
+
+use crate::roles::{CommunityRole, SpaceVisibility, Visibility};
+
+/// Who is asking, as far as a community is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub signed_in: bool,
+    pub superadmin: bool,
+    /// The viewer's active role in the community in question, if they are a member.
+    pub role: Option<CommunityRole>,
+}
+
+impl Viewer {
+    pub const ANONYMOUS: Viewer = Viewer {
+        signed_in: false,
+        superadmin: false,
+        role: None,
+    };
+
+    fn at_least(&self, role: CommunityRole) -> bool {
+        self.superadmin || self.role.is_some_and(|r| r >= role)
+    }
+}
+
+/// A private community is invisible to non-members: not even its name shows in lists.
+pub fn can_see_community(viewer: &Viewer, visibility: Visibility) -> bool {
+    match visibility {
+        Visibility::Public => true,
+        Visibility::Private => viewer.superadmin || viewer.role.is_some(),
+    }
+}
+
+pub fn can_see_space(viewer: &Viewer, community: Visibility, space: SpaceVisibility) -> bool {
+    if !can_see_community(viewer, community) {
+        return false;
+    }
+    match space.minimum_role() {
+        None => true,
+        Some(role) => viewer.at_least(role),
+    }
+}
+
+/// Settings, spaces, join requests: the work of admins and owners.
+pub fn can_manage_community(viewer: &Viewer) -> bool {
+    viewer.at_least(CommunityRole::Admin)
+}
+
+pub fn can_see_member_list(viewer: &Viewer) -> bool {
+    viewer.superadmin || viewer.role.is_some()
+}
+
+/// Whether `actor` may change `target`'s role from `current` to `new`.
+/// Owners (and superadmins) appoint admins; admins appoint moderators; nobody may act on
+/// someone of their own rank or above, and owners are changed only by superadmins.
+pub fn can_change_role(actor: &Viewer, current: CommunityRole, new: CommunityRole) -> bool {
+    if actor.superadmin {
+        return true;
+    }
+    let Some(actor_role) = actor.role else {
+        return false;
+    };
+    if current == CommunityRole::Owner || new == CommunityRole::Owner {
+        return false;
+    }
+    match actor_role {
+        CommunityRole::Owner => true,
+        CommunityRole::Admin => current < CommunityRole::Admin && new < CommunityRole::Admin,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CommunityRole::*;
+
+    fn member(role: CommunityRole) -> Viewer {
+        Viewer {
+            signed_in: true,
+            superadmin: false,
+            role: Some(role),
+        }
+    }
+
+    const OUTSIDER: Viewer = Viewer {
+        signed_in: true,
+        superadmin: false,
+        role: None,
+    };
+    const SUPER: Viewer = Viewer {
+        signed_in: true,
+        superadmin: true,
+        role: None,
+    };
+
+    #[test]
+    fn private_communities_are_invisible_to_outsiders() {
+        assert!(!can_see_community(&Viewer::ANONYMOUS, Visibility::Private));
+        assert!(!can_see_community(&OUTSIDER, Visibility::Private));
+        assert!(can_see_community(&member(Member), Visibility::Private));
+        assert!(can_see_community(&SUPER, Visibility::Private));
+        assert!(can_see_community(&Viewer::ANONYMOUS, Visibility::Public));
+    }
+
+    #[test]
+    fn space_visibility_follows_roles() {
+        use SpaceVisibility as S;
+        let cases = [
+            (Viewer::ANONYMOUS, S::Everyone, true),
+            (Viewer::ANONYMOUS, S::Members, false),
+            (OUTSIDER, S::Members, false),
+            (member(Member), S::Members, true),
+            (member(Member), S::Moderators, false),
+            (member(Moderator), S::Moderators, true),
+            (member(Moderator), S::Admins, false),
+            (member(Admin), S::Admins, true),
+            (SUPER, S::Admins, true),
+        ];
+        for (viewer, space, expected) in cases {
+            assert_eq!(
+                can_see_space(&viewer, Visibility::Public, space),
+                expected,
+                "{viewer:?} / {space:?}"
+            );
+        }
+        assert!(!can_see_space(&OUTSIDER, Visibility::Private, S::Everyone));
+    }
+
+    #[test]
+    fn role_changes_respect_rank() {
+        assert!(can_change_role(&member(Owner), Member, Admin));
+        assert!(can_change_role(&member(Owner), Admin, Member));
+        assert!(!can_change_role(&member(Owner), Owner, Member));
+        assert!(can_change_role(&member(Admin), Member, Moderator));
+        assert!(!can_change_role(&member(Admin), Member, Admin));
+        assert!(!can_change_role(&member(Admin), Admin, Member));
+        assert!(!can_change_role(&member(Moderator), Member, Moderator));
+        assert!(!can_change_role(&OUTSIDER, Member, Moderator));
+        assert!(can_change_role(&SUPER, Owner, Member));
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests: the real server on an ephemeral port, driven over HTTP like a browser
+//! or an API client. SQLite by default; PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set.
+
+mod accounts;
+mod communities;
+mod schema;

@@ -1,0 +1,27 @@
+//! Townsquare's storage: one query code base over SQLite (the embedded default) and
+//! PostgreSQL (for several instances). Each product area has its module; statements whose SQL
+//! truly differs between the two dialects live in `sqlite.rs` and `postgres.rs`.
+//!
+//! A query is written once inside `with_tx!` or `with_read!`, which expand the body once per
+//! backend: the same SQL text, compiled against both drivers.
+
+#[macro_use]
+mod macros;
+
+pub mod accounts;
+pub mod activity;
+pub mod communities;
+mod db;
+mod error;
+pub mod jobs;
+pub mod outbox;
+pub mod postgres;
+pub mod rate_limits;
+pub mod schema;
+pub mod spaces;
+mod sqlite;
+
+pub use db::{Backend, Db, Notice, Source, Tx, NOTIFY_CHANNEL};
+pub use error::StoreError;
+
+pub type Result<T> = std::result::Result<T, StoreError>;

@@ -1,0 +1,92 @@
+//! The OpenAPI document and the human API reference page.
+
+use crate::routes::Routes;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Townsquare API", version = "1", description = "The JSON API of a Townsquare instance. Authenticate with `Authorization: Bearer <token>`; get a token from `POST /api/v1/auth/token` or your account settings. Errors are `application/problem+json` (RFC 9457). Lists are cursor-paginated: pass `next_cursor` back as `cursor`."),
+    paths(
+        super::accounts::signup, super::accounts::token, super::accounts::me, super::accounts::update_me,
+        super::accounts::change_password, super::accounts::list_tokens, super::accounts::create_token,
+        super::accounts::revoke_token, super::accounts::request_reset, super::accounts::confirm_reset,
+        super::communities::list, super::communities::create, super::communities::show, super::communities::update,
+        super::communities::join, super::communities::leave, super::communities::members,
+        super::communities::set_role, super::communities::approve, super::communities::decline,
+        super::spaces::list, super::spaces::create, super::spaces::show, super::spaces::update,
+        super::spaces::join, super::spaces::leave,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "accounts"), (name = "communities"), (name = "spaces"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI 3.1 document, as JSON.
+pub fn openapi() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/api/v1/openapi.json", get(openapi_json))
+        .get("/api", get(reference))
+}
+
+async fn openapi_json() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], openapi()).into_response()
+}
+
+/// A plain reference page generated from the same document: every operation with its
+/// method, path, summary and parameters.
+async fn reference() -> Html<String> {
+    let doc = ApiDoc::openapi();
+    let mut body = String::new();
+    for (path, item) in doc.paths.paths.iter() {
+        let ops = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let summary = op.summary.clone().unwrap_or_default();
+            let description = op.description.clone().unwrap_or_default();
+            body.push_str(&format!(
+                "<section class=\"card\"><h2><code>{method} {}</code></h2><p><strong>{}</strong></p><p>{}</p></section>\n",
+                escape(path), escape(&summary), escape(&description)
+            ));
+        }
+    }
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>API reference · Townsquare</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body>\
+         <header class=\"topbar\"><nav class=\"topbar-inner\" aria-label=\"Main\"><a class=\"brand\" href=\"/\">Townsquare</a></nav></header>\
+         <main id=\"main\" class=\"narrow\"><h1>API reference</h1><p>{}</p><p>Machine-readable: <a href=\"/api/v1/openapi.json\">OpenAPI 3.1 document</a>. \
+         Realtime: <code>GET /api/v1/stream</code> (WebSocket).</p>{body}</main></body></html>",
+        escape(doc.info.description.as_deref().unwrap_or(""))
+    ))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -1,0 +1,536 @@
+//! Community pages: directory, creation, home, settings, joining, members and requests.
+
+use super::{ago, date, form_errors, page, redirect_with_flash, Layout};
+use crate::context::{CsrfForm, Ctx};
+use crate::error::HtmlError;
+use crate::html::accounts::CommunityCard;
+use crate::routes::Routes;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use townsquare_app::communities::{CommunityInput, JoinOutcome, PENDING};
+use townsquare_domain::{SpaceKind, ValidationErrors};
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/communities", get(list))
+        .get("/communities/new", get(new_form))
+        .post("/communities", post(create))
+        .get("/c/{slug}", get(show))
+        .get("/c/{slug}/settings", get(settings_form))
+        .post("/c/{slug}/settings", post(update))
+        .post("/c/{slug}/join", post(join))
+        .post("/c/{slug}/leave", post(leave))
+        .get("/c/{slug}/members", get(members))
+        .post("/c/{slug}/members/{user_id}/role", post(set_role))
+        .post("/c/{slug}/requests/{user_id}/approve", post(approve))
+        .post("/c/{slug}/requests/{user_id}/decline", post(decline))
+}
+
+#[derive(Template)]
+#[template(path = "communities/list.html")]
+struct ListPage {
+    layout: Layout,
+    items: Vec<CommunityCard>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AfterQuery {
+    after: Option<String>,
+}
+
+const PAGE_SIZE: i64 = 30;
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AfterQuery>,
+) -> Result<Response, HtmlError> {
+    let cursor = q.after.as_deref().and_then(crate::api::decode_cursor);
+    let after = cursor.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+    let rows = state
+        .app
+        .communities(ctx.actor.as_ref(), after, PAGE_SIZE)
+        .await?;
+    let next = (rows.len() as i64 == PAGE_SIZE)
+        .then(|| {
+            rows.last()
+                .map(|c| crate::api::encode_cursor(&c.community.name, &c.community.id))
+        })
+        .flatten();
+    let layout = Layout::new(&state, &ctx, "Communities").await?;
+    Ok(page(
+        StatusCode::OK,
+        &ListPage {
+            layout,
+            items: rows.into_iter().map(Into::into).collect(),
+            next,
+        },
+        false,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "communities/form.html")]
+struct FormPage {
+    layout: Layout,
+    input: FormValues,
+    errors: ValidationErrors,
+    editing: bool,
+    action: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct FormValues {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    guidelines: String,
+    #[serde(default)]
+    visibility: String,
+    #[serde(default)]
+    join_policy: String,
+    #[serde(default)]
+    accent_color: String,
+}
+
+impl From<&FormValues> for CommunityInput {
+    fn from(f: &FormValues) -> Self {
+        CommunityInput {
+            name: f.name.clone(),
+            slug: f.slug.clone(),
+            description: f.description.clone(),
+            guidelines: f.guidelines.clone(),
+            visibility: f.visibility.clone(),
+            join_policy: f.join_policy.clone(),
+            accent_color: f.accent_color.clone(),
+        }
+    }
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, HtmlError> {
+    ctx.actor()?;
+    let layout = Layout::new(&state, &ctx, "Create a community").await?;
+    let input = FormValues {
+        visibility: "public".into(),
+        join_policy: "open".into(),
+        accent_color: "#4f46e5".into(),
+        ..Default::default()
+    };
+    Ok(page(
+        StatusCode::OK,
+        &FormPage {
+            layout,
+            input,
+            errors: ValidationErrors::new(),
+            editing: false,
+            action: "/communities".into(),
+        },
+        false,
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<FormValues>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    match state.app.create_community(actor, &(&form).into()).await {
+        Ok(c) => Ok(redirect_with_flash(
+            &format!("/c/{}", c.slug),
+            &format!("{} is ready. Create its first spaces next.", c.name),
+        )),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let layout = Layout::new(&state, &ctx, "Create a community").await?;
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &FormPage {
+                    layout,
+                    input: form,
+                    errors,
+                    editing: false,
+                    action: "/communities".into(),
+                },
+                false,
+            ))
+        }
+    }
+}
+
+pub struct SpaceCard {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub kind_label: &'static str,
+    pub member_count: i64,
+}
+
+pub struct ActivityLine {
+    pub who: String,
+    pub what: String,
+    pub iso: String,
+    pub ago: String,
+}
+
+#[derive(Template)]
+#[template(path = "communities/home.html")]
+struct HomePage {
+    layout: Layout,
+    slug: String,
+    name: String,
+    description: String,
+    guidelines: String,
+    member_count: i64,
+    visibility_label: &'static str,
+    join_label: &'static str,
+    join_policy: String,
+    role_label: Option<&'static str>,
+    is_member: bool,
+    is_owner: bool,
+    is_pending: bool,
+    can_manage: bool,
+    spaces: Vec<SpaceCard>,
+    recent: Vec<ActivityLine>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Result<Response, HtmlError> {
+    let view = state.app.community(ctx.actor.as_ref(), &slug).await?;
+    let spaces = state.app.visible_spaces(&view).await?;
+    let recent = if view.role().is_some() {
+        let now = state.app.now();
+        state
+            .app
+            .recent_activity(&view, 8)
+            .await?
+            .into_iter()
+            .map(|(a, who)| ActivityLine {
+                who,
+                what: describe(&a.verb),
+                iso: super::format::iso(a.created_at),
+                ago: ago(a.created_at, now),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let c = &view.community;
+    let layout = Layout::new(&state, &ctx, &c.name)
+        .await?
+        .in_community(&view, &spaces, None);
+    let home = HomePage {
+        slug: c.slug.clone(),
+        name: c.name.clone(),
+        description: c.description.clone(),
+        guidelines: c.guidelines.clone(),
+        member_count: c.member_count,
+        visibility_label: if c.visibility == "public" {
+            "Public"
+        } else {
+            "Private"
+        },
+        join_label: view.join_policy().label(),
+        join_policy: c.join_policy.clone(),
+        role_label: view.role().map(|r| match r {
+            townsquare_domain::CommunityRole::Owner => "an owner",
+            townsquare_domain::CommunityRole::Admin => "an admin",
+            townsquare_domain::CommunityRole::Moderator => "a moderator",
+            townsquare_domain::CommunityRole::Member => "a member",
+        }),
+        is_member: view.role().is_some(),
+        is_owner: view.role() == Some(townsquare_domain::CommunityRole::Owner),
+        is_pending: view.is_pending(),
+        can_manage: view.can_manage(),
+        spaces: spaces
+            .iter()
+            .map(|s| SpaceCard {
+                slug: s.slug.clone(),
+                name: s.name.clone(),
+                description: s.description.clone(),
+                kind_label: SpaceKind::parse(&s.kind)
+                    .map(|k| k.label())
+                    .unwrap_or("Space"),
+                member_count: s.member_count,
+            })
+            .collect(),
+        recent,
+        layout,
+    };
+    let had_flash = ctx.flash.is_some();
+    Ok(page(StatusCode::OK, &home, had_flash))
+}
+
+/// Activity verbs in words, for the community home's recent activity.
+fn describe(verb: &str) -> String {
+    match verb {
+        "joined" => "joined the community",
+        "community_created" => "created the community",
+        "space_created" => "created a space",
+        "space_joined" => "joined a space",
+        "visited" => "dropped by",
+        "role_changed" => "changed a member's role",
+        "community_updated" => "updated the settings",
+        "join_requested" => "asked to join",
+        other => other,
+    }
+    .to_string()
+}
+
+async fn settings_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let view = state.app.managed_community(actor, &slug).await?;
+    let spaces = state.app.visible_spaces(&view).await?;
+    let c = &view.community;
+    let input = FormValues {
+        name: c.name.clone(),
+        slug: c.slug.clone(),
+        description: c.description.clone(),
+        guidelines: c.guidelines.clone(),
+        visibility: c.visibility.clone(),
+        join_policy: c.join_policy.clone(),
+        accent_color: c.accent_color.clone(),
+    };
+    let layout = Layout::new(&state, &ctx, "Community settings")
+        .await?
+        .in_community(&view, &spaces, None);
+    Ok(page(
+        StatusCode::OK,
+        &FormPage {
+            layout,
+            input,
+            errors: ValidationErrors::new(),
+            editing: true,
+            action: format!("/c/{slug}/settings"),
+        },
+        false,
+    ))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<FormValues>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    match state
+        .app
+        .update_community(actor, &slug, &(&form).into())
+        .await
+    {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/c/{slug}"),
+            "Settings saved.",
+        )),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let view = state.app.managed_community(actor, &slug).await?;
+            let spaces = state.app.visible_spaces(&view).await?;
+            let layout = Layout::new(&state, &ctx, "Community settings")
+                .await?
+                .in_community(&view, &spaces, None);
+            Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &FormPage {
+                    layout,
+                    input: form,
+                    errors,
+                    editing: true,
+                    action: format!("/c/{slug}/settings"),
+                },
+                false,
+            ))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct JoinForm {
+    #[serde(default)]
+    note: String,
+}
+
+async fn join(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<JoinForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let message = match state.app.join_community(actor, &slug, &form.note).await? {
+        JoinOutcome::Joined => "Welcome! You are now a member.",
+        JoinOutcome::AlreadyMember => "You are already a member.",
+        JoinOutcome::Requested => "Your request is sent. An admin will review it.",
+    };
+    Ok(redirect_with_flash(&format!("/c/{slug}"), message))
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn leave(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    state.app.leave_community(actor, &slug).await?;
+    Ok(redirect_with_flash("/", "You left the community."))
+}
+
+pub struct MemberItem {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: String,
+    pub joined: String,
+    pub request_note: String,
+}
+
+#[derive(Template)]
+#[template(path = "communities/members.html")]
+struct MembersPage {
+    layout: Layout,
+    slug: String,
+    name: String,
+    can_manage: bool,
+    members: Vec<MemberItem>,
+    pending: Vec<MemberItem>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct BeforeQuery {
+    before: Option<String>,
+}
+
+async fn members(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<BeforeQuery>,
+) -> Result<Response, HtmlError> {
+    let cursor = q.before.as_deref().and_then(crate::api::decode_time_cursor);
+    let before = cursor.as_ref().map(|(t, id)| (*t, id.as_str()));
+    let (view, rows) = state
+        .app
+        .members(ctx.actor.as_ref(), &slug, "active", before, 50)
+        .await?;
+    let next = (rows.len() == 50)
+        .then(|| {
+            rows.last()
+                .map(|m| crate::api::encode_time_cursor(m.joined_at, &m.user_id))
+        })
+        .flatten();
+    let pending = if view.can_manage() {
+        state
+            .app
+            .members(ctx.actor.as_ref(), &slug, PENDING, None, 100)
+            .await?
+            .1
+    } else {
+        Vec::new()
+    };
+    let item = |m: townsquare_app::store::communities::MemberListing| MemberItem {
+        user_id: m.user_id,
+        display_name: m.display_name,
+        role: m.role,
+        joined: date(m.joined_at),
+        request_note: m.request_note,
+    };
+    let spaces = state.app.visible_spaces(&view).await?;
+    let layout = Layout::new(&state, &ctx, "Members")
+        .await?
+        .in_community(&view, &spaces, None);
+    let had_flash = ctx.flash.is_some();
+    let body = MembersPage {
+        slug: slug.clone(),
+        name: view.community.name.clone(),
+        can_manage: view.can_manage(),
+        members: rows.into_iter().map(item).collect(),
+        pending: pending.into_iter().map(item).collect(),
+        next,
+        layout,
+    };
+    Ok(page(StatusCode::OK, &body, had_flash))
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+async fn set_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, user_id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<RoleForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    state
+        .app
+        .set_member_role(actor, &slug, &user_id, &form.role)
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/members"),
+        "Role updated.",
+    ))
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, user_id)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, HtmlError> {
+    decide(state, ctx, slug, user_id, true).await
+}
+
+async fn decline(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, user_id)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, HtmlError> {
+    decide(state, ctx, slug, user_id, false).await
+}
+
+async fn decide(
+    state: AppState,
+    ctx: Ctx,
+    slug: String,
+    user_id: String,
+    approve: bool,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    state
+        .app
+        .decide_join_request(actor, &slug, &user_id, approve)
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/members"),
+        if approve {
+            "Request approved."
+        } else {
+            "Request declined."
+        },
+    ))
+}

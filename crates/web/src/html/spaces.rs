@@ -1,0 +1,306 @@
+//! Space pages: creation, the space itself, settings, joining and leaving.
+
+use super::{form_errors, page, redirect_with_flash, Layout};
+use crate::context::{CsrfForm, Ctx};
+use crate::error::HtmlError;
+use crate::routes::Routes;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use townsquare_app::spaces::{kind_of, visibility_of, SpaceInput};
+use townsquare_domain::{SpaceKind, SpaceVisibility, ValidationErrors};
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/c/{slug}/spaces/new", get(new_form))
+        .post("/c/{slug}/spaces", post(create))
+        .get("/c/{slug}/s/{space}", get(show))
+        .get("/c/{slug}/s/{space}/settings", get(settings_form))
+        .post("/c/{slug}/s/{space}/settings", post(update))
+        .post("/c/{slug}/s/{space}/join", post(join))
+        .post("/c/{slug}/s/{space}/leave", post(leave))
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct FormValues {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    visibility: String,
+}
+
+impl From<&FormValues> for SpaceInput {
+    fn from(f: &FormValues) -> Self {
+        SpaceInput {
+            name: f.name.clone(),
+            slug: f.slug.clone(),
+            description: f.description.clone(),
+            kind: f.kind.clone(),
+            visibility: f.visibility.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "spaces/form.html")]
+struct FormPage {
+    layout: Layout,
+    community_name: String,
+    input: FormValues,
+    errors: ValidationErrors,
+    editing: bool,
+    action: String,
+    kinds: Vec<(&'static str, &'static str)>,
+    visibilities: Vec<(&'static str, &'static str)>,
+}
+
+impl FormPage {
+    fn new(
+        layout: Layout,
+        community_name: String,
+        input: FormValues,
+        errors: ValidationErrors,
+        editing: bool,
+        action: String,
+    ) -> FormPage {
+        FormPage {
+            layout,
+            community_name,
+            input,
+            errors,
+            editing,
+            action,
+            kinds: SpaceKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label()))
+                .collect(),
+            visibilities: SpaceVisibility::ALL
+                .iter()
+                .map(|v| (v.as_str(), v.label()))
+                .collect(),
+        }
+    }
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let view = state.app.managed_community(actor, &slug).await?;
+    let spaces = state.app.visible_spaces(&view).await?;
+    let layout = Layout::new(&state, &ctx, "New space")
+        .await?
+        .in_community(&view, &spaces, None);
+    let input = FormValues {
+        kind: "discussion".into(),
+        visibility: "everyone".into(),
+        ..Default::default()
+    };
+    let body = FormPage::new(
+        layout,
+        view.community.name.clone(),
+        input,
+        ValidationErrors::new(),
+        false,
+        format!("/c/{slug}/spaces"),
+    );
+    Ok(page(StatusCode::OK, &body, false))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<FormValues>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    match state.app.create_space(actor, &slug, &(&form).into()).await {
+        Ok(space) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/s/{}", space.slug),
+            &format!("The space {} is ready.", space.name),
+        )),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let view = state.app.managed_community(actor, &slug).await?;
+            let spaces = state.app.visible_spaces(&view).await?;
+            let layout = Layout::new(&state, &ctx, "New space")
+                .await?
+                .in_community(&view, &spaces, None);
+            let body = FormPage::new(
+                layout,
+                view.community.name.clone(),
+                form,
+                errors,
+                false,
+                format!("/c/{slug}/spaces"),
+            );
+            Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &body, false))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "spaces/show.html")]
+struct ShowPage {
+    layout: Layout,
+    community_slug: String,
+    slug: String,
+    name: String,
+    description: String,
+    kind_label: &'static str,
+    visibility_label: String,
+    member_count: i64,
+    joined: bool,
+    is_community_member: bool,
+    can_manage: bool,
+    empty_hint: &'static str,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, space)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let view = state.app.space(ctx.actor.as_ref(), &slug, &space).await?;
+    let spaces = state.app.visible_spaces(&view.community).await?;
+    let s = &view.space;
+    let layout = Layout::new(&state, &ctx, &s.name).await?.in_community(
+        &view.community,
+        &spaces,
+        Some(&s.slug),
+    );
+    let kind = kind_of(s);
+    let body = ShowPage {
+        community_slug: slug.clone(),
+        slug: s.slug.clone(),
+        name: s.name.clone(),
+        description: s.description.clone(),
+        kind_label: kind.label(),
+        visibility_label: visibility_of(s).label().to_lowercase(),
+        member_count: s.member_count,
+        joined: view.joined,
+        is_community_member: view.community.role().is_some(),
+        can_manage: view.community.can_manage(),
+        empty_hint: match kind {
+            SpaceKind::Discussion => "Topics and replies arrive here once discussions are switched on for this community.",
+            SpaceKind::Chat => "Real-time chat for this space is on its way.",
+            SpaceKind::Events => "Upcoming events will be listed here.",
+            SpaceKind::Resources => "Shared files and links will be collected here.",
+        },
+        layout,
+    };
+    let had_flash = ctx.flash.is_some();
+    Ok(page(StatusCode::OK, &body, had_flash))
+}
+
+async fn settings_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, space)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let view = state.app.space(Some(actor), &slug, &space).await?;
+    if !view.community.can_manage() {
+        return Err(townsquare_app::AppError::Forbidden(
+            "Only the community's admins can change spaces.".into(),
+        )
+        .into());
+    }
+    let spaces = state.app.visible_spaces(&view.community).await?;
+    let s = &view.space;
+    let input = FormValues {
+        name: s.name.clone(),
+        slug: s.slug.clone(),
+        description: s.description.clone(),
+        kind: s.kind.clone(),
+        visibility: s.visibility.clone(),
+    };
+    let layout = Layout::new(&state, &ctx, "Space settings")
+        .await?
+        .in_community(&view.community, &spaces, Some(&s.slug));
+    let body = FormPage::new(
+        layout,
+        view.community.community.name.clone(),
+        input,
+        ValidationErrors::new(),
+        true,
+        format!("/c/{slug}/s/{space}/settings"),
+    );
+    Ok(page(StatusCode::OK, &body, false))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, space)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<FormValues>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    match state
+        .app
+        .update_space(actor, &slug, &space, &(&form).into())
+        .await
+    {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/s/{space}"),
+            "Space saved.",
+        )),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let view = state.app.space(Some(actor), &slug, &space).await?;
+            let spaces = state.app.visible_spaces(&view.community).await?;
+            let layout = Layout::new(&state, &ctx, "Space settings")
+                .await?
+                .in_community(&view.community, &spaces, Some(&space));
+            let body = FormPage::new(
+                layout,
+                view.community.community.name.clone(),
+                form,
+                errors,
+                true,
+                format!("/c/{slug}/s/{space}/settings"),
+            );
+            Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &body, false))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn join(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, space)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, HtmlError> {
+    state.app.join_space(ctx.actor()?, &slug, &space).await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/s/{space}"),
+        "You joined the space.",
+    ))
+}
+
+async fn leave(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, space)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, HtmlError> {
+    state.app.leave_space(ctx.actor()?, &slug, &space).await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/s/{space}"),
+        "You left the space.",
+    ))
+}

@@ -1,0 +1,91 @@
+//! Every route, registered through one builder that also records it, so the authorization
+//! test can insist that each route appears in its table.
+
+use crate::{api, assets, html, metrics, ops, security, ws, AppState};
+use axum::routing::MethodRouter;
+use axum::Router;
+use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+
+/// Largest request body we accept (forms and JSON); uploads get their own limit.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub(crate) struct Routes {
+    router: Router<AppState>,
+    table: Vec<(&'static str, &'static str)>,
+}
+
+impl Routes {
+    fn new() -> Routes {
+        Routes {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    pub(crate) fn get(self, path: &'static str, route: MethodRouter<AppState>) -> Routes {
+        self.add("GET", path, route)
+    }
+
+    pub(crate) fn post(self, path: &'static str, route: MethodRouter<AppState>) -> Routes {
+        self.add("POST", path, route)
+    }
+
+    pub(crate) fn patch(self, path: &'static str, route: MethodRouter<AppState>) -> Routes {
+        self.add("PATCH", path, route)
+    }
+
+    pub(crate) fn put(self, path: &'static str, route: MethodRouter<AppState>) -> Routes {
+        self.add("PUT", path, route)
+    }
+
+    pub(crate) fn delete(self, path: &'static str, route: MethodRouter<AppState>) -> Routes {
+        self.add("DELETE", path, route)
+    }
+
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        route: MethodRouter<AppState>,
+    ) -> Routes {
+        self.table.push((method, path));
+        self.router = self.router.route(path, route);
+        self
+    }
+}
+
+fn all_routes() -> Routes {
+    let r = Routes::new();
+    let r = ops::routes(r);
+    let r = assets::routes(r);
+    let r = html::routes(r);
+    let r = api::routes(r);
+    ws::routes(r)
+}
+
+/// (method, path pattern) of every route, in registration order.
+pub fn route_table() -> Vec<(&'static str, &'static str)> {
+    all_routes().table
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = all_routes();
+    routes
+        .router
+        .fallback(html::not_found)
+        .layer(axum::middleware::from_fn(security::csrf_cookie))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

@@ -26,13 +26,20 @@ pub(crate) fn routes(r: Routes) -> Routes {
 async fn stream(
     State(state): State<AppState>,
     ctx: Result<Ctx, crate::error::HtmlError>,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
+    // Authentication first, so an anonymous caller learns that before protocol details.
     let ctx = ctx.map_err(ApiError::from)?;
     let actor = ctx
         .actor
         .clone()
         .ok_or(ApiError(AppError::Unauthenticated))?;
+    let upgrade = upgrade.map_err(|_| {
+        ApiError(AppError::invalid(
+            "upgrade",
+            "This address speaks WebSocket: connect with a WebSocket client.",
+        ))
+    })?;
     Ok(upgrade.on_upgrade(move |socket| serve(state.app, actor, socket)))
 }
 

@@ -3,4 +3,6 @@
 
 mod accounts;
 mod communities;
+mod process;
+mod realtime;
 mod schema;

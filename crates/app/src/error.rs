@@ -19,6 +19,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The request body is larger than we accept.
+    #[error("too large: {0}")]
+    TooLarge(String),
     #[error("{message}")]
     RateLimited {
         message: String,

@@ -13,6 +13,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -27,6 +28,7 @@ fn code_of(e: &AppError) -> &'static str {
         AppError::NotFound(_) => "not-found",
         AppError::Unauthenticated => "unauthenticated",
         AppError::Forbidden(_) => "forbidden",
+        AppError::TooLarge(_) => "too-large",
         AppError::RateLimited { .. } => "rate-limited",
         AppError::Unavailable(_) => "unavailable",
         AppError::Internal(_) => "internal",
@@ -46,7 +48,7 @@ pub fn human_message(e: &AppError) -> String {
             "We could not find that {what}. It may have moved, or you may not have access to it."
         ),
         AppError::Unauthenticated => "Sign in to continue.".into(),
-        AppError::Forbidden(why) => why.clone(),
+        AppError::Forbidden(why) | AppError::TooLarge(why) => why.clone(),
         AppError::RateLimited { message, .. } => message.clone(),
         AppError::Unavailable(_) => {
             "The service is briefly unavailable. Try again in a moment.".into()
@@ -81,9 +83,8 @@ impl From<HtmlError> for ApiError {
         match e {
             HtmlError::App(a) => ApiError(a),
             HtmlError::Status(s, m) => ApiError(match s {
-                StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                    AppError::invalid("body", m)
-                }
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(m),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::invalid("body", m),
                 _ => AppError::invalid("request", m),
             }),
         }

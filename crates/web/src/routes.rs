@@ -5,7 +5,6 @@ use crate::{api, assets, html, metrics, ops, security, ws, AppState};
 use axum::routing::MethodRouter;
 use axum::Router;
 use std::time::Duration;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 
@@ -75,12 +74,14 @@ pub fn router(state: AppState) -> Router {
     let routes = all_routes();
     routes
         .router
-        .fallback(html::not_found)
+        .fallback(not_found)
         .layer(axum::middleware::from_fn(security::csrf_cookie))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Our body extractors enforce MAX_BODY_BYTES themselves and answer in the caller's
+        // format (problem+json or a page); this caps axum's own extractors the same way.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
@@ -88,4 +89,15 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Unknown addresses: problem+json under /api/, a page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/") {
+        axum::response::IntoResponse::into_response(crate::error::ApiError(
+            townsquare_app::AppError::NotFound("API endpoint"),
+        ))
+    } else {
+        html::not_found().await
+    }
 }

@@ -100,7 +100,7 @@ pub struct CommunityPage {
 pub struct PageQuery {
     cursor: Option<String>,
     /// 1 to 100; default 30.
-    limit: Option<i64>,
+    limit: Option<String>,
 }
 
 /// Communities the caller can see, by name.
@@ -112,7 +112,7 @@ pub async fn list(
     Query(q): Query<PageQuery>,
 ) -> Result<Json<CommunityPage>, ApiError> {
     let cursor = cursor_param(q.cursor.as_deref(), decode_cursor)?;
-    let limit = q.limit.unwrap_or(30).clamp(1, 100);
+    let limit = super::limit_param(q.limit.as_deref(), 30)?;
     let rows = state
         .app
         .communities(
@@ -283,7 +283,7 @@ pub struct MemberQuery {
     /// `active` (default) or `pending` (join requests; admins only).
     status: Option<String>,
     cursor: Option<String>,
-    limit: Option<i64>,
+    limit: Option<String>,
 }
 
 /// Members, newest first (members of the community only).
@@ -300,7 +300,7 @@ pub async fn members(
         return Err(AppError::invalid("status", "status is `active` or `pending`.").into());
     }
     let cursor = cursor_param(q.cursor.as_deref(), decode_time_cursor)?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 100);
+    let limit = super::limit_param(q.limit.as_deref(), 50)?;
     let (_, rows) = state
         .app
         .members(

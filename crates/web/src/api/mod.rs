@@ -75,13 +75,10 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for JsonBody<T> {
         let bytes = axum::body::to_bytes(req.into_body(), crate::routes::MAX_BODY_BYTES)
             .await
             .map_err(|_| {
-                ApiError(AppError::invalid(
-                    "body",
-                    format!(
-                        "The body is larger than {} bytes.",
-                        crate::routes::MAX_BODY_BYTES
-                    ),
-                ))
+                ApiError(AppError::TooLarge(format!(
+                    "The body is larger than {} bytes.",
+                    crate::routes::MAX_BODY_BYTES
+                )))
             })?;
         serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
             ApiError(AppError::invalid(
@@ -128,6 +125,23 @@ pub fn cursor_param<T>(
                 "The cursor is not one this API gave out.",
             ))
         }),
+    }
+}
+
+/// Reads a `limit` query parameter (1 to 100), answering 422 naming it when it is not a number.
+pub fn limit_param(raw: Option<&str>, default: i64) -> Result<i64, ApiError> {
+    match raw {
+        None | Some("") => Ok(default),
+        Some(text) => text
+            .trim()
+            .parse::<i64>()
+            .map(|n| n.clamp(1, 100))
+            .map_err(|_| {
+                ApiError(AppError::invalid(
+                    "limit",
+                    format!("limit is a whole number from 1 to 100, not {text:?}."),
+                ))
+            }),
     }
 }
 

@@ -1,0 +1,494 @@
+//! The authorization table: for every route the server registers, the status each kind of
+//! caller gets. The table must list exactly the routes of `townsquare_web::route_table()`,
+//! so a new route cannot ship without deciding who may use it.
+//!
+//! Fixture: a private, approval community `council` (owned by someone who is not a caller) with
+//! a members-only space `room`, and a second, public community owned by the outsider.
+//! API routes (`/api/v1/...`) are called with bearer tokens; pages with a session cookie and
+//! the page's CSRF token, redirects not followed. `LOGIN` means "303 to /login".
+//! Read-only routes share one fixture; every state-changing route gets a fresh one, and the
+//! join-request decisions a fresh one per caller (one decision would otherwise consume the
+//! request for the next caller).
+
+use std::sync::Arc;
+use townsquare_app::communities::CommunityInput;
+use townsquare_app::spaces::SpaceInput;
+use townsquare_app::Actor;
+use townsquare_testkit::{TestApp, PASSWORD};
+
+/// 303 to /login (an anonymous visitor sent to sign in).
+const LOGIN: u16 = 1;
+
+/// Columns of the table, in order.
+const CALLERS: [&str; 6] = [
+    "anonymous",
+    "member",
+    "outsider",
+    "moderator",
+    "admin",
+    "superadmin",
+];
+
+/// (method, path pattern, body, [anonymous, member, outsider, moderator, admin, superadmin]).
+/// Bodies may use `{who}` (the caller's column name) and `{email}` (the caller's e-mail);
+/// page bodies are urlencoded (the CSRF token is added), API bodies are JSON.
+type Row = (&'static str, &'static str, &'static str, [u16; 6]);
+
+#[rustfmt::skip]
+const TABLE: &[Row] = &[
+    // Operations and documentation: public.
+    ("GET", "/healthz", "", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/readyz", "", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/metrics", "", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/static/{file}", "", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/openapi.json", "", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/api", "", [200, 200, 200, 200, 200, 200]),
+    // Account pages.
+    ("GET", "/", "", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/signup", "", [200, 303, 303, 303, 303, 303]),
+    ("POST", "/signup", "email=new-{who}%40example.org&display_name=New+{who}&password=a+long+enough+password", [303, 303, 303, 303, 303, 303]),
+    ("GET", "/login", "", [200, 200, 200, 200, 200, 200]),
+    ("POST", "/login", "email=member%40example.org&password=correct+horse+battery&next=%2F", [303, 303, 303, 303, 303, 303]),
+    ("POST", "/logout", "", [303, 303, 303, 303, 303, 303]),
+    ("GET", "/password/forgot", "", [200, 200, 200, 200, 200, 200]),
+    ("POST", "/password/forgot", "email=member%40example.org", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/password/reset/{token}", "", [200, 200, 200, 200, 200, 200]),
+    ("POST", "/password/reset/{token}", "password=a+long+enough+password", [422, 422, 422, 422, 422, 422]),
+    ("GET", "/settings/account", "", [LOGIN, 200, 200, 200, 200, 200]),
+    ("POST", "/settings/account", "email={email}&display_name=Renamed+{who}", [LOGIN, 303, 303, 303, 303, 303]),
+    ("POST", "/settings/password", "current_password=correct+horse+battery&new_password=another+long+password", [LOGIN, 303, 303, 303, 303, 303]),
+    ("POST", "/settings/tokens", "name=laptop", [LOGIN, 200, 200, 200, 200, 200]),
+    // {id} is one of the member's tokens: only the member may revoke it.
+    ("POST", "/settings/tokens/{id}/revoke", "", [LOGIN, 303, 404, 404, 404, 404]),
+    // Community pages. Outsiders get 404 for the private community, as if it did not exist.
+    ("GET", "/communities", "", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/communities/new", "", [LOGIN, 200, 200, 200, 200, 200]),
+    ("POST", "/communities", "name=New+{who}&slug=new-{who}&visibility=public&join_policy=open&accent_color=%234f46e5", [LOGIN, 303, 303, 303, 303, 303]),
+    ("GET", "/c/{slug}", "", [404, 200, 404, 200, 200, 200]),
+    ("GET", "/c/{slug}/settings", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/settings", "name=Council&visibility=private&join_policy=approval&accent_color=%234f46e5", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/join", "note=hello", [LOGIN, 303, 404, 303, 303, 303]),
+    // A superadmin who is not a member has nothing to leave.
+    ("POST", "/c/{slug}/leave", "", [LOGIN, 303, 404, 303, 303, 422]),
+    ("GET", "/c/{slug}/members", "", [404, 200, 404, 200, 200, 200]),
+    // {user_id} is a plain member; the role asked for is moderator.
+    ("POST", "/c/{slug}/members/{user_id}/role", "role=moderator", [LOGIN, 403, 404, 403, 303, 303]),
+    // {user_id} has a pending join request.
+    ("POST", "/c/{slug}/requests/{user_id}/approve", "", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/requests/{user_id}/decline", "", [LOGIN, 403, 404, 403, 303, 303]),
+    // Space pages; the space is members-only.
+    ("GET", "/c/{slug}/spaces/new", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/spaces", "name=Space+{who}&slug=sp-{who}&kind=discussion&visibility=everyone", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/c/{slug}/s/{space}", "", [404, 200, 404, 200, 200, 200]),
+    ("GET", "/c/{slug}/s/{space}/settings", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/s/{space}/settings", "name=Members+room&description=x&visibility=members", [LOGIN, 403, 404, 403, 303, 303]),
+    // A superadmin sees every space but joins spaces only as a member of the community.
+    ("POST", "/c/{slug}/s/{space}/join", "", [LOGIN, 303, 404, 303, 303, 403]),
+    ("POST", "/c/{slug}/s/{space}/leave", "", [LOGIN, 303, 404, 303, 303, 303]),
+    // API: accounts.
+    ("POST", "/api/v1/auth/signup", r#"{"email":"api-{who}@example.org","display_name":"Api {who}","password":"a long enough password"}"#, [201, 201, 201, 201, 201, 201]),
+    ("POST", "/api/v1/auth/token", r#"{"email":"member@example.org","password":"correct horse battery"}"#, [201, 201, 201, 201, 201, 201]),
+    ("POST", "/api/v1/auth/password-reset", r#"{"email":"member@example.org"}"#, [202, 202, 202, 202, 202, 202]),
+    ("POST", "/api/v1/auth/password-reset/confirm", r#"{"token":"not-a-reset-token","password":"a long enough password"}"#, [422, 422, 422, 422, 422, 422]),
+    ("GET", "/api/v1/me", "", [401, 200, 200, 200, 200, 200]),
+    ("PATCH", "/api/v1/me", r#"{"display_name":"Renamed {who}"}"#, [401, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/me/password", r#"{"current_password":"correct horse battery","new_password":"another long password"}"#, [401, 204, 204, 204, 204, 204]),
+    ("GET", "/api/v1/me/tokens", "", [401, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/me/tokens", r#"{"name":"laptop"}"#, [401, 201, 201, 201, 201, 201]),
+    ("DELETE", "/api/v1/me/tokens/{id}", "", [401, 204, 404, 404, 404, 404]),
+    // API: communities.
+    ("GET", "/api/v1/communities", "", [200, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/communities", r#"{"name":"New {who}","slug":"new-{who}"}"#, [401, 201, 201, 201, 201, 201]),
+    ("GET", "/api/v1/communities/{slug}", "", [404, 200, 404, 200, 200, 200]),
+    ("PATCH", "/api/v1/communities/{slug}", r#"{"description":"Changed"}"#, [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/join", "{}", [401, 200, 404, 200, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/leave", "", [401, 204, 404, 204, 204, 422]),
+    ("GET", "/api/v1/communities/{slug}/members", "", [404, 200, 404, 200, 200, 200]),
+    ("PUT", "/api/v1/communities/{slug}/members/{user_id}/role", r#"{"role":"moderator"}"#, [401, 403, 404, 403, 204, 204]),
+    ("POST", "/api/v1/communities/{slug}/requests/{user_id}/approve", "", [401, 403, 404, 403, 204, 204]),
+    ("POST", "/api/v1/communities/{slug}/requests/{user_id}/decline", "", [401, 403, 404, 403, 204, 204]),
+    // API: spaces.
+    ("GET", "/api/v1/communities/{slug}/spaces", "", [404, 200, 404, 200, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/spaces", r#"{"name":"Space {who}","slug":"sp-{who}"}"#, [401, 403, 404, 403, 201, 201]),
+    ("GET", "/api/v1/communities/{slug}/spaces/{space}", "", [404, 200, 404, 200, 200, 200]),
+    ("PATCH", "/api/v1/communities/{slug}/spaces/{space}", r#"{"description":"Changed"}"#, [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/spaces/{space}/join", "", [401, 204, 404, 204, 204, 403]),
+    ("POST", "/api/v1/communities/{slug}/spaces/{space}/leave", "", [401, 204, 404, 204, 204, 204]),
+    // The realtime stream, asked for with WebSocket upgrade headers: 101 Switching Protocols
+    // for anyone signed in (topics are checked per subscription), 401 for anonymous callers.
+    ("GET", "/api/v1/stream", "", [401, 101, 101, 101, 101, 101]),
+];
+
+/// Routes whose effect on the fixture would change the next caller's answer: a fresh
+/// fixture per caller.
+fn fresh_per_caller(path: &str) -> bool {
+    path.contains("/requests/{user_id}/")
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/v1/")
+}
+
+#[test]
+fn the_table_lists_exactly_the_registered_routes() {
+    let registered: Vec<(String, String)> = townsquare_web::route_table()
+        .into_iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    let listed: Vec<(String, String)> = TABLE
+        .iter()
+        .map(|(m, p, _, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let missing: Vec<_> = registered.iter().filter(|r| !listed.contains(r)).collect();
+    let stale: Vec<_> = listed.iter().filter(|r| !registered.contains(r)).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the authorization table: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "rows for routes that are no longer registered: {stale:?}"
+    );
+    let mut seen = std::collections::HashSet::new();
+    for (m, p, _, _) in TABLE {
+        assert!(seen.insert((m, p)), "{m} {p} is listed twice");
+    }
+}
+
+/// One fixture: the app, who is who, and how each caller authenticates.
+struct Fixture {
+    t: TestApp,
+    member_token_id: String,
+    target_id: String,
+    pending_id: String,
+    /// Per caller (table column): e-mail, API token, session (token, csrf).
+    callers: Vec<Caller>,
+}
+
+struct Caller {
+    email: String,
+    token: Option<String>,
+    session: Option<String>,
+}
+
+async fn user(t: &TestApp, email: &str, name: &str, superadmin: bool) -> Actor {
+    t.app
+        .create_user(email, name, PASSWORD, superadmin)
+        .await
+        .expect("create user")
+}
+
+async fn fixture(api: bool) -> Fixture {
+    let t = TestApp::spawn().await;
+    let owner = user(&t, "owner@example.org", "Owner", false).await;
+    t.app
+        .create_community(
+            &owner,
+            &CommunityInput {
+                name: "Council".into(),
+                slug: "council".into(),
+                // Private once everyone's request is in: outsiders cannot find it to ask.
+                visibility: "public".into(),
+                join_policy: "approval".into(),
+                accent_color: "#4f46e5".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("community c");
+    t.app
+        .create_space(
+            &owner,
+            "council",
+            &SpaceInput {
+                name: "Members room".into(),
+                slug: "room".into(),
+                kind: "discussion".into(),
+                visibility: "members".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("space s");
+
+    // Members of c: join (a request, as c needs approval), approved by the owner, then a role.
+    let join = |a: Actor, role: &'static str| {
+        let app = t.app.clone();
+        let owner = owner.clone();
+        async move {
+            app.join_community(&a, "council", "")
+                .await
+                .expect("request");
+            app.decide_join_request(&owner, "council", &a.user_id, true)
+                .await
+                .expect("approve");
+            if role != "member" {
+                app.set_member_role(&owner, "council", &a.user_id, role)
+                    .await
+                    .expect("role");
+            }
+            a
+        }
+    };
+    let member = join(
+        user(&t, "member@example.org", "Member", false).await,
+        "member",
+    )
+    .await;
+    let moderator = join(
+        user(&t, "mod@example.org", "Moderator", false).await,
+        "moderator",
+    )
+    .await;
+    let admin = join(user(&t, "admin@example.org", "Admin", false).await, "admin").await;
+    let target = join(
+        user(&t, "target@example.org", "Target", false).await,
+        "member",
+    )
+    .await;
+    let pending = user(&t, "pending@example.org", "Pending", false).await;
+    t.app
+        .join_community(&pending, "council", "please")
+        .await
+        .expect("pending request");
+
+    t.app
+        .update_community(
+            &owner,
+            "council",
+            &CommunityInput {
+                name: "Council".into(),
+                slug: "council".into(),
+                visibility: "private".into(),
+                join_policy: "approval".into(),
+                accent_color: "#4f46e5".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("make council private");
+
+    let outsider = user(&t, "out@example.org", "Outsider", false).await;
+    t.app
+        .create_community(
+            &outsider,
+            &CommunityInput {
+                name: "Elsewhere".into(),
+                slug: "elsewhere".into(),
+                visibility: "public".into(),
+                join_policy: "open".into(),
+                accent_color: "#4f46e5".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("second community");
+    let superadmin = user(&t, "root@example.org", "Root", true).await;
+
+    let (spare, _) = t
+        .app
+        .create_api_token(&member, "spare")
+        .await
+        .expect("spare token");
+
+    let mut callers = vec![Caller {
+        email: "anonymous@example.org".into(),
+        token: None,
+        session: None,
+    }];
+    for a in [&member, &outsider, &moderator, &admin, &superadmin] {
+        let (token, session) = if api {
+            let (_, token) = t.app.create_api_token(a, "tests").await.expect("token");
+            (Some(token), None)
+        } else {
+            let (_, s) = t
+                .app
+                .log_in(&a.email, PASSWORD, "192.0.2.1")
+                .await
+                .expect("session");
+            (None, Some(s.token))
+        };
+        callers.push(Caller {
+            email: a.email.clone(),
+            token,
+            session,
+        });
+    }
+    Fixture {
+        t,
+        member_token_id: spare.id,
+        target_id: target.user_id,
+        pending_id: pending.user_id,
+        callers,
+    }
+}
+
+impl Fixture {
+    fn path(&self, pattern: &str) -> String {
+        let user_id = if pattern.contains("/requests/") {
+            &self.pending_id
+        } else {
+            &self.target_id
+        };
+        pattern
+            .replace("{slug}", "council")
+            .replace("{space}", "room")
+            .replace("{user_id}", user_id)
+            .replace("{id}", &self.member_token_id)
+            .replace("{token}", "not-a-reset-token")
+            .replace("{file}", "app.css")
+    }
+
+    /// Status of one call (LOGIN for a 303 to /login) and a description for failures.
+    async fn call(&self, method: &str, pattern: &str, body: &str, who: usize) -> (u16, String) {
+        let caller = &self.callers[who];
+        let body = body
+            .replace("{who}", CALLERS[who])
+            .replace("{email}", &caller.email.replace('@', "%40"));
+        let url = self.t.url(&self.path(pattern));
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        if let Some(s) = &caller.session {
+            let base: reqwest::Url = self.t.base_url.parse().unwrap();
+            jar.add_cookie_str(&format!("ts_session={s}; Path=/"), &base);
+        }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(jar)
+            .build()
+            .unwrap();
+        let mut req = client.request(method.parse().unwrap(), &url);
+        if is_api(pattern) {
+            if let Some(token) = &caller.token {
+                req = req.bearer_auth(token);
+            }
+            if pattern == "/api/v1/stream" {
+                req = req
+                    .header("connection", "Upgrade")
+                    .header("upgrade", "websocket")
+                    .header("sec-websocket-version", "13")
+                    .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
+            }
+            if !body.is_empty() {
+                req = req
+                    .header("content-type", "application/json")
+                    .body(body.to_string());
+            } else if method != "GET" {
+                req = req.header("content-type", "application/json");
+            }
+        } else if method == "POST" {
+            // Load a page first, as a person would, so the CSRF token is known.
+            let page = client
+                .get(self.t.url("/login"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let csrf = csrf_of(&page);
+            let form = if body.is_empty() {
+                format!("csrf_token={csrf}")
+            } else {
+                format!("csrf_token={csrf}&{body}")
+            };
+            req = req
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = if status == 101 {
+            String::new()
+        } else {
+            res.text().await.unwrap_or_default()
+        };
+        let got = if status == 303 && location.starts_with("/login") {
+            LOGIN
+        } else {
+            status
+        };
+        let snippet: String = text.chars().take(300).collect();
+        (
+            got,
+            format!("{status} location={location:?} body={snippet:?}"),
+        )
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = html.find(marker).expect("a CSRF field on the page") + marker.len();
+    let end = html[start..].find('"').expect("end of the CSRF value") + start;
+    html[start..end].to_string()
+}
+
+fn show(s: u16) -> String {
+    if s == LOGIN {
+        "LOGIN".into()
+    } else {
+        s.to_string()
+    }
+}
+
+async fn check(api: bool) {
+    let rows: Vec<&Row> = TABLE
+        .iter()
+        .filter(|(_, p, _, _)| is_api(p) == api)
+        .collect();
+    let mut failures = Vec::new();
+    let shared = fixture(api).await;
+    for (method, pattern, body, expected) in rows {
+        if *method == "GET" {
+            for who in 0..CALLERS.len() {
+                let (got, detail) = shared.call(method, pattern, body, who).await;
+                if got != expected[who] {
+                    failures.push(format!(
+                        "{method} {pattern} as {}: expected {}, got {} ({detail})",
+                        CALLERS[who],
+                        show(expected[who]),
+                        show(got)
+                    ));
+                }
+            }
+            continue;
+        }
+        let mut f = fixture(api).await;
+        for who in 0..CALLERS.len() {
+            if fresh_per_caller(pattern) && who > 0 {
+                let old = std::mem::replace(&mut f, fixture(api).await);
+                old.t.stop().await;
+            }
+            let (got, detail) = f.call(method, pattern, body, who).await;
+            if got != expected[who] {
+                failures.push(format!(
+                    "{method} {pattern} as {}: expected {}, got {} ({detail})",
+                    CALLERS[who],
+                    show(expected[who]),
+                    show(got)
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} authorization mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn every_page_answers_each_caller_as_the_table_says() {
+    check(false).await;
+}
+
+#[tokio::test]
+async fn every_api_route_answers_each_caller_as_the_table_says() {
+    check(true).await;
+}

@@ -65,50 +65,60 @@ async fn verify_off_thread(password: String, hash: String) -> bool {
         .unwrap_or(false)
 }
 
+/// What a successful sign-up or log-in should hand out.
+#[derive(Debug, Clone, Copy)]
+pub enum CredentialKind<'a> {
+    /// A browser session (cookie and CSRF token).
+    Session,
+    /// A personal API token with this name.
+    ApiToken { name: &'a str },
+}
+
+/// What was handed out.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    Session(NewSession),
+    ApiToken(String),
+}
+
+impl Credential {
+    pub fn into_session(self) -> AppResult<NewSession> {
+        match self {
+            Credential::Session(s) => Ok(s),
+            Credential::ApiToken(_) => Err(AppError::Internal("expected a session".into())),
+        }
+    }
+
+    pub fn into_api_token(self) -> AppResult<String> {
+        match self {
+            Credential::ApiToken(t) => Ok(t),
+            Credential::Session(_) => Err(AppError::Internal("expected an API token".into())),
+        }
+    }
+}
+
 impl App {
-    pub async fn sign_up(&self, input: SignupInput, ip: &str) -> AppResult<(Actor, NewSession)> {
+    /// Creates an account and signs it in, all in one transaction.
+    pub async fn sign_up(
+        &self,
+        input: SignupInput,
+        ip: &str,
+        kind: CredentialKind<'_>,
+    ) -> AppResult<(Actor, Credential)> {
         let (email, display_name) = validate_signup(&input)?;
         self.check_rate_limit(rate_limit::Action::SignUp, ip)
             .await?;
-        if store::user_by_email(self.db(), email.as_str())
-            .await?
-            .is_some()
-        {
-            return Err(email_taken());
-        }
-        let hash = hash_off_thread(input.password).await?;
-        let now = self.now();
-        let user = UserRow {
-            id: new_id(),
-            email: email.as_str().to_string(),
-            display_name,
-            password_hash: hash,
-            is_superadmin: false,
-            created_at: now,
-            updated_at: now,
-        };
-        let mut tx = self.db().begin().await?;
-        store::insert_user(&mut tx, &user).await.map_err(|e| {
-            if e.is_conflict_on("email") {
-                email_taken()
-            } else {
-                e.into()
-            }
-        })?;
-        activity::record(
-            &mut tx,
-            None,
-            Some(&user.id),
-            "signed_up",
-            "user",
-            &user.id,
-            serde_json::json!({}),
-            now,
-        )
-        .await?;
-        let session = create_session(&mut tx, &user.id, now).await?;
-        self.commit(tx).await?;
-        Ok((user.into(), session))
+        let (actor, credential) = self
+            .create_account(
+                email,
+                display_name,
+                input.password,
+                false,
+                "web",
+                Some(kind),
+            )
+            .await?;
+        Ok((actor, credential.expect("a credential was asked for")))
     }
 
     /// Creates a user from the command line (no rate limit, may be a superadmin).
@@ -125,7 +135,30 @@ impl App {
             password: password.into(),
         };
         let (email, display_name) = validate_signup(&input)?;
-        let hash = hash_off_thread(input.password).await?;
+        let (actor, _) = self
+            .create_account(email, display_name, input.password, superadmin, "cli", None)
+            .await?;
+        Ok(actor)
+    }
+
+    async fn create_account(
+        &self,
+        email: Email,
+        display_name: String,
+        password: String,
+        superadmin: bool,
+        via: &str,
+        issue: Option<CredentialKind<'_>>,
+    ) -> AppResult<(Actor, Option<Credential>)> {
+        // Checked before hashing, so a taken address answers fast; the unique index below
+        // still decides races.
+        if store::user_by_email(self.db(), email.as_str())
+            .await?
+            .is_some()
+        {
+            return Err(email_taken());
+        }
+        let hash = hash_off_thread(password).await?;
         let now = self.now();
         let user = UserRow {
             id: new_id(),
@@ -151,22 +184,27 @@ impl App {
             "signed_up",
             "user",
             &user.id,
-            serde_json::json!({"via": "cli"}),
+            serde_json::json!({ "via": via }),
             now,
         )
         .await?;
+        let credential = match issue {
+            Some(kind) => Some(issue_credential(&mut tx, &user.id, kind, now).await?),
+            None => None,
+        };
         self.commit(tx).await?;
-        Ok(user.into())
+        Ok((user.into(), credential))
     }
 
-    /// Checks an e-mail and password. Failures are counted per IP and per account, and the
-    /// answer never says which of the two was wrong.
+    /// Checks an e-mail and password and hands out a session or an API token. Failures are
+    /// counted per IP and per account, and the answer never says which of the two was wrong.
     pub async fn log_in(
         &self,
         email: &str,
         password: &str,
         ip: &str,
-    ) -> AppResult<(Actor, NewSession)> {
+        kind: CredentialKind<'_>,
+    ) -> AppResult<(Actor, Credential)> {
         let email_key = email.trim().to_lowercase();
         self.check_rate_limit(rate_limit::Action::LoginFromIp, ip)
             .await?;
@@ -194,9 +232,9 @@ impl App {
             &rate_limit::Action::LoginToAccount.bucket(&email_key),
         )
         .await?;
-        let session = create_session(&mut tx, &user.id, now).await?;
+        let credential = issue_credential(&mut tx, &user.id, kind, now).await?;
         self.commit(tx).await?;
-        Ok((user.into(), session))
+        Ok((user.into(), credential))
     }
 
     pub async fn log_out(&self, session_token: &str) -> AppResult<()> {
@@ -373,21 +411,10 @@ impl App {
         actor: &Actor,
         name: &str,
     ) -> AppResult<(ApiTokenRow, String)> {
-        let name =
-            required_text(name, "token name", 80).map_err(|m| AppError::invalid("name", m))?;
-        let token = format!("ts_{}", new_token());
-        let row = ApiTokenRow {
-            id: new_id(),
-            user_id: actor.user_id.clone(),
-            name,
-            token_hash: hash_token(&token),
-            created_at: self.now(),
-            last_used_at: None,
-        };
         let mut tx = self.db().begin().await?;
-        store::insert_api_token(&mut tx, &row).await?;
+        let created = insert_api_token(&mut tx, &actor.user_id, name, self.now()).await?;
         self.commit(tx).await?;
-        Ok((row, token))
+        Ok(created)
     }
 
     pub async fn api_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiTokenRow>> {
@@ -401,21 +428,6 @@ impl App {
         }
         self.commit(tx).await
     }
-
-    /// Signs in with e-mail and password and returns a new API token (for API clients).
-    pub async fn log_in_for_token(
-        &self,
-        email: &str,
-        password: &str,
-        name: &str,
-        ip: &str,
-    ) -> AppResult<(Actor, String)> {
-        let (actor, session) = self.log_in(email, password, ip).await?;
-        // The API client does not need the browser session made by log_in.
-        self.log_out(&session.token).await?;
-        let (_, token) = self.create_api_token(&actor, name).await?;
-        Ok((actor, token))
-    }
 }
 
 fn email_taken() -> AppError {
@@ -423,6 +435,40 @@ fn email_taken() -> AppError {
         "email",
         "An account with this e-mail address already exists. Log in, or reset your password.",
     )
+}
+
+async fn issue_credential(
+    tx: &mut townsquare_store::Tx,
+    user_id: &str,
+    kind: CredentialKind<'_>,
+    now: i64,
+) -> AppResult<Credential> {
+    Ok(match kind {
+        CredentialKind::Session => Credential::Session(create_session(tx, user_id, now).await?),
+        CredentialKind::ApiToken { name } => {
+            Credential::ApiToken(insert_api_token(tx, user_id, name, now).await?.1)
+        }
+    })
+}
+
+async fn insert_api_token(
+    tx: &mut townsquare_store::Tx,
+    user_id: &str,
+    name: &str,
+    now: i64,
+) -> AppResult<(ApiTokenRow, String)> {
+    let name = required_text(name, "token name", 80).map_err(|m| AppError::invalid("name", m))?;
+    let token = format!("ts_{}", new_token());
+    let row = ApiTokenRow {
+        id: new_id(),
+        user_id: user_id.to_string(),
+        name,
+        token_hash: hash_token(&token),
+        created_at: now,
+        last_used_at: None,
+    };
+    store::insert_api_token(tx, &row).await?;
+    Ok((row, token))
 }
 
 async fn create_session(

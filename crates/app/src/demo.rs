@@ -227,7 +227,7 @@ const COUNCIL_GUIDELINES: &str = "What is said in the council stays in the counc
 
 impl App {
     /// Whether the database holds no users yet (the demo refuses to seed over real data).
-    pub async fn is_empty(&self) -> AppResult<bool> {
+    pub async fn has_no_users(&self) -> AppResult<bool> {
         Ok(accounts::count_users(self.db()).await? == 0)
     }
 

@@ -40,13 +40,6 @@ impl App {
         Ok(id)
     }
 
-    pub async fn enqueue_job(&self, kind: &str, payload: &Value, run_at: i64) -> AppResult<String> {
-        let mut tx = self.db().begin().await?;
-        let id = self.enqueue_job_in(&mut tx, kind, payload, run_at).await?;
-        self.commit(tx).await?;
-        Ok(id)
-    }
-
     /// Runs every job that is due now; returns how many ran. Tests call this directly.
     pub async fn run_due_jobs(&self) -> AppResult<usize> {
         let mut ran = 0;
@@ -143,11 +136,6 @@ impl App {
         )
         .await?;
         Ok(())
-    }
-
-    /// Status of one job, for tests and operators.
-    pub async fn job_status(&self, id: &str) -> AppResult<Option<store::JobStatus>> {
-        Ok(store::status_of(self.db(), id).await?)
     }
 
     /// The worker loop of this instance: delivers mail and runs jobs until `shutdown` fires.

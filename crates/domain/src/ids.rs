@@ -6,8 +6,3 @@
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
-
-/// True when `s` looks like an id we made; lets handlers answer 404 for garbage ids without a query.
-pub fn is_id(s: &str) -> bool {
-    uuid::Uuid::parse_str(s).is_ok()
-}

@@ -124,7 +124,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo { force } => {
             let app = open_app(&config).await?;
-            if !app.is_empty().await? && !force {
+            if !app.has_no_users().await? && !force {
                 bail!("the database already has users; pass --force to add the demo communities anyway");
             }
             app.seed_demo().await?;
@@ -174,7 +174,7 @@ fn print_demo_logins() {
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let app = open_app(&config).await?;
     if demo {
-        if app.is_empty().await? {
+        if app.has_no_users().await? {
             tracing::info!("seeding the demo communities");
             app.seed_demo().await?;
         }

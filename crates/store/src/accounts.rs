@@ -92,19 +92,6 @@ pub async fn update_password(tx: &mut Tx, user_id: &str, hash: &str, now: i64) -
     Ok(())
 }
 
-pub async fn set_superadmin(tx: &mut Tx, user_id: &str, value: bool) -> Result<()> {
-    with_tx!(tx, |c| sqlx::query(
-        "UPDATE users SET is_superadmin = $2 WHERE id = $1"
-    )
-    .bind(user_id)
-    .bind(value)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    .db())?;
-    Ok(())
-}
-
 pub async fn count_users(db: &Db) -> Result<i64> {
     with_read!(db, |c| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM users"

@@ -71,31 +71,3 @@ pub async fn recent_in_community(
     .await
     .db())
 }
-
-/// One member's activity, newest first (the member 360 timeline reads this).
-pub async fn recent_by_actor(db: &Db, actor_id: &str, limit: i64) -> Result<Vec<ActivityRow>> {
-    with_read!(db, |c| sqlx::query_as::<_, ActivityRow>(
-        "SELECT id, community_id, actor_id, verb, object_type, object_id, detail, created_at
-         FROM activities WHERE actor_id = $1
-         ORDER BY created_at DESC, id DESC LIMIT $2"
-    )
-    .bind(actor_id)
-    .bind(limit)
-    .fetch_all(c)
-    .await
-    .db())
-}
-
-/// Members with any activity in a community since a time (the "active" count on the home page).
-pub async fn distinct_actors_since(db: &Db, community_id: &str, since: i64) -> Result<i64> {
-    with_read!(db, |c| {
-        sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(DISTINCT actor_id) FROM activities WHERE community_id = $1 AND created_at >= $2"
-    )
-    .bind(community_id)
-    .bind(since)
-    .fetch_one(c)
-    .await
-    .db()
-    })
-}

@@ -212,29 +212,6 @@ pub async fn set_role(tx: &mut Tx, community_id: &str, user_id: &str, role: &str
     Ok(())
 }
 
-pub async fn set_status(
-    tx: &mut Tx,
-    community_id: &str,
-    user_id: &str,
-    status: &str,
-    joined_at: i64,
-) -> Result<()> {
-    with_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE memberships SET status = $3, joined_at = $4 WHERE community_id = $1 AND user_id = $2"
-    )
-    .bind(community_id)
-    .bind(user_id)
-    .bind(status)
-    .bind(joined_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    .db()
-    })?;
-    Ok(())
-}
-
 pub async fn delete_membership(tx: &mut Tx, community_id: &str, user_id: &str) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
         "DELETE FROM memberships WHERE community_id = $1 AND user_id = $2"

@@ -113,22 +113,3 @@ pub async fn queue_depth(db: &Db) -> Result<i64> {
     .await
     .db())
 }
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct JobStatus {
-    pub id: String,
-    pub kind: String,
-    pub status: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-}
-
-pub async fn status_of(db: &Db, id: &str) -> Result<Option<JobStatus>> {
-    with_read!(db, |c| sqlx::query_as::<_, JobStatus>(
-        "SELECT id, kind, status, attempts, last_error FROM jobs WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await
-    .db())
-}

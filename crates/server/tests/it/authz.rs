@@ -11,6 +11,7 @@
 //! request for the next caller).
 
 use std::sync::Arc;
+use townsquare_app::accounts::CredentialKind;
 use townsquare_app::communities::CommunityInput;
 use townsquare_app::spaces::SpaceInput;
 use townsquare_app::Actor;
@@ -303,10 +304,10 @@ async fn fixture(api: bool) -> Fixture {
         } else {
             let (_, s) = t
                 .app
-                .log_in(&a.email, PASSWORD, "192.0.2.1")
+                .log_in(&a.email, PASSWORD, "192.0.2.1", CredentialKind::Session)
                 .await
                 .expect("session");
-            (None, Some(s.token))
+            (None, Some(s.into_session().expect("a session").token))
         };
         callers.push(Caller {
             email: a.email.clone(),

@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use axum::routing::{delete, get, patch, post};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use townsquare_app::accounts::SignupInput;
+use townsquare_app::accounts::{CredentialKind, SignupInput};
 use townsquare_app::Actor;
 use utoipa::ToSchema;
 
@@ -69,19 +69,16 @@ pub async fn signup(
     ctx: ApiCtx,
     JsonBody(body): JsonBody<SignupRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (actor, session) = state
-        .app
-        .sign_up(
-            SignupInput {
-                email: body.email,
-                display_name: body.display_name,
-                password: body.password,
-            },
-            &ctx.0.ip,
-        )
-        .await?;
-    state.app.log_out(&session.token).await?;
-    let (_, token) = state.app.create_api_token(&actor, "API sign-up").await?;
+    let input = SignupInput {
+        email: body.email,
+        display_name: body.display_name,
+        password: body.password,
+    };
+    let kind = CredentialKind::ApiToken {
+        name: "API sign-up",
+    };
+    let (actor, credential) = state.app.sign_up(input, &ctx.0.ip, kind).await?;
+    let token = credential.into_api_token()?;
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse {
@@ -109,10 +106,12 @@ pub async fn token(
     JsonBody(body): JsonBody<TokenRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let name = body.name.unwrap_or_else(|| "API client".into());
-    let (actor, token) = state
+    let kind = CredentialKind::ApiToken { name: &name };
+    let (actor, credential) = state
         .app
-        .log_in_for_token(&body.email, &body.password, &name, &ctx.0.ip)
+        .log_in(&body.email, &body.password, &ctx.0.ip, kind)
         .await?;
+    let token = credential.into_api_token()?;
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse {

@@ -12,7 +12,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use townsquare_app::accounts::{NewSession, SignupInput, SESSION_LIFETIME};
+use townsquare_app::accounts::{CredentialKind, NewSession, SignupInput, SESSION_LIFETIME};
 use townsquare_app::AppError;
 use townsquare_domain::{JoinPolicy, ValidationErrors};
 
@@ -179,7 +179,12 @@ async fn signup(
         display_name: form.display_name.clone(),
         password: form.password,
     };
-    match state.app.sign_up(input, &ctx.ip).await {
+    let signed_up = state
+        .app
+        .sign_up(input, &ctx.ip, CredentialKind::Session)
+        .await
+        .and_then(|(actor, credential)| Ok((actor, credential.into_session()?)));
+    match signed_up {
         Ok((actor, session)) => {
             let mut res = redirect_with_flash(
                 "/",
@@ -254,8 +259,18 @@ async fn login(
     ctx: Ctx,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, HtmlError> {
-    match state.app.log_in(&form.email, &form.password, &ctx.ip).await {
-        Ok((_, session)) => {
+    let logged_in = state
+        .app
+        .log_in(
+            &form.email,
+            &form.password,
+            &ctx.ip,
+            CredentialKind::Session,
+        )
+        .await
+        .and_then(|(_, credential)| credential.into_session());
+    match logged_in {
+        Ok(session) => {
             let mut res = Redirect::to(safe_next(&form.next)).into_response();
             res.headers_mut()
                 .append(header::SET_COOKIE, session_cookie(&state, &session));

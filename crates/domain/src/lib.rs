@@ -1,7 +1,9 @@
 //! Townsquare's pure types and rules. Nothing here does IO: the store persists these values,
 //! the app layer decides when to apply the rules, and the web layer renders them.
 
+pub mod discussions;
 pub mod ids;
+pub mod markdown;
 pub mod policy;
 pub mod roles;
 pub mod values;

@@ -47,6 +47,11 @@ pub fn can_manage_community(viewer: &Viewer) -> bool {
     viewer.at_least(CommunityRole::Admin)
 }
 
+/// Pin, lock, move and delete others' posts: moderators and above.
+pub fn can_moderate(viewer: &Viewer) -> bool {
+    viewer.at_least(CommunityRole::Moderator)
+}
+
 pub fn can_see_member_list(viewer: &Viewer) -> bool {
     viewer.superadmin || viewer.role.is_some()
 }

@@ -12,12 +12,15 @@ pub mod accounts;
 pub mod activity;
 pub mod communities;
 mod db;
+pub mod discussions;
 mod error;
 pub mod jobs;
+pub mod notifications;
 pub mod outbox;
 pub mod postgres;
 pub mod rate_limits;
 pub mod schema;
+pub mod search;
 pub mod spaces;
 mod sqlite;
 

@@ -3,6 +3,7 @@
 use crate::db::{Notice, NOTIFY_CHANNEL};
 use crate::error::MapErr;
 use crate::jobs::ClaimedJob;
+use crate::search::SearchHit;
 use crate::Result;
 use sqlx::{PgConnection, PgPool};
 
@@ -55,7 +56,8 @@ pub(crate) async fn describe_schema(pool: &PgPool) -> Result<Vec<String>> {
     let columns: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT table_name::text, column_name::text, data_type::text, is_nullable::text
          FROM information_schema.columns
-         WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'",
+         WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'
+           AND table_name NOT LIKE 'post\\_search%'",
     )
     .fetch_all(pool)
     .await
@@ -70,6 +72,7 @@ pub(crate) async fn describe_schema(pool: &PgPool) -> Result<Vec<String>> {
     let indexes: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT tablename::text, indexname::text, indexdef::text FROM pg_indexes
          WHERE schemaname = current_schema() AND tablename <> '_sqlx_migrations'
+           AND tablename NOT LIKE 'post\\_search%'
            AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key'",
     )
     .fetch_all(pool)
@@ -84,4 +87,82 @@ pub(crate) async fn describe_schema(pool: &PgPool) -> Result<Vec<String>> {
     }
     lines.sort();
     Ok(lines)
+}
+
+pub(crate) async fn index_post(
+    conn: &mut PgConnection,
+    post_id: &str,
+    title: &str,
+    body: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO post_search (post_id, document)
+         VALUES ($1, setweight(to_tsvector('english', $2), 'A') || setweight(to_tsvector('english', $3), 'B'))
+         ON CONFLICT (post_id) DO UPDATE SET document = excluded.document",
+    )
+    .bind(post_id)
+    .bind(title)
+    .bind(body)
+    .execute(conn)
+    .await
+    .db()?;
+    Ok(())
+}
+
+pub(crate) async fn unindex_post(conn: &mut PgConnection, post_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM post_search WHERE post_id = $1")
+        .bind(post_id)
+        .execute(conn)
+        .await
+        .db()?;
+    Ok(())
+}
+
+pub(crate) async fn search(
+    pool: &PgPool,
+    space_ids: &[String],
+    query: &str,
+    limit: i64,
+) -> Result<Vec<SearchHit>> {
+    let placeholders = (0..space_ids.len())
+        .map(|i| format!("${}", i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Prefix matching like SQLite's: each word becomes `word:*`.
+    let sql = format!(
+        "WITH q AS (SELECT to_tsquery('english', $1) AS query)
+         SELECT p.id AS post_id, p.topic_id, t.title,
+                ts_headline('english', p.body_markdown, q.query,
+                    'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12') AS snippet,
+                u.display_name AS author_name, p.space_id, p.created_at
+         FROM q, post_search s
+         JOIN posts p ON p.id = s.post_id
+         JOIN topics t ON t.id = p.topic_id
+         JOIN users u ON u.id = p.author_id
+         WHERE s.document @@ q.query AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+           AND p.space_id IN ({placeholders})
+         ORDER BY ts_rank(s.document, q.query) DESC, p.created_at DESC
+         LIMIT $2"
+    );
+    let tsquery = query
+        .split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("{w}:*"))
+        .collect::<Vec<_>>()
+        .join(" & ");
+    if tsquery.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = sqlx::query_as::<_, SearchHit>(&sql)
+        .bind(tsquery)
+        .bind(limit);
+    for id in space_ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(pool).await.db()
 }

@@ -87,6 +87,15 @@ pub async fn space_by_slug<'a>(
         .db())
 }
 
+pub async fn space_by_id<'a>(src: impl Into<Source<'a>>, id: &str) -> Result<Option<SpaceRow>> {
+    let sql = format!("SELECT {SPACE_COLUMNS} FROM spaces WHERE id = $1");
+    with_read!(src, |c| sqlx::query_as::<_, SpaceRow>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await
+        .db())
+}
+
 /// Adds a member to a space; false if they were already in it.
 pub async fn join_space(tx: &mut Tx, space_id: &str, user_id: &str, now: i64) -> Result<bool> {
     let done = with_tx!(tx, |c| sqlx::query(

@@ -2,6 +2,7 @@
 
 use crate::error::MapErr;
 use crate::jobs::ClaimedJob;
+use crate::search::SearchHit;
 use crate::Result;
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -31,7 +32,8 @@ pub(crate) async fn claim_job(
 pub(crate) async fn describe_schema(pool: &SqlitePool) -> Result<Vec<String>> {
     let tables: Vec<(String,)> = sqlx::query_as(
         "SELECT name FROM sqlite_master WHERE type = 'table'
-         AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+         AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'
+         AND name NOT LIKE 'post_search%'",
     )
     .fetch_all(pool)
     .await
@@ -72,4 +74,79 @@ pub(crate) async fn describe_schema(pool: &SqlitePool) -> Result<Vec<String>> {
     }
     lines.sort();
     Ok(lines)
+}
+
+pub(crate) async fn index_post(
+    conn: &mut SqliteConnection,
+    post_id: &str,
+    title: &str,
+    body: &str,
+) -> Result<()> {
+    unindex_post(&mut *conn, post_id).await?;
+    sqlx::query("INSERT INTO post_search (post_id, title, body) VALUES ($1, $2, $3)")
+        .bind(post_id)
+        .bind(title)
+        .bind(body)
+        .execute(conn)
+        .await
+        .db()?;
+    Ok(())
+}
+
+pub(crate) async fn unindex_post(conn: &mut SqliteConnection, post_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM post_search WHERE post_id = $1")
+        .bind(post_id)
+        .execute(conn)
+        .await
+        .db()?;
+    Ok(())
+}
+
+/// FTS5 query syntax is for us, not for members: each word becomes a quoted prefix term.
+fn fts5_query(query: &str) -> String {
+    query
+        .split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_' || *c == '\'')
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub(crate) async fn search(
+    pool: &SqlitePool,
+    space_ids: &[String],
+    query: &str,
+    limit: i64,
+) -> Result<Vec<SearchHit>> {
+    let fts = fts5_query(query);
+    if fts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (0..space_ids.len())
+        .map(|i| format!("${}", i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT p.id AS post_id, p.topic_id, t.title,
+                snippet(post_search, 2, char(2), char(3), '…', 24) AS snippet,
+                u.display_name AS author_name, p.space_id, p.created_at
+         FROM post_search
+         JOIN posts p ON p.id = post_search.post_id
+         JOIN topics t ON t.id = p.topic_id
+         JOIN users u ON u.id = p.author_id
+         WHERE post_search MATCH $1 AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+           AND p.space_id IN ({placeholders})
+         ORDER BY bm25(post_search, 0.0, 5.0, 1.0)
+         LIMIT $2"
+    );
+    let mut q = sqlx::query_as::<_, SearchHit>(&sql).bind(fts).bind(limit);
+    for id in space_ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(pool).await.db()
 }

@@ -2,7 +2,8 @@
 //! topics; every notice is checked against the subscriber's rights again before delivery,
 //! so someone who loses access stops receiving at once.
 //!
-//! Client → server: `{"type":"subscribe","topic":"community:<id>"}` or `"user:<own id>"`.
+//! Client → server: `{"type":"subscribe","topic":"community:<id>"}`, `"topic:<id>"` or
+//! `"user:<own id>"`.
 //! Server → client: `{"type":"subscribed","topic":..}`, `{"type":"event","topic":..,"data":{..}}`,
 //! `{"type":"resync"}` (notices may have been missed: reload), `{"type":"error","message":..}`.
 
@@ -48,6 +49,7 @@ async fn may_receive(app: &App, actor: &Actor, topic: &str) -> bool {
     match topic.split_once(':') {
         Some(("user", id)) => id == actor.user_id,
         Some(("community", id)) => app.community_by_id(Some(actor), id).await.is_ok(),
+        Some(("topic", id)) => app.topic(Some(actor), id).await.is_ok(),
         _ => false,
     }
 }

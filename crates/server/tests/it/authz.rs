@@ -13,6 +13,7 @@
 use std::sync::Arc;
 use townsquare_app::accounts::CredentialKind;
 use townsquare_app::communities::CommunityInput;
+use townsquare_app::discussions::TopicInput;
 use townsquare_app::spaces::SpaceInput;
 use townsquare_app::Actor;
 use townsquare_testkit::{TestApp, PASSWORD};
@@ -115,6 +116,37 @@ const TABLE: &[Row] = &[
     ("PATCH", "/api/v1/communities/{slug}/spaces/{space}", r#"{"description":"Changed"}"#, [401, 403, 404, 403, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/spaces/{space}/join", "", [401, 204, 404, 204, 204, 403]),
     ("POST", "/api/v1/communities/{slug}/spaces/{space}/leave", "", [401, 204, 404, 204, 204, 204]),
+    // Discussions. {topic} is a question by the member in the members-only space, {post} a
+    // reply to it by the member. A superadmin reads everything but takes part (posts, reacts,
+    // accepts) only as a member of the community.
+    ("GET", "/c/{slug}/s/{space}/new-topic", "", [LOGIN, 200, 404, 200, 200, 200]),
+    ("POST", "/c/{slug}/s/{space}/topics", "title=Topic+by+{who}&body=Hello&tags=", [LOGIN, 303, 404, 303, 303, 403]),
+    ("GET", "/c/{slug}/t/{topic}", "", [404, 200, 404, 200, 200, 200]),
+    ("POST", "/c/{slug}/t/{topic}/replies", "body=A+reply&reply_to=", [LOGIN, 303, 404, 303, 303, 403]),
+    ("POST", "/c/{slug}/t/{topic}/accept", "post_id={post}", [LOGIN, 303, 404, 303, 303, 403]),
+    ("POST", "/c/{slug}/t/{topic}/moderate", "action=pin", [LOGIN, 403, 404, 303, 303, 303]),
+    ("GET", "/c/{slug}/posts/{post}/edit", "", [404, 200, 404, 200, 200, 200]),
+    ("POST", "/c/{slug}/posts/{post}/edit", "body=Changed+by+{who}", [LOGIN, 303, 404, 403, 403, 403]),
+    ("POST", "/c/{slug}/posts/{post}/delete", "", [LOGIN, 303, 404, 303, 303, 303]),
+    ("POST", "/c/{slug}/posts/{post}/react", "reaction=like", [LOGIN, 303, 404, 303, 303, 403]),
+    ("GET", "/c/{slug}/search", "", [404, 200, 404, 200, 200, 200]),
+    ("GET", "/notifications", "", [LOGIN, 200, 200, 200, 200, 200]),
+    ("POST", "/notifications/read", "", [LOGIN, 303, 303, 303, 303, 303]),
+    ("GET", "/api/v1/communities/{slug}/spaces/{space}/topics", "", [404, 200, 404, 200, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/spaces/{space}/topics", r#"{"title":"Topic by {who}","body":"Hello"}"#, [401, 201, 404, 201, 201, 403]),
+    ("GET", "/api/v1/topics/{id}", "", [404, 200, 404, 200, 200, 200]),
+    ("POST", "/api/v1/topics/{id}/posts", r#"{"body":"A reply"}"#, [401, 201, 404, 201, 201, 403]),
+    ("PUT", "/api/v1/topics/{id}/accepted", r#"{"post_id":"{post}"}"#, [401, 204, 404, 204, 204, 403]),
+    ("POST", "/api/v1/topics/{id}/moderation", r#"{"action":"pin"}"#, [401, 403, 404, 204, 204, 204]),
+    ("PATCH", "/api/v1/posts/{id}", r#"{"body":"Changed by {who}"}"#, [401, 200, 404, 403, 403, 403]),
+    ("DELETE", "/api/v1/posts/{id}", "", [401, 204, 404, 204, 204, 204]),
+    ("GET", "/api/v1/posts/{id}/revisions", "", [404, 200, 404, 200, 200, 200]),
+    ("GET", "/api/v1/posts/{id}/reactions", "", [404, 200, 404, 200, 200, 200]),
+    ("PUT", "/api/v1/posts/{id}/reactions/{reaction}", "", [401, 204, 404, 204, 204, 403]),
+    ("DELETE", "/api/v1/posts/{id}/reactions/{reaction}", "", [401, 204, 404, 204, 204, 403]),
+    ("GET", "/api/v1/communities/{slug}/search", "", [404, 200, 404, 200, 200, 200]),
+    ("GET", "/api/v1/notifications", "", [401, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/notifications/read", "", [401, 200, 200, 200, 200, 200]),
     // The realtime stream, asked for with WebSocket upgrade headers: 101 Switching Protocols
     // for anyone signed in (topics are checked per subscription), 401 for anonymous callers.
     ("GET", "/api/v1/stream", "", [401, 101, 101, 101, 101, 101]),
@@ -122,8 +154,10 @@ const TABLE: &[Row] = &[
 
 /// Routes whose effect on the fixture would change the next caller's answer: a fresh
 /// fixture per caller.
-fn fresh_per_caller(path: &str) -> bool {
+fn fresh_per_caller(method: &str, path: &str) -> bool {
     path.contains("/requests/{user_id}/")
+        || path.ends_with("/delete")
+        || (method == "DELETE" && path == "/api/v1/posts/{id}")
 }
 
 fn is_api(path: &str) -> bool {
@@ -160,6 +194,8 @@ fn the_table_lists_exactly_the_registered_routes() {
 struct Fixture {
     t: TestApp,
     member_token_id: String,
+    topic_id: String,
+    post_id: String,
     target_id: String,
     pending_id: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
@@ -286,6 +322,27 @@ async fn fixture(api: bool) -> Fixture {
         .expect("second community");
     let superadmin = user(&t, "root@example.org", "Root", true).await;
 
+    let question = t
+        .app
+        .create_topic(
+            &member,
+            "council",
+            "room",
+            &TopicInput {
+                title: "How do we run the next meeting?".into(),
+                body: "Ideas welcome.".into(),
+                is_question: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("topic");
+    let reply = t
+        .app
+        .reply(&member, &question.id, "Let us try a shorter agenda.", None)
+        .await
+        .expect("reply");
+
     let (spare, _) = t
         .app
         .create_api_token(&member, "spare")
@@ -318,6 +375,8 @@ async fn fixture(api: bool) -> Fixture {
     Fixture {
         t,
         member_token_id: spare.id,
+        topic_id: question.id,
+        post_id: reply.id,
         target_id: target.user_id,
         pending_id: pending.user_id,
         callers,
@@ -331,11 +390,21 @@ impl Fixture {
         } else {
             &self.target_id
         };
+        let id = if pattern.starts_with("/api/v1/topics/") {
+            &self.topic_id
+        } else if pattern.starts_with("/api/v1/posts/") {
+            &self.post_id
+        } else {
+            &self.member_token_id
+        };
         pattern
             .replace("{slug}", "council")
+            .replace("{topic}", &self.topic_id)
+            .replace("{post}", &self.post_id)
+            .replace("{reaction}", "like")
             .replace("{space}", "room")
             .replace("{user_id}", user_id)
-            .replace("{id}", &self.member_token_id)
+            .replace("{id}", id)
             .replace("{token}", "not-a-reset-token")
             .replace("{file}", "app.css")
     }
@@ -345,6 +414,7 @@ impl Fixture {
         let caller = &self.callers[who];
         let body = body
             .replace("{who}", CALLERS[who])
+            .replace("{post}", &self.post_id)
             .replace("{email}", &caller.email.replace('@', "%40"));
         let url = self.t.url(&self.path(pattern));
         let jar = Arc::new(reqwest::cookie::Jar::default());
@@ -461,7 +531,7 @@ async fn check(api: bool) {
         }
         let mut f = fixture(api).await;
         for who in 0..CALLERS.len() {
-            if fresh_per_caller(pattern) && who > 0 {
+            if fresh_per_caller(method, pattern) && who > 0 {
                 let old = std::mem::replace(&mut f, fixture(api).await);
                 old.t.stop().await;
             }

@@ -19,9 +19,14 @@ use utoipa::{Modify, OpenApi};
         super::communities::set_role, super::communities::approve, super::communities::decline,
         super::spaces::list, super::spaces::create, super::spaces::show, super::spaces::update,
         super::spaces::join, super::spaces::leave,
+        super::discussions::list_topics, super::discussions::create_topic, super::discussions::show_topic,
+        super::discussions::reply, super::discussions::accept, super::discussions::moderate,
+        super::discussions::edit_post, super::discussions::delete_post, super::discussions::revisions,
+        super::discussions::reactions, super::discussions::add_reaction, super::discussions::remove_reaction,
+        super::discussions::search, super::notifications::list, super::notifications::mark_read,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "spaces"))
+    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"))
 )]
 struct ApiDoc;
 

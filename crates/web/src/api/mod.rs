@@ -3,7 +3,9 @@
 
 mod accounts;
 mod communities;
+mod discussions;
 mod docs;
+mod notifications;
 mod spaces;
 
 use crate::context::Ctx;
@@ -21,6 +23,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = docs::routes(r);
     let r = accounts::routes(r);
     let r = communities::routes(r);
+    let r = discussions::routes(r);
+    let r = notifications::routes(r);
     spaces::routes(r)
 }
 

@@ -200,6 +200,7 @@ struct HomePage {
     is_pending: bool,
     can_manage: bool,
     spaces: Vec<SpaceCard>,
+    latest: Vec<crate::html::spaces::TopicItem>,
     recent: Vec<ActivityLine>,
 }
 
@@ -227,6 +228,14 @@ async fn show(
     } else {
         Vec::new()
     };
+    let now = state.app.now();
+    let latest = state
+        .app
+        .latest_topics(&view, 10)
+        .await?
+        .into_iter()
+        .map(|t| crate::html::spaces::TopicItem::from_listed(t, now))
+        .collect();
     let c = &view.community;
     let layout = Layout::new(&state, &ctx, &c.name)
         .await?
@@ -266,6 +275,7 @@ async fn show(
                 member_count: s.member_count,
             })
             .collect(),
+        latest,
         recent,
         layout,
     };
@@ -284,6 +294,13 @@ fn describe(verb: &str) -> String {
         "role_changed" => "changed a member's role",
         "community_updated" => "updated the settings",
         "join_requested" => "asked to join",
+        "topic_created" => "started a topic",
+        "post_created" => "replied to a topic",
+        "post_edited" => "edited a post",
+        "reaction_added" => "reacted to a post",
+        "answer_accepted" => "accepted an answer",
+        "topic_pinned" => "pinned a topic",
+        "topic_locked" => "locked a topic",
         other => other,
     }
     .to_string()

@@ -2,8 +2,10 @@
 
 mod accounts;
 mod communities;
+pub(crate) mod discussions;
 pub(crate) mod format;
-mod spaces;
+mod notifications;
+pub(crate) mod spaces;
 
 use crate::context::{Ctx, FLASH_COOKIE};
 use crate::error::{error_page, HtmlError};
@@ -21,6 +23,8 @@ pub(crate) use format::{ago, date};
 pub(crate) fn routes(r: Routes) -> Routes {
     let r = accounts::routes(r);
     let r = communities::routes(r);
+    let r = discussions::routes(r);
+    let r = notifications::routes(r);
     spaces::routes(r)
 }
 
@@ -41,6 +45,8 @@ pub struct Layout {
     pub switcher: Vec<(String, String)>,
     pub accent: String,
     pub community: Option<CommunityNav>,
+    /// Unread notifications of the signed-in member.
+    pub unread: i64,
     pub asset_version: &'static str,
 }
 
@@ -61,6 +67,10 @@ pub struct NavSpace {
 
 impl Layout {
     pub async fn new(state: &AppState, ctx: &Ctx, title: &str) -> Result<Layout, HtmlError> {
+        let unread = match &ctx.actor {
+            Some(a) => state.app.unread_notifications(a).await?,
+            None => 0,
+        };
         let switcher = match &ctx.actor {
             Some(a) => state
                 .app
@@ -88,6 +98,7 @@ impl Layout {
             switcher,
             accent: "#4f46e5".into(),
             community: None,
+            unread,
             asset_version: crate::assets::VERSION,
         })
     }

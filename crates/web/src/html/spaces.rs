@@ -6,7 +6,7 @@ use crate::error::HtmlError;
 use crate::routes::Routes;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -150,6 +150,43 @@ async fn create(
     }
 }
 
+/// A topic in a space's list.
+pub struct TopicItem {
+    pub id: String,
+    pub title: String,
+    pub author_name: String,
+    pub tags: Vec<String>,
+    pub pinned: bool,
+    pub locked: bool,
+    pub is_question: bool,
+    pub answered: bool,
+    pub reply_count: i64,
+    pub last_iso: String,
+    pub last_ago: String,
+}
+
+impl TopicItem {
+    pub fn from_listed(
+        listed: townsquare_app::store::discussions::ListedTopic,
+        now: i64,
+    ) -> TopicItem {
+        let t = listed.topic;
+        TopicItem {
+            tags: t.tags.split_whitespace().map(str::to_string).collect(),
+            answered: t.accepted_post_id.is_some(),
+            last_iso: super::format::iso(t.last_post_at),
+            last_ago: super::ago(t.last_post_at, now),
+            id: t.id,
+            title: t.title,
+            author_name: listed.author_name,
+            pinned: t.pinned,
+            locked: t.locked,
+            is_question: t.is_question,
+            reply_count: t.reply_count,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "spaces/show.html")]
 struct ShowPage {
@@ -164,23 +201,73 @@ struct ShowPage {
     joined: bool,
     is_community_member: bool,
     can_manage: bool,
+    can_post: bool,
+    is_discussion: bool,
+    topics: Vec<TopicItem>,
+    next: Option<String>,
     empty_hint: &'static str,
+}
+
+#[derive(Deserialize)]
+struct BeforeQuery {
+    before: Option<String>,
+}
+
+const TOPICS_PER_PAGE: i64 = 30;
+
+/// Topic list cursors: "pinned|time|id", base64url-wrapped like the API's.
+fn decode_topic_cursor(raw: &str) -> Option<(bool, i64, String)> {
+    let (head, id) = crate::api::decode_cursor(raw)?;
+    let (pinned, time) = head.split_once('|')?;
+    Some((pinned == "1", time.parse().ok()?, id))
+}
+
+pub(crate) fn encode_topic_cursor(t: &townsquare_app::store::discussions::TopicRow) -> String {
+    crate::api::encode_cursor(
+        &format!("{}|{}", if t.pinned { 1 } else { 0 }, t.last_post_at),
+        &t.id,
+    )
 }
 
 async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((slug, space)): Path<(String, String)>,
+    Query(q): Query<BeforeQuery>,
 ) -> Result<Response, HtmlError> {
     let view = state.app.space(ctx.actor.as_ref(), &slug, &space).await?;
     let spaces = state.app.visible_spaces(&view.community).await?;
     let s = &view.space;
+    let kind = kind_of(s);
+    let is_discussion = kind == SpaceKind::Discussion;
+    let (topics, next) = if is_discussion {
+        let cursor = q.before.as_deref().and_then(decode_topic_cursor);
+        let rows = state
+            .app
+            .topics(
+                &view,
+                cursor.as_ref().map(|(p, t, id)| (*p, *t, id.as_str())),
+                TOPICS_PER_PAGE,
+            )
+            .await?;
+        let next = (rows.len() as i64 == TOPICS_PER_PAGE)
+            .then(|| rows.last().map(|t| encode_topic_cursor(&t.topic)))
+            .flatten();
+        let now = state.app.now();
+        (
+            rows.into_iter()
+                .map(|t| TopicItem::from_listed(t, now))
+                .collect(),
+            next,
+        )
+    } else {
+        (Vec::new(), None)
+    };
     let layout = Layout::new(&state, &ctx, &s.name).await?.in_community(
         &view.community,
         &spaces,
         Some(&s.slug),
     );
-    let kind = kind_of(s);
     let body = ShowPage {
         community_slug: slug.clone(),
         slug: s.slug.clone(),
@@ -192,8 +279,12 @@ async fn show(
         joined: view.joined,
         is_community_member: view.community.role().is_some(),
         can_manage: view.community.can_manage(),
+        can_post: is_discussion && view.community.role().is_some(),
+        is_discussion,
+        topics,
+        next,
         empty_hint: match kind {
-            SpaceKind::Discussion => "Topics and replies arrive here once discussions are switched on for this community.",
+            SpaceKind::Discussion => "",
             SpaceKind::Chat => "Real-time chat for this space is on its way.",
             SpaceKind::Events => "Upcoming events will be listed here.",
             SpaceKind::Resources => "Shared files and links will be collected here.",

@@ -1,6 +1,8 @@
 //! The demo instance: a deterministic (fixed-seed) generator of two believable communities
 //! with a year of history. Later product areas add their own content here.
 
+mod discussions;
+
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use crate::secrets::hash_password;
 use crate::{App, AppError, AppResult};
@@ -305,6 +307,7 @@ impl App {
             let space_ids = self.seed_spaces(&mut tx, c, seeds, &maya.id).await?;
             let roster = roster(&users, c, &council.id, &mut rng);
             let mut active = 0;
+            let mut members: Vec<(&UserRow, i64)> = Vec::new();
             for (u, role, status) in roster {
                 let joined_at = u.created_at.max(c.created_at) + rng.gen_range(0..MICROS_PER_HOUR);
                 communities::upsert_membership(
@@ -338,11 +341,18 @@ impl App {
                     continue;
                 }
                 active += 1;
+                members.push((u, joined_at));
                 record(&mut tx, c, &u.id, "joined", "community", &c.id, joined_at).await?;
                 self.seed_member_history(&mut tx, c, &space_ids, u, joined_at, now, &mut rng)
                     .await?;
             }
             communities::add_to_member_count(&mut tx, &c.id, active - c.member_count).await?;
+            let spaces_by_slug: Vec<(&str, &str)> = seeds
+                .iter()
+                .zip(&space_ids)
+                .map(|(s, (id, _))| (s.slug, id.as_str()))
+                .collect();
+            discussions::seed(&mut tx, c, &spaces_by_slug, &members, now, &mut rng).await?;
         }
         self.commit(tx).await
     }

@@ -1,0 +1,365 @@
+//! Demo conversations: introductions with welcomes, questions with accepted answers, and
+//! everyday topics, with replies and reactions spread over the last months.
+
+use super::record;
+use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
+use crate::AppResult;
+use rand::seq::SliceRandom;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use townsquare_domain::discussions::REACTIONS;
+use townsquare_domain::{markdown, new_id};
+use townsquare_store::accounts::UserRow;
+use townsquare_store::communities::CommunityRow;
+use townsquare_store::discussions::{self as store, PostRow, TopicRow};
+use townsquare_store::{search, Tx};
+
+struct TopicSeed {
+    space: &'static str,
+    title: &'static str,
+    body: &'static str,
+    tags: &'static str,
+    question: bool,
+    replies: &'static [&'static str],
+    /// Index into `replies` of the accepted answer.
+    accepted: Option<usize>,
+}
+
+const GUILD_TOPICS: &[TopicSeed] = &[
+    TopicSeed {
+        space: "help",
+        title: "How do you handle security reports for a one-person project?",
+        body: "I maintain a small parsing library (~2k stars) and just got my first security report by e-mail.\n\nI have no idea what the **right process** is: do I fix it silently, open an advisory, request a CVE? How do you handle this when it's just you?",
+        tags: "security governance",
+        question: true,
+        replies: &[
+            "Use GitHub's private security advisories: you get a private fork to fix it in, and a CVE is requested for you when you publish.",
+            "Add a `SECURITY.md` that says where to report and how fast you answer. Even \"within 7 days\" sets expectations.",
+            "We published our template in the resource library — feel free to copy it.",
+            "Thank you all, the advisory flow worked perfectly. Fix released this morning!",
+        ],
+        accepted: Some(0),
+    },
+    TopicSeed {
+        space: "help",
+        title: "Best way to deprecate a public API without breaking everyone?",
+        body: "We want to remove a function that half our users still call. What worked for you: warnings, a major release, a shim crate?",
+        tags: "api semver",
+        question: true,
+        replies: &[
+            "Deprecate in a minor release with a clear message pointing to the replacement, keep it for at least one more minor, remove in the next major.",
+            "Add the replacement first and let people migrate for a few months; measure downloads of the old version if you can.",
+            "A changelog entry with a migration snippet reduced our issue count a lot.",
+        ],
+        accepted: Some(0),
+    },
+    TopicSeed {
+        space: "help",
+        title: "CI minutes keep running out — what are you using?",
+        body: "Our matrix (3 OSes × 4 versions) burns through free minutes in two weeks. Any tips before we start paying?",
+        tags: "ci",
+        question: true,
+        replies: &[
+            "Run the full matrix nightly and only one job per pull request.",
+            "Caching dependencies cut our build time in half.",
+        ],
+        accepted: None,
+    },
+    TopicSeed {
+        space: "general",
+        title: "What does a healthy contributor funnel look like to you?",
+        body: "I've been tracking first-time contributors for a year: how many come back for a second pull request? For us it's about **one in five**. Curious about your numbers.",
+        tags: "contributors metrics",
+        question: false,
+        replies: &[
+            "Similar for us. Labelling `good first issue` *and* writing the first steps into the issue doubled our second-PR rate.",
+            "We started thanking every first contributor in the release notes. People love seeing their name.",
+            "One in five sounds great honestly. We're closer to one in ten.",
+            "Pairing sessions once a month helped us the most.",
+        ],
+        accepted: None,
+    },
+    TopicSeed {
+        space: "general",
+        title: "Share your release checklist",
+        body: "Here's ours:\n\n1. Changelog reviewed\n2. Version bumped everywhere\n3. Tag signed\n4. Announcement drafted\n\nWhat's on yours?",
+        tags: "releases",
+        question: false,
+        replies: &[
+            "We added \"check the docs build\" after shipping broken docs twice.",
+            "Automating the changelog from PR labels saved us an hour per release.",
+            "Don't forget to thank the contributors of the cycle!",
+        ],
+        accepted: None,
+    },
+    TopicSeed {
+        space: "general",
+        title: "Burnout: how do you say no to feature requests?",
+        body: "I keep saying yes to things I don't have time for. How do you decline kindly without discouraging people?",
+        tags: "maintainers wellbeing",
+        question: false,
+        replies: &[
+            "\"This is a great idea for a plugin\" has saved me many times.",
+            "We wrote a short scope statement in the README and link to it. It makes the no less personal.",
+            "Taking a month off each year, announced in advance, changed everything for me.",
+            "Thank you for opening this. Reading the replies helps more than you'd think.",
+        ],
+        accepted: None,
+    },
+    TopicSeed {
+        space: "general",
+        title: "Office hours recap: funding your project",
+        body: "Notes from last week's office hours on sponsorships, grants and paid support. Recording and slides are in the resource library.",
+        tags: "funding events",
+        question: false,
+        replies: &["Thanks for the notes! The grants list was super useful.", "Is there a follow-up session planned?"],
+        accepted: None,
+    },
+];
+
+const INTRODUCTIONS: &[&str] = &[
+    "Hi all! I maintain a small static-site generator and I'm here to learn how others grow their contributor base.",
+    "Hello 👋 I work on developer relations and help our team run an open-source SDK. Looking forward to the events!",
+    "Hey, long-time lurker, first post. I maintain a couple of Python packages for data validation.",
+    "Hi from Lisbon! I just became a co-maintainer of a CLI tool and want to learn about governance.",
+    "Hello everyone. I run the docs team for a mid-sized database project. Happy to help with documentation questions.",
+    "Hi! Student here, made my first open-source contribution last month and want to keep going.",
+];
+
+const WELCOMES: &[&str] = &[
+    "Welcome! Have a look at the Help & Q&A space, it's full of good advice.",
+    "Great to have you here 🎉",
+    "Welcome aboard! The monthly office hours are a nice way to meet people.",
+];
+
+const COUNCIL_TOPICS: &[TopicSeed] = &[
+    TopicSeed {
+        space: "announcements",
+        title: "Roadmap preview: Q1 priorities",
+        body: "Here are the three themes we are focusing on next quarter: **faster exports**, **SSO for every plan**, and **audit logs**. Tell us in Product feedback what matters most to you.",
+        tags: "roadmap",
+        question: false,
+        replies: &["Audit logs would unblock our security review.", "SSO for every plan is huge for us, thank you!"],
+        accepted: None,
+    },
+    TopicSeed {
+        space: "feedback",
+        title: "Exports time out above 100k rows",
+        body: "When we export our full customer list (about 140k rows) the request times out. Is there a workaround until the faster exports land?",
+        tags: "exports bug",
+        question: true,
+        replies: &[
+            "Filter by creation date and export in batches of 50k; the scheduled export also works for large sets.",
+            "Same problem here, batching worked for us.",
+        ],
+        accepted: Some(0),
+    },
+];
+
+/// (user, joined_at) of the community's active members.
+type Members<'a> = [(&'a UserRow, i64)];
+
+fn author_before<'a>(members: &Members<'a>, before: i64, rng: &mut ChaCha8Rng) -> &'a UserRow {
+    let eligible: Vec<&UserRow> = members
+        .iter()
+        .filter(|(_, joined)| *joined < before)
+        .map(|(u, _)| *u)
+        .collect();
+    eligible.choose(rng).copied().unwrap_or(members[0].0)
+}
+
+pub(super) async fn seed(
+    tx: &mut Tx,
+    c: &CommunityRow,
+    spaces: &[(&str, &str)],
+    members: &Members<'_>,
+    now: i64,
+    rng: &mut ChaCha8Rng,
+) -> AppResult<()> {
+    let space_id = |slug: &str| {
+        spaces
+            .iter()
+            .find(|(s, _)| *s == slug)
+            .map(|(_, id)| id.to_string())
+    };
+    let seeds = if c.slug == "open-source-guild" {
+        GUILD_TOPICS
+    } else {
+        COUNCIL_TOPICS
+    };
+    for (i, t) in seeds.iter().enumerate() {
+        let Some(space) = space_id(t.space) else {
+            continue;
+        };
+        let started = now - (3 + i as i64 * 9 + rng.gen_range(0..6)) * MICROS_PER_DAY;
+        let author = author_before(members, started, rng);
+        let replies: Vec<(&UserRow, &str)> = t
+            .replies
+            .iter()
+            .map(|body| (author_before(members, started, rng), *body))
+            .collect();
+        seed_topic(
+            tx, c, &space, t.title, t.body, t.tags, t.question, author, started, &replies,
+            t.accepted, members, now, rng,
+        )
+        .await?;
+    }
+    if let Some(intro_space) = space_id("introductions") {
+        // The newest members introduce themselves; some are welcomed, some still wait.
+        let mut newest: Vec<&(&UserRow, i64)> = members
+            .iter()
+            .filter(|(u, _)| !u.email.starts_with("maya@"))
+            .collect();
+        newest.sort_by_key(|(_, joined)| std::cmp::Reverse(*joined));
+        for (i, ((user, joined), text)) in newest.iter().zip(INTRODUCTIONS).enumerate() {
+            let at = (joined + rng.gen_range(1..30) * MICROS_PER_HOUR).min(now - MICROS_PER_HOUR);
+            let welcomes: Vec<(&UserRow, &str)> = if i % 3 == 2 {
+                Vec::new()
+            } else {
+                vec![(members[0].0, WELCOMES[i % WELCOMES.len()])]
+            };
+            let title = format!(
+                "Hello from {}",
+                user.display_name.split_whitespace().next().unwrap_or("me")
+            );
+            seed_topic(
+                tx,
+                c,
+                &intro_space,
+                &title,
+                text,
+                "introductions",
+                false,
+                user,
+                at,
+                &welcomes,
+                None,
+                members,
+                now,
+                rng,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn seed_topic(
+    tx: &mut Tx,
+    c: &CommunityRow,
+    space_id: &str,
+    title: &str,
+    body: &str,
+    tags: &str,
+    question: bool,
+    author: &UserRow,
+    started: i64,
+    replies: &[(&UserRow, &str)],
+    accepted: Option<usize>,
+    members: &Members<'_>,
+    now: i64,
+    rng: &mut ChaCha8Rng,
+) -> AppResult<()> {
+    let topic = TopicRow {
+        id: new_id(),
+        community_id: c.id.clone(),
+        space_id: space_id.to_string(),
+        author_id: author.id.clone(),
+        title: title.to_string(),
+        tags: tags.to_string(),
+        is_question: question,
+        accepted_post_id: None,
+        pinned: false,
+        locked: false,
+        reply_count: 0,
+        reaction_count: 0,
+        last_post_at: started,
+        last_poster_id: Some(author.id.clone()),
+        created_at: started,
+        deleted_at: None,
+    };
+    store::insert_topic(tx, &topic).await?;
+    record(
+        tx,
+        c,
+        &author.id,
+        "topic_created",
+        "topic",
+        &topic.id,
+        started,
+    )
+    .await?;
+    let first = post(&topic, author, body, true, started);
+    store::insert_post(tx, &first).await?;
+    search::index_post(tx, &first.id, title, &markdown::plain_text(body)).await?;
+    react(tx, c, &first, members, started, now, rng).await?;
+    let mut at = started;
+    for (i, (who, text)) in replies.iter().enumerate() {
+        at = (at + rng.gen_range(20..600) * MICROS_PER_MINUTE).min(now - MICROS_PER_MINUTE);
+        let reply = post(&topic, who, text, false, at);
+        store::insert_post(tx, &reply).await?;
+        store::bump_topic(tx, &topic.id, &who.id, at, 1).await?;
+        search::index_post(tx, &reply.id, title, &markdown::plain_text(text)).await?;
+        record(tx, c, &who.id, "post_created", "post", &reply.id, at).await?;
+        react(tx, c, &reply, members, at, now, rng).await?;
+        if accepted == Some(i) {
+            store::set_accepted(tx, &topic.id, Some(&reply.id)).await?;
+            record(
+                tx,
+                c,
+                &author.id,
+                "answer_accepted",
+                "post",
+                &reply.id,
+                at + MICROS_PER_HOUR,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn post(topic: &TopicRow, author: &UserRow, body: &str, is_first: bool, at: i64) -> PostRow {
+    PostRow {
+        id: new_id(),
+        topic_id: topic.id.clone(),
+        community_id: topic.community_id.clone(),
+        space_id: topic.space_id.clone(),
+        author_id: author.id.clone(),
+        reply_to_id: None,
+        is_first,
+        body_markdown: body.to_string(),
+        body_html: markdown::render(body),
+        reaction_count: 0,
+        created_at: at,
+        edited_at: None,
+        deleted_at: None,
+    }
+}
+
+/// A few members react to a post, mostly with a thumbs-up or a heart.
+#[allow(clippy::too_many_arguments)]
+async fn react(
+    tx: &mut Tx,
+    c: &CommunityRow,
+    post: &PostRow,
+    members: &Members<'_>,
+    at: i64,
+    now: i64,
+    rng: &mut ChaCha8Rng,
+) -> AppResult<()> {
+    let n = rng.gen_range(0..7);
+    for _ in 0..n {
+        let (who, _) = members.choose(rng).expect("members");
+        if who.id == post.author_id {
+            continue;
+        }
+        let reaction = REACTIONS[rng.gen_range(0..REACTIONS.len()).min(rng.gen_range(0..3))].0;
+        let when = (at + rng.gen_range(1..48) * MICROS_PER_HOUR).min(now);
+        if store::add_reaction(tx, post, &who.id, reaction, when).await? {
+            record(tx, c, &who.id, "reaction_added", "post", &post.id, when).await?;
+        }
+    }
+    Ok(())
+}

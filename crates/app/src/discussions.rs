@@ -1,0 +1,703 @@
+//! Discussions: topics, replies, edits with history, reactions, questions with accepted
+//! answers, moderators' pin and lock, and search.
+
+use crate::communities::CommunityView;
+use crate::spaces::{kind_of, SpaceView};
+use crate::{activity, notifications, Actor, App, AppError, AppResult};
+use serde_json::json;
+use townsquare_domain::discussions::{parse_tags, reaction_emoji};
+use townsquare_domain::values::required_text;
+use townsquare_domain::{markdown, new_id, policy, SpaceKind, ValidationErrors};
+use townsquare_store::discussions::{
+    self as store, ListedTopic, PostRow, ReactionTally, RevisionRow, ShownPost, TopicRow,
+};
+use townsquare_store::search::{self, SearchHit};
+
+const MAX_TITLE: usize = 140;
+const MAX_BODY: usize = 50_000;
+pub const POSTS_PER_PAGE: i64 = 50;
+
+#[derive(Debug, Clone, Default)]
+pub struct TopicInput {
+    pub title: String,
+    pub body: String,
+    pub tags: String,
+    pub is_question: bool,
+}
+
+/// A topic as one reader sees it: the topic, where it lives, and what the reader may do.
+#[derive(Debug, Clone)]
+pub struct TopicView {
+    pub space: SpaceView,
+    pub topic: TopicRow,
+    pub can_reply: bool,
+    pub can_moderate: bool,
+    pub can_accept: bool,
+}
+
+/// One page of a topic's posts, with reaction tallies.
+#[derive(Debug, Clone)]
+pub struct TopicPage {
+    pub view: TopicView,
+    pub posts: Vec<ShownPost>,
+    pub reactions: Vec<ReactionTally>,
+    /// Whether more posts follow the last one shown.
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopicAction {
+    Pin,
+    Unpin,
+    Lock,
+    Unlock,
+}
+
+impl TopicAction {
+    pub fn parse(s: &str) -> Result<TopicAction, String> {
+        match s {
+            "pin" => Ok(TopicAction::Pin),
+            "unpin" => Ok(TopicAction::Unpin),
+            "lock" => Ok(TopicAction::Lock),
+            "unlock" => Ok(TopicAction::Unlock),
+            other => Err(format!(
+                "\"{other}\" is not one of: pin, unpin, lock, unlock."
+            )),
+        }
+    }
+
+    fn verb(self) -> &'static str {
+        match self {
+            TopicAction::Pin => "topic_pinned",
+            TopicAction::Unpin => "topic_unpinned",
+            TopicAction::Lock => "topic_locked",
+            TopicAction::Unlock => "topic_unlocked",
+        }
+    }
+}
+
+fn check_body(body: &str) -> Result<String, String> {
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
+        return Err("Write something first.".into());
+    }
+    let n = trimmed.chars().count();
+    if n > MAX_BODY {
+        return Err(format!(
+            "A post can have at most {MAX_BODY} characters (this one has {n})."
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+fn is_member(view: &CommunityView) -> bool {
+    view.role().is_some()
+}
+
+impl App {
+    /// Loads a topic for a reader; hidden topics (private space, deleted) are not found.
+    pub async fn topic(&self, actor: Option<&Actor>, topic_id: &str) -> AppResult<TopicView> {
+        let topic = store::topic_by_id(self.db(), topic_id)
+            .await?
+            .filter(|t| t.deleted_at.is_none())
+            .ok_or(AppError::NotFound("topic"))?;
+        let community = self
+            .community_by_id(actor, &topic.community_id)
+            .await
+            .map_err(|_| AppError::NotFound("topic"))?;
+        let space = townsquare_store::spaces::space_by_id(self.db(), &topic.space_id)
+            .await?
+            .ok_or(AppError::NotFound("topic"))?;
+        let space = self
+            .space(actor, &community.community.slug, &space.slug)
+            .await
+            .map_err(|_| AppError::NotFound("topic"))?;
+        let member = is_member(&space.community);
+        let can_moderate = policy::can_moderate(&space.community.viewer);
+        let is_author = actor.is_some_and(|a| a.user_id == topic.author_id);
+        Ok(TopicView {
+            can_reply: member && (!topic.locked || can_moderate),
+            can_accept: topic.is_question && member && (is_author || can_moderate),
+            can_moderate,
+            space,
+            topic,
+        })
+    }
+
+    /// A page of a topic's posts after the cursor `(created_at, id)`.
+    pub async fn topic_page(
+        &self,
+        actor: Option<&Actor>,
+        topic_id: &str,
+        after: Option<(i64, &str)>,
+    ) -> AppResult<TopicPage> {
+        let view = self.topic(actor, topic_id).await?;
+        let mut posts =
+            store::posts_of_topic(self.db(), topic_id, after, POSTS_PER_PAGE + 1).await?;
+        let more = posts.len() as i64 > POSTS_PER_PAGE;
+        posts.truncate(POSTS_PER_PAGE as usize);
+        let viewer_id = actor.map(|a| a.user_id.as_str()).unwrap_or("");
+        let reactions = store::reaction_tallies(self.db(), topic_id, viewer_id).await?;
+        Ok(TopicPage {
+            view,
+            posts,
+            reactions,
+            more,
+        })
+    }
+
+    /// The topics of a discussion space, pinned first, then by latest activity.
+    pub async fn topics(
+        &self,
+        space: &SpaceView,
+        before: Option<(bool, i64, &str)>,
+        limit: i64,
+    ) -> AppResult<Vec<ListedTopic>> {
+        Ok(store::list_topics(self.db(), &space.space.id, before, limit.clamp(1, 100)).await?)
+    }
+
+    /// The latest topics across the spaces of a community the viewer can see.
+    pub async fn latest_topics(
+        &self,
+        view: &CommunityView,
+        limit: i64,
+    ) -> AppResult<Vec<ListedTopic>> {
+        let spaces: Vec<String> = self
+            .visible_spaces(view)
+            .await?
+            .into_iter()
+            .filter(|s| kind_of(s) == SpaceKind::Discussion)
+            .map(|s| s.id)
+            .collect();
+        Ok(
+            store::latest_in_spaces(self.db(), &view.community.id, &spaces, limit.clamp(1, 100))
+                .await?,
+        )
+    }
+
+    pub async fn create_topic(
+        &self,
+        actor: &Actor,
+        community_slug: &str,
+        space_slug: &str,
+        input: &TopicInput,
+    ) -> AppResult<TopicRow> {
+        let space = self.space(Some(actor), community_slug, space_slug).await?;
+        if kind_of(&space.space) != SpaceKind::Discussion {
+            return Err(AppError::invalid(
+                "space",
+                "Topics live in discussion spaces; this space is of another kind.",
+            ));
+        }
+        if !is_member(&space.community) {
+            return Err(AppError::Forbidden(
+                "Join the community to start a topic.".into(),
+            ));
+        }
+        let mut e = ValidationErrors::new();
+        let title = e.check("title", required_text(&input.title, "title", MAX_TITLE));
+        let body = e.check("body", check_body(&input.body));
+        let tags = e.check("tags", parse_tags(&input.tags));
+        let (Some(title), Some(body), Some(tags)) = (title, body, tags) else {
+            return Err(e.into());
+        };
+        let now = self.now();
+        let topic = TopicRow {
+            id: new_id(),
+            community_id: space.space.community_id.clone(),
+            space_id: space.space.id.clone(),
+            author_id: actor.user_id.clone(),
+            title,
+            tags: tags.join(" "),
+            is_question: input.is_question,
+            accepted_post_id: None,
+            pinned: false,
+            locked: false,
+            reply_count: 0,
+            reaction_count: 0,
+            last_post_at: now,
+            last_poster_id: Some(actor.user_id.clone()),
+            created_at: now,
+            deleted_at: None,
+        };
+        let post = PostRow {
+            id: new_id(),
+            topic_id: topic.id.clone(),
+            community_id: topic.community_id.clone(),
+            space_id: topic.space_id.clone(),
+            author_id: actor.user_id.clone(),
+            reply_to_id: None,
+            is_first: true,
+            body_html: markdown::render(&body),
+            body_markdown: body,
+            reaction_count: 0,
+            created_at: now,
+            edited_at: None,
+            deleted_at: None,
+        };
+        let mut tx = self.db().begin().await?;
+        store::insert_topic(&mut tx, &topic).await?;
+        store::insert_post(&mut tx, &post).await?;
+        search::index_post(
+            &mut tx,
+            &post.id,
+            &topic.title,
+            &markdown::plain_text(&post.body_markdown),
+        )
+        .await?;
+        let detail = json!({"title": topic.title, "space_id": topic.space_id, "question": topic.is_question, "tags": tags});
+        activity::record(
+            &mut tx,
+            Some(&topic.community_id),
+            Some(&actor.user_id),
+            "topic_created",
+            "topic",
+            &topic.id,
+            detail,
+            now,
+        )
+        .await?;
+        tx.notify(
+            &format!("community:{}", topic.community_id),
+            &json!({"kind": "topic_created", "topic_id": topic.id, "space_id": topic.space_id})
+                .to_string(),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(topic)
+    }
+
+    /// Replies to a topic, optionally to one post of it (shown as a quote with a link back).
+    pub async fn reply(
+        &self,
+        actor: &Actor,
+        topic_id: &str,
+        body: &str,
+        reply_to: Option<&str>,
+    ) -> AppResult<PostRow> {
+        let view = self.topic(Some(actor), topic_id).await?;
+        if !view.can_reply {
+            let why = if is_member(&view.space.community) {
+                "This topic is locked: no new replies."
+            } else {
+                "Join the community to reply."
+            };
+            return Err(AppError::Forbidden(why.into()));
+        }
+        let body = check_body(body).map_err(|m| AppError::invalid("body", m))?;
+        let mut tx = self.db().begin().await?;
+        let parent = match reply_to.filter(|r| !r.is_empty()) {
+            Some(id) => Some(
+                store::post_by_id(&mut tx, id)
+                    .await?
+                    .filter(|p| p.topic_id == topic_id && p.deleted_at.is_none())
+                    .ok_or_else(|| {
+                        AppError::invalid("reply_to", "The post you reply to is not in this topic.")
+                    })?,
+            ),
+            None => None,
+        };
+        let now = self.now();
+        let post = PostRow {
+            id: new_id(),
+            topic_id: topic_id.to_string(),
+            community_id: view.topic.community_id.clone(),
+            space_id: view.topic.space_id.clone(),
+            author_id: actor.user_id.clone(),
+            reply_to_id: parent.as_ref().map(|p| p.id.clone()),
+            is_first: false,
+            body_html: markdown::render(&body),
+            body_markdown: body,
+            reaction_count: 0,
+            created_at: now,
+            edited_at: None,
+            deleted_at: None,
+        };
+        store::insert_post(&mut tx, &post).await?;
+        store::bump_topic(&mut tx, topic_id, &actor.user_id, now, 1).await?;
+        search::index_post(
+            &mut tx,
+            &post.id,
+            &view.topic.title,
+            &markdown::plain_text(&post.body_markdown),
+        )
+        .await?;
+        let detail = json!({"topic_id": topic_id, "reply_to": post.reply_to_id, "topic_author_id": view.topic.author_id});
+        activity::record(
+            &mut tx,
+            Some(&post.community_id),
+            Some(&actor.user_id),
+            "post_created",
+            "post",
+            &post.id,
+            detail,
+            now,
+        )
+        .await?;
+        let excerpt = markdown::excerpt(&post.body_markdown, 140);
+        let mut told = vec![actor.user_id.clone()];
+        for recipient in [
+            parent.as_ref().map(|p| p.author_id.clone()),
+            Some(view.topic.author_id.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !told.contains(&recipient) {
+                notifications::notify(
+                    &mut tx,
+                    &recipient,
+                    &post.community_id,
+                    "reply",
+                    &actor.user_id,
+                    topic_id,
+                    &post.id,
+                    &excerpt,
+                    now,
+                )
+                .await?;
+                told.push(recipient);
+            }
+        }
+        tx.notify(
+            &format!("topic:{topic_id}"),
+            &json!({"kind": "post_created", "post_id": post.id}).to_string(),
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(post)
+    }
+
+    /// A post the actor wrote, or an error saying why they cannot touch it.
+    async fn own_post(&self, actor: &Actor, post_id: &str) -> AppResult<(PostRow, TopicView)> {
+        let post = store::post_by_id(self.db(), post_id)
+            .await?
+            .filter(|p| p.deleted_at.is_none())
+            .ok_or(AppError::NotFound("post"))?;
+        let view = self
+            .topic(Some(actor), &post.topic_id)
+            .await
+            .map_err(|_| AppError::NotFound("post"))?;
+        Ok((post, view))
+    }
+
+    /// Edits one's own post; the previous text is kept as a revision anyone can see.
+    pub async fn edit_post(&self, actor: &Actor, post_id: &str, body: &str) -> AppResult<PostRow> {
+        let (post, view) = self.own_post(actor, post_id).await?;
+        if post.author_id != actor.user_id {
+            return Err(AppError::Forbidden(
+                "Only the author can edit a post.".into(),
+            ));
+        }
+        let body = check_body(body).map_err(|m| AppError::invalid("body", m))?;
+        if body == post.body_markdown {
+            return Ok(post);
+        }
+        let now = self.now();
+        let html = markdown::render(&body);
+        let mut tx = self.db().begin().await?;
+        store::insert_revision(
+            &mut tx,
+            &new_id(),
+            &post.id,
+            &actor.user_id,
+            &post.body_markdown,
+            now,
+        )
+        .await?;
+        store::update_post_body(&mut tx, &post.id, &body, &html, now).await?;
+        search::index_post(
+            &mut tx,
+            &post.id,
+            &view.topic.title,
+            &markdown::plain_text(&body),
+        )
+        .await?;
+        activity::record(
+            &mut tx,
+            Some(&post.community_id),
+            Some(&actor.user_id),
+            "post_edited",
+            "post",
+            &post.id,
+            json!({"topic_id": post.topic_id}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(PostRow {
+            body_markdown: body,
+            body_html: html,
+            edited_at: Some(now),
+            ..post
+        })
+    }
+
+    /// The earlier versions of a post, oldest first.
+    pub async fn post_revisions(
+        &self,
+        actor: Option<&Actor>,
+        post_id: &str,
+    ) -> AppResult<(PostRow, Vec<RevisionRow>)> {
+        let post = store::post_by_id(self.db(), post_id)
+            .await?
+            .ok_or(AppError::NotFound("post"))?;
+        self.topic(actor, &post.topic_id)
+            .await
+            .map_err(|_| AppError::NotFound("post"))?;
+        let revisions = store::revisions_of(self.db(), post_id).await?;
+        Ok((post, revisions))
+    }
+
+    /// Deletes a post (its author or a moderator). Deleting the first post deletes the topic.
+    pub async fn delete_post(&self, actor: &Actor, post_id: &str) -> AppResult<PostRow> {
+        let (post, view) = self.own_post(actor, post_id).await?;
+        if post.author_id != actor.user_id && !view.can_moderate {
+            return Err(AppError::Forbidden(
+                "Only the author or a moderator can delete a post.".into(),
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        store::delete_post(&mut tx, &post.id, now).await?;
+        search::unindex_post(&mut tx, &post.id).await?;
+        if post.is_first {
+            store::delete_topic(&mut tx, &post.topic_id, now).await?;
+        } else {
+            store::bump_topic(
+                &mut tx,
+                &post.topic_id,
+                &view.topic.last_poster_id.clone().unwrap_or_default(),
+                0,
+                -1,
+            )
+            .await?;
+            if view.topic.accepted_post_id.as_deref() == Some(post.id.as_str()) {
+                store::set_accepted(&mut tx, &post.topic_id, None).await?;
+            }
+        }
+        activity::record(
+            &mut tx,
+            Some(&post.community_id),
+            Some(&actor.user_id),
+            "post_deleted",
+            "post",
+            &post.id,
+            json!({"topic_id": post.topic_id, "by_author": post.author_id == actor.user_id}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(post)
+    }
+
+    /// Adds (`Some(true)`), removes (`Some(false)`) or toggles (`None`) the actor's reaction;
+    /// returns the post and whether the reaction is now given.
+    pub async fn react(
+        &self,
+        actor: &Actor,
+        post_id: &str,
+        reaction: &str,
+        on: Option<bool>,
+    ) -> AppResult<(PostRow, bool)> {
+        if reaction_emoji(reaction).is_none() {
+            return Err(AppError::invalid(
+                "reaction",
+                format!("\"{reaction}\" is not a reaction we offer."),
+            ));
+        }
+        let (post, view) = self.own_post(actor, post_id).await?;
+        if !is_member(&view.space.community) {
+            return Err(AppError::Forbidden("Join the community to react.".into()));
+        }
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let removed = on != Some(true)
+            && store::remove_reaction(&mut tx, &post, &actor.user_id, reaction).await?;
+        let given = if removed {
+            activity::record(
+                &mut tx,
+                Some(&post.community_id),
+                Some(&actor.user_id),
+                "reaction_removed",
+                "post",
+                &post.id,
+                json!({"reaction": reaction}),
+                now,
+            )
+            .await?;
+            false
+        } else if on == Some(false) {
+            false
+        } else {
+            if store::add_reaction(&mut tx, &post, &actor.user_id, reaction, now).await? {
+                activity::record(
+                    &mut tx,
+                    Some(&post.community_id),
+                    Some(&actor.user_id),
+                    "reaction_added",
+                    "post",
+                    &post.id,
+                    json!({"reaction": reaction, "post_author_id": post.author_id}),
+                    now,
+                )
+                .await?;
+                if post.author_id != actor.user_id {
+                    let excerpt = markdown::excerpt(&post.body_markdown, 100);
+                    notifications::notify(
+                        &mut tx,
+                        &post.author_id,
+                        &post.community_id,
+                        "reaction",
+                        &actor.user_id,
+                        &post.topic_id,
+                        &post.id,
+                        &excerpt,
+                        now,
+                    )
+                    .await?;
+                }
+            }
+            true
+        };
+        self.commit(tx).await?;
+        Ok((post, given))
+    }
+
+    /// Who reacted to a post, as (reaction, user id, name).
+    pub async fn reactors(
+        &self,
+        actor: Option<&Actor>,
+        post_id: &str,
+    ) -> AppResult<Vec<(String, String, String)>> {
+        let post = store::post_by_id(self.db(), post_id)
+            .await?
+            .ok_or(AppError::NotFound("post"))?;
+        self.topic(actor, &post.topic_id)
+            .await
+            .map_err(|_| AppError::NotFound("post"))?;
+        Ok(store::reactors(self.db(), post_id).await?)
+    }
+
+    /// Accepts a reply as the answer to a question (the asker or a moderator), or clears it.
+    pub async fn accept_answer(
+        &self,
+        actor: &Actor,
+        topic_id: &str,
+        post_id: Option<&str>,
+    ) -> AppResult<()> {
+        let view = self.topic(Some(actor), topic_id).await?;
+        if !view.topic.is_question {
+            return Err(AppError::invalid(
+                "topic",
+                "Only questions have accepted answers.",
+            ));
+        }
+        if !view.can_accept {
+            return Err(AppError::Forbidden(
+                "Only the person who asked, or a moderator, can accept an answer.".into(),
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let answer = match post_id.filter(|p| !p.is_empty()) {
+            Some(id) => Some(
+                store::post_by_id(&mut tx, id)
+                    .await?
+                    .filter(|p| p.topic_id == topic_id && !p.is_first && p.deleted_at.is_none())
+                    .ok_or_else(|| {
+                        AppError::invalid("post_id", "Choose a reply in this topic as the answer.")
+                    })?,
+            ),
+            None => None,
+        };
+        store::set_accepted(&mut tx, topic_id, answer.as_ref().map(|p| p.id.as_str())).await?;
+        if let Some(answer) = &answer {
+            activity::record(
+                &mut tx,
+                Some(&answer.community_id),
+                Some(&actor.user_id),
+                "answer_accepted",
+                "post",
+                &answer.id,
+                json!({"topic_id": topic_id, "answer_author_id": answer.author_id}),
+                now,
+            )
+            .await?;
+            if answer.author_id != actor.user_id {
+                notifications::notify(
+                    &mut tx,
+                    &answer.author_id,
+                    &answer.community_id,
+                    "answer_accepted",
+                    &actor.user_id,
+                    topic_id,
+                    &answer.id,
+                    &view.topic.title,
+                    now,
+                )
+                .await?;
+            }
+        }
+        self.commit(tx).await
+    }
+
+    /// Pins, unpins, locks or unlocks a topic (moderators).
+    pub async fn moderate_topic(
+        &self,
+        actor: &Actor,
+        topic_id: &str,
+        action: TopicAction,
+    ) -> AppResult<()> {
+        let view = self.topic(Some(actor), topic_id).await?;
+        if !view.can_moderate {
+            return Err(AppError::Forbidden(
+                "Only moderators can pin or lock topics.".into(),
+            ));
+        }
+        let t = &view.topic;
+        let (pinned, locked) = match action {
+            TopicAction::Pin => (true, t.locked),
+            TopicAction::Unpin => (false, t.locked),
+            TopicAction::Lock => (t.pinned, true),
+            TopicAction::Unlock => (t.pinned, false),
+        };
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        store::set_topic_flags(&mut tx, topic_id, pinned, locked).await?;
+        activity::record(
+            &mut tx,
+            Some(&t.community_id),
+            Some(&actor.user_id),
+            action.verb(),
+            "topic",
+            topic_id,
+            json!({}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await
+    }
+
+    /// Searches the posts of a community, only in spaces the reader can see.
+    pub async fn search(
+        &self,
+        actor: Option<&Actor>,
+        community_slug: &str,
+        query: &str,
+    ) -> AppResult<(CommunityView, Vec<SearchHit>)> {
+        let view = self.community(actor, community_slug).await?;
+        let query = query.trim();
+        if query.chars().count() > 200 {
+            return Err(AppError::invalid("q", "Search for at most 200 characters."));
+        }
+        let spaces: Vec<String> = self
+            .visible_spaces(&view)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let hits = search::search(self.db(), &spaces, query, 30).await?;
+        Ok((view, hits))
+    }
+}

@@ -13,6 +13,7 @@ pub mod activity;
 pub mod communities;
 mod db;
 mod error;
+pub mod files;
 pub mod jobs;
 pub mod outbox;
 pub mod postgres;

@@ -86,6 +86,8 @@ const TABLE: &[Row] = &[
     // A superadmin sees every space but joins spaces only as a member of the community.
     ("POST", "/c/{slug}/s/{space}/join", "", [LOGIN, 303, 404, 303, 303, 403]),
     ("POST", "/c/{slug}/s/{space}/leave", "", [LOGIN, 303, 404, 303, 303, 303]),
+    // Files: {id} is a file the member shared in the private community.
+    ("GET", "/files/{id}", "", [404, 200, 404, 200, 200, 200]),
     // API: accounts.
     ("POST", "/api/v1/auth/signup", r#"{"email":"api-{who}@example.org","display_name":"Api {who}","password":"a long enough password"}"#, [201, 201, 201, 201, 201, 201]),
     ("POST", "/api/v1/auth/token", r#"{"email":"member@example.org","password":"correct horse battery"}"#, [201, 201, 201, 201, 201, 201]),
@@ -115,6 +117,9 @@ const TABLE: &[Row] = &[
     ("PATCH", "/api/v1/communities/{slug}/spaces/{space}", r#"{"description":"Changed"}"#, [401, 403, 404, 403, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/spaces/{space}/join", "", [401, 204, 404, 204, 204, 403]),
     ("POST", "/api/v1/communities/{slug}/spaces/{space}/leave", "", [401, 204, 404, 204, 204, 204]),
+    // API: files. The body is the `community` field of a multipart upload; a superadmin who
+    // is not a member may read the community's files but not add to them.
+    ("POST", "/api/v1/files", "council", [401, 201, 404, 201, 201, 403]),
     // The realtime stream, asked for with WebSocket upgrade headers: 101 Switching Protocols
     // for anyone signed in (topics are checked per subscription), 401 for anonymous callers.
     ("GET", "/api/v1/stream", "", [401, 101, 101, 101, 101, 101]),
@@ -162,6 +167,7 @@ struct Fixture {
     member_token_id: String,
     target_id: String,
     pending_id: String,
+    file_id: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
     callers: Vec<Caller>,
 }
@@ -285,6 +291,19 @@ async fn fixture(api: bool) -> Fixture {
         .await
         .expect("second community");
     let superadmin = user(&t, "root@example.org", "Root", true).await;
+    let file = t
+        .app
+        .upload_file(
+            &member,
+            Some("council"),
+            townsquare_app::files::Upload {
+                filename: "minutes.txt".into(),
+                declared_type: "text/plain".into(),
+                bytes: "Minutes of the last meeting.".into(),
+            },
+        )
+        .await
+        .expect("file");
 
     let (spare, _) = t
         .app
@@ -320,6 +339,7 @@ async fn fixture(api: bool) -> Fixture {
         member_token_id: spare.id,
         target_id: target.user_id,
         pending_id: pending.user_id,
+        file_id: file.id,
         callers,
     }
 }
@@ -335,7 +355,14 @@ impl Fixture {
             .replace("{slug}", "council")
             .replace("{space}", "room")
             .replace("{user_id}", user_id)
-            .replace("{id}", &self.member_token_id)
+            .replace(
+                "{id}",
+                if pattern.starts_with("/files/") {
+                    &self.file_id
+                } else {
+                    &self.member_token_id
+                },
+            )
             .replace("{token}", "not-a-reset-token")
             .replace("{file}", "app.css")
     }
@@ -369,7 +396,17 @@ impl Fixture {
                     .header("sec-websocket-version", "13")
                     .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
             }
-            if !body.is_empty() {
+            if pattern == "/api/v1/files" {
+                let b = "townsquare-authz";
+                req = req
+                    .header("content-type", format!("multipart/form-data; boundary={b}"))
+                    .body(format!(
+                        "--{b}\r\nContent-Disposition: form-data; name=\"community\"\r\n\r\n{body}\r\n\
+                         --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\n\
+                         Content-Type: text/plain\r\n\r\nNotes from {who}.\r\n--{b}--\r\n",
+                        who = CALLERS[who]
+                    ));
+            } else if !body.is_empty() {
                 req = req
                     .header("content-type", "application/json")
                     .body(body.to_string());

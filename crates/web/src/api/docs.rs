@@ -19,9 +19,10 @@ use utoipa::{Modify, OpenApi};
         super::communities::set_role, super::communities::approve, super::communities::decline,
         super::spaces::list, super::spaces::create, super::spaces::show, super::spaces::update,
         super::spaces::join, super::spaces::leave,
+        super::files::upload, crate::html::files::download,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "spaces"))
+    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "files"))
 )]
 struct ApiDoc;
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod communities;
 mod docs;
+mod files;
 mod spaces;
 
 use crate::context::Ctx;
@@ -21,6 +22,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = docs::routes(r);
     let r = accounts::routes(r);
     let r = communities::routes(r);
+    let r = files::routes(r);
     spaces::routes(r)
 }
 

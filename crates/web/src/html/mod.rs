@@ -2,6 +2,7 @@
 
 mod accounts;
 mod communities;
+pub(crate) mod files;
 pub(crate) mod format;
 mod spaces;
 
@@ -21,6 +22,7 @@ pub(crate) use format::{ago, date};
 pub(crate) fn routes(r: Routes) -> Routes {
     let r = accounts::routes(r);
     let r = communities::routes(r);
+    let r = files::routes(r);
     spaces::routes(r)
 }
 

@@ -5,6 +5,7 @@ mod accounts;
 mod authz;
 mod bad_input;
 mod communities;
+mod files;
 mod process;
 mod realtime;
 mod schema;

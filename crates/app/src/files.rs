@@ -43,8 +43,8 @@ impl Default for FileSettings {
     }
 }
 
-/// An S3-compatible bucket. Unset credentials and region fall back to the usual AWS
-/// environment variables' defaults of `object_store` (region `us-east-1`).
+/// An S3-compatible bucket. Unset credentials and region fall back to the usual `AWS_*`
+/// environment variables (then region `us-east-1`).
 #[derive(Clone, Default)]
 pub struct S3Settings {
     pub bucket: String,
@@ -85,13 +85,17 @@ impl BlobStore {
     pub fn from_settings(data_dir: &Path, files: &FileSettings) -> Result<BlobStore, String> {
         match &files.s3 {
             Some(s3) => {
-                let mut b = AmazonS3Builder::new().with_bucket_name(&s3.bucket);
+                // `from_env` picks up the usual `AWS_*` variables (keys, region, web identity)
+                // for whatever the settings leave unset.
+                let mut b = AmazonS3Builder::from_env().with_bucket_name(&s3.bucket);
                 if let Some(endpoint) = &s3.endpoint {
                     b = b
                         .with_endpoint(endpoint)
                         .with_allow_http(endpoint.starts_with("http://"));
                 }
-                b = b.with_region(s3.region.as_deref().unwrap_or("us-east-1"));
+                if let Some(region) = &s3.region {
+                    b = b.with_region(region);
+                }
                 if let Some(key) = &s3.access_key_id {
                     b = b.with_access_key_id(key);
                 }

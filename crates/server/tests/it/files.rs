@@ -135,6 +135,23 @@ async fn files_round_trip_on_the_local_store_with_safe_headers() {
     );
     assert_eq!(res.bytes().await.unwrap().as_ref(), text);
 
+    // Uploads may be far larger than the 256 KiB other requests are held to.
+    let big: Vec<u8> = (0..3 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+    let (status, _, body) = upload(&t, &token, None, "big.bin", "", &big).await;
+    assert_eq!(status, 201, "{body}");
+    let res = download(&t, Some(&token), body["id"].as_str().unwrap()).await;
+    assert_eq!(header(&res, "content-type"), "application/octet-stream");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), &big[..]);
+
+    // Both routes are in the OpenAPI document.
+    let doc = reqwest::get(t.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(doc.contains("\"/api/v1/files\"") && doc.contains("\"/files/{id}\""));
+
     // Files outside a community are for signed-in people; unknown and malformed ids are 404.
     assert_eq!(download(&t, None, &id).await.status(), 404);
     let unknown = townsquare_app::domain::new_id();

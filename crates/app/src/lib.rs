@@ -10,6 +10,7 @@ pub mod communities;
 pub mod demo;
 pub mod discussions;
 mod error;
+pub mod files;
 pub mod jobs;
 pub mod mail;
 pub mod notifications;
@@ -35,6 +36,8 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub rate_limits: rate_limit::Limits,
+    /// Where uploads are kept (the data directory, or an S3 bucket) and their size limit.
+    pub files: files::FileSettings,
 }
 
 impl Settings {
@@ -45,6 +48,7 @@ impl Settings {
             smtp_url: None,
             mail_from: "Townsquare <no-reply@townsquare.local>".into(),
             rate_limits: rate_limit::Limits::default(),
+            files: files::FileSettings::default(),
         }
     }
 }
@@ -61,12 +65,16 @@ struct AppInner {
     bus: bus::Bus,
     clock: clock::Clock,
     instance_id: String,
+    /// Built from the settings at start; an unusable configuration is kept as its message.
+    blobs: Result<files::BlobStore, String>,
 }
 
 impl App {
     pub fn new(db: Db, settings: Settings, clock: clock::Clock) -> App {
+        let blobs = files::BlobStore::from_settings(&settings.data_dir, &settings.files);
         App {
             inner: Arc::new(AppInner {
+                blobs,
                 db,
                 settings,
                 bus: bus::Bus::new(),
@@ -82,6 +90,11 @@ impl App {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The blob store, or why the file settings could not be used.
+    pub fn blob_store(&self) -> Result<&files::BlobStore, &str> {
+        self.inner.blobs.as_ref().map_err(String::as_str)
     }
 
     pub fn bus(&self) -> &bus::Bus {

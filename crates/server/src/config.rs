@@ -4,6 +4,7 @@
 use anyhow::Context;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use townsquare_app::files::S3Settings;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,6 +15,11 @@ pub struct FileConfig {
     pub base_url: Option<String>,
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
+    pub s3_bucket: Option<String>,
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
 }
 
 /// The resolved configuration.
@@ -25,6 +31,8 @@ pub struct Config {
     pub base_url: String,
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Uploads go to this S3-compatible bucket when set, else under `DATA_DIR/blobs`.
+    pub s3: Option<S3Settings>,
 }
 
 /// Values given on the command line (None when not given).
@@ -75,6 +83,16 @@ impl Config {
         let mail_from = env("TOWNSQUARE_MAIL_FROM")
             .or(file_config.mail_from)
             .unwrap_or_else(|| "Townsquare <no-reply@townsquare.local>".into());
+        let s3 = s3_settings(S3Settings {
+            bucket: env("TOWNSQUARE_S3_BUCKET")
+                .or(file_config.s3_bucket)
+                .unwrap_or_default(),
+            endpoint: env("TOWNSQUARE_S3_ENDPOINT").or(file_config.s3_endpoint),
+            region: env("TOWNSQUARE_S3_REGION").or(file_config.s3_region),
+            access_key_id: env("TOWNSQUARE_S3_ACCESS_KEY_ID").or(file_config.s3_access_key_id),
+            secret_access_key: env("TOWNSQUARE_S3_SECRET_ACCESS_KEY")
+                .or(file_config.s3_secret_access_key),
+        })?;
         Ok(Config {
             bind,
             data_dir,
@@ -82,6 +100,7 @@ impl Config {
             base_url,
             smtp_url,
             mail_from,
+            s3,
         })
     }
 
@@ -96,6 +115,24 @@ impl Config {
             None => self.database_url.clone(),
         }
     }
+}
+
+/// S3 settings only count with a bucket; the other S3 keys without one are a mistake worth
+/// stopping for (files would silently go to the local disk).
+fn s3_settings(s3: S3Settings) -> anyhow::Result<Option<S3Settings>> {
+    let bucket = s3.bucket.trim().to_string();
+    if bucket.is_empty() {
+        let partial = s3.endpoint.is_some()
+            || s3.region.is_some()
+            || s3.access_key_id.is_some()
+            || s3.secret_access_key.is_some();
+        anyhow::ensure!(
+            !partial,
+            "S3 settings are given without a bucket: set TOWNSQUARE_S3_BUCKET (or s3_bucket)"
+        );
+        return Ok(None);
+    }
+    Ok(Some(S3Settings { bucket, ..s3 }))
 }
 
 fn url_password_span(url: &str) -> Option<(usize, usize)> {
@@ -135,8 +172,31 @@ mod tests {
             base_url: String::new(),
             smtp_url: None,
             mail_from: String::new(),
+            s3: None,
         };
         assert_eq!(c.database_url_for_logs(), "postgres://ts:***@db:5432/ts");
+    }
+
+    #[test]
+    fn s3_settings_come_from_the_file_and_need_a_bucket() {
+        let dir = std::env::temp_dir().join(format!("ts-config-s3-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s3.toml");
+        std::fs::write(
+            &path,
+            "s3_bucket = \"uploads\"\ns3_endpoint = \"http://127.0.0.1:9000\"\ns3_secret_access_key = \"x\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path), &Overrides::default()).unwrap();
+        let s3 = c.s3.expect("s3 settings");
+        assert_eq!(s3.bucket, "uploads");
+        assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert!(
+            !format!("{s3:?}").contains("\"x\""),
+            "secrets stay out of Debug"
+        );
+        std::fs::write(&path, "s3_region = \"eu-west-1\"\n").unwrap();
+        assert!(Config::load(Some(&path), &Overrides::default()).is_err());
     }
 
     #[test]

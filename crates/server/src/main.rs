@@ -98,7 +98,13 @@ async fn open_app(config: &Config) -> anyhow::Result<App> {
     let mut settings = Settings::for_data_dir(config.data_dir.clone(), &config.base_url);
     settings.smtp_url = config.smtp_url.clone();
     settings.mail_from = config.mail_from.clone();
-    Ok(App::new(db, settings, Clock::System))
+    settings.files.s3 = config.s3.clone();
+    let app = App::new(db, settings, Clock::System);
+    let blobs = app
+        .blob_store()
+        .map_err(|e| anyhow::anyhow!("file storage: {e}"))?;
+    tracing::info!(store = %blobs.description, "file storage");
+    Ok(app)
 }
 
 #[tokio::main]

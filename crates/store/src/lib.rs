@@ -14,6 +14,7 @@ pub mod communities;
 mod db;
 pub mod discussions;
 mod error;
+pub mod files;
 pub mod jobs;
 pub mod notifications;
 pub mod outbox;

@@ -354,7 +354,8 @@ impl App {
                 .collect();
             discussions::seed(&mut tx, c, &spaces_by_slug, &members, now, &mut rng).await?;
         }
-        self.commit(tx).await
+        self.commit(tx).await?;
+        self.seed_demo_file(&users[1]).await
     }
 
     async fn seed_spaces(
@@ -548,4 +549,29 @@ async fn record(
     )
     .await?;
     Ok(())
+}
+
+impl App {
+    /// One shared file, through the real upload path: the guild's code of conduct, as a
+    /// text file its owner shared in the community.
+    async fn seed_demo_file(&self, owner: &UserRow) -> AppResult<()> {
+        let actor = crate::Actor {
+            user_id: owner.id.clone(),
+            email: owner.email.clone(),
+            display_name: owner.display_name.clone(),
+            superadmin: owner.is_superadmin,
+        };
+        let text = format!("Open Source Guild: code of conduct\n\n{GUILD_GUIDELINES}\n");
+        self.upload_file(
+            &actor,
+            Some("open-source-guild"),
+            crate::files::Upload {
+                filename: "code-of-conduct.txt".into(),
+                declared_type: "text/plain".into(),
+                bytes: text.into(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
 }

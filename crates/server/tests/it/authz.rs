@@ -87,6 +87,8 @@ const TABLE: &[Row] = &[
     // A superadmin sees every space but joins spaces only as a member of the community.
     ("POST", "/c/{slug}/s/{space}/join", "", [LOGIN, 303, 404, 303, 303, 403]),
     ("POST", "/c/{slug}/s/{space}/leave", "", [LOGIN, 303, 404, 303, 303, 303]),
+    // Files: {id} is a file the member shared in the private community.
+    ("GET", "/files/{id}", "", [404, 200, 404, 200, 200, 200]),
     // API: accounts.
     ("POST", "/api/v1/auth/signup", r#"{"email":"api-{who}@example.org","display_name":"Api {who}","password":"a long enough password"}"#, [201, 201, 201, 201, 201, 201]),
     ("POST", "/api/v1/auth/token", r#"{"email":"member@example.org","password":"correct horse battery"}"#, [201, 201, 201, 201, 201, 201]),
@@ -147,6 +149,9 @@ const TABLE: &[Row] = &[
     ("GET", "/api/v1/communities/{slug}/search", "", [404, 200, 404, 200, 200, 200]),
     ("GET", "/api/v1/notifications", "", [401, 200, 200, 200, 200, 200]),
     ("POST", "/api/v1/notifications/read", "", [401, 200, 200, 200, 200, 200]),
+    // API: files. The body is the `community` field of a multipart upload; a superadmin who
+    // is not a member may read the community's files but not add to them.
+    ("POST", "/api/v1/files", "council", [401, 201, 404, 201, 201, 403]),
     // The realtime stream, asked for with WebSocket upgrade headers: 101 Switching Protocols
     // for anyone signed in (topics are checked per subscription), 401 for anonymous callers.
     ("GET", "/api/v1/stream", "", [401, 101, 101, 101, 101, 101]),
@@ -198,6 +203,7 @@ struct Fixture {
     post_id: String,
     target_id: String,
     pending_id: String,
+    file_id: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
     callers: Vec<Caller>,
 }
@@ -321,6 +327,19 @@ async fn fixture(api: bool) -> Fixture {
         .await
         .expect("second community");
     let superadmin = user(&t, "root@example.org", "Root", true).await;
+    let file = t
+        .app
+        .upload_file(
+            &member,
+            Some("council"),
+            townsquare_app::files::Upload {
+                filename: "minutes.txt".into(),
+                declared_type: "text/plain".into(),
+                bytes: "Minutes of the last meeting.".into(),
+            },
+        )
+        .await
+        .expect("file");
 
     let question = t
         .app
@@ -379,6 +398,7 @@ async fn fixture(api: bool) -> Fixture {
         post_id: reply.id,
         target_id: target.user_id,
         pending_id: pending.user_id,
+        file_id: file.id,
         callers,
     }
 }
@@ -394,6 +414,8 @@ impl Fixture {
             &self.topic_id
         } else if pattern.starts_with("/api/v1/posts/") {
             &self.post_id
+        } else if pattern.starts_with("/files/") {
+            &self.file_id
         } else {
             &self.member_token_id
         };
@@ -439,7 +461,17 @@ impl Fixture {
                     .header("sec-websocket-version", "13")
                     .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
             }
-            if !body.is_empty() {
+            if pattern == "/api/v1/files" {
+                let b = "townsquare-authz";
+                req = req
+                    .header("content-type", format!("multipart/form-data; boundary={b}"))
+                    .body(format!(
+                        "--{b}\r\nContent-Disposition: form-data; name=\"community\"\r\n\r\n{body}\r\n\
+                         --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\n\
+                         Content-Type: text/plain\r\n\r\nNotes from {who}.\r\n--{b}--\r\n",
+                        who = CALLERS[who]
+                    ));
+            } else if !body.is_empty() {
                 req = req
                     .header("content-type", "application/json")
                     .body(body.to_string());

@@ -24,9 +24,10 @@ use utoipa::{Modify, OpenApi};
         super::discussions::edit_post, super::discussions::delete_post, super::discussions::revisions,
         super::discussions::reactions, super::discussions::add_reaction, super::discussions::remove_reaction,
         super::discussions::search, super::notifications::list, super::notifications::mark_read,
+        super::files::upload, crate::html::files::download,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"))
+    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "files"))
 )]
 struct ApiDoc;
 

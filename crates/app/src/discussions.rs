@@ -194,73 +194,18 @@ impl App {
                 "Join the community to start a topic.".into(),
             ));
         }
-        let mut e = ValidationErrors::new();
-        let title = e.check("title", required_text(&input.title, "title", MAX_TITLE));
-        let body = e.check("body", check_body(&input.body));
-        let tags = e.check("tags", parse_tags(&input.tags));
-        let (Some(title), Some(body), Some(tags)) = (title, body, tags) else {
-            return Err(e.into());
-        };
+        let (title, body, tags) = validate_topic(&input.title, &input.body, &input.tags)?;
         let now = self.now();
-        let topic = TopicRow {
-            id: new_id(),
-            community_id: space.space.community_id.clone(),
-            space_id: space.space.id.clone(),
-            author_id: actor.user_id.clone(),
-            title,
-            tags: tags.join(" "),
-            is_question: input.is_question,
-            accepted_post_id: None,
-            pinned: false,
-            locked: false,
-            reply_count: 0,
-            reaction_count: 0,
-            last_post_at: now,
-            last_poster_id: Some(actor.user_id.clone()),
-            created_at: now,
-            deleted_at: None,
-        };
-        let post = PostRow {
-            id: new_id(),
-            topic_id: topic.id.clone(),
-            community_id: topic.community_id.clone(),
-            space_id: topic.space_id.clone(),
-            author_id: actor.user_id.clone(),
-            reply_to_id: None,
-            is_first: true,
-            body_html: markdown::render(&body),
-            body_markdown: body,
-            reaction_count: 0,
-            created_at: now,
-            edited_at: None,
-            deleted_at: None,
-        };
         let mut tx = self.db().begin().await?;
-        store::insert_topic(&mut tx, &topic).await?;
-        store::insert_post(&mut tx, &post).await?;
-        search::index_post(
+        let topic = write_topic(
             &mut tx,
-            &post.id,
-            &topic.title,
-            &markdown::plain_text(&post.body_markdown),
-        )
-        .await?;
-        let detail = json!({"title": topic.title, "space_id": topic.space_id, "question": topic.is_question, "tags": tags});
-        activity::record(
-            &mut tx,
-            Some(&topic.community_id),
-            Some(&actor.user_id),
-            "topic_created",
-            "topic",
-            &topic.id,
-            detail,
+            &space.space,
+            &actor.user_id,
+            title,
+            body,
+            tags,
+            input.is_question,
             now,
-        )
-        .await?;
-        tx.notify(
-            &format!("community:{}", topic.community_id),
-            &json!({"kind": "topic_created", "topic_id": topic.id, "space_id": topic.space_id})
-                .to_string(),
         )
         .await?;
         self.commit(tx).await?;
@@ -699,5 +644,97 @@ impl App {
             .collect();
         let hits = search::search(self.db(), &spaces, query, 30).await?;
         Ok((view, hits))
+    }
+}
+
+/// Writes a topic with its first post, search document, activity record and realtime notice,
+/// inside `tx`. Shared by members starting topics and by scheduled prompts.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_topic(
+    tx: &mut townsquare_store::Tx,
+    space: &townsquare_store::spaces::SpaceRow,
+    author_id: &str,
+    title: String,
+    body: String,
+    tags: Vec<String>,
+    is_question: bool,
+    now: i64,
+) -> AppResult<TopicRow> {
+    let topic = TopicRow {
+        id: new_id(),
+        community_id: space.community_id.clone(),
+        space_id: space.id.clone(),
+        author_id: author_id.to_string(),
+        title,
+        tags: tags.join(" "),
+        is_question,
+        accepted_post_id: None,
+        pinned: false,
+        locked: false,
+        reply_count: 0,
+        reaction_count: 0,
+        last_post_at: now,
+        last_poster_id: Some(author_id.to_string()),
+        created_at: now,
+        deleted_at: None,
+    };
+    let post = PostRow {
+        id: new_id(),
+        topic_id: topic.id.clone(),
+        community_id: topic.community_id.clone(),
+        space_id: topic.space_id.clone(),
+        author_id: author_id.to_string(),
+        reply_to_id: None,
+        is_first: true,
+        body_html: markdown::render(&body),
+        body_markdown: body,
+        reaction_count: 0,
+        created_at: now,
+        edited_at: None,
+        deleted_at: None,
+    };
+    store::insert_topic(tx, &topic).await?;
+    store::insert_post(tx, &post).await?;
+    search::index_post(
+        tx,
+        &post.id,
+        &topic.title,
+        &markdown::plain_text(&post.body_markdown),
+    )
+    .await?;
+    let detail = json!({"title": topic.title, "space_id": topic.space_id, "question": topic.is_question, "tags": tags});
+    activity::record(
+        tx,
+        Some(&topic.community_id),
+        Some(author_id),
+        "topic_created",
+        "topic",
+        &topic.id,
+        detail,
+        now,
+    )
+    .await?;
+    tx.notify(
+        &format!("community:{}", topic.community_id),
+        &json!({"kind": "topic_created", "topic_id": topic.id, "space_id": topic.space_id})
+            .to_string(),
+    )
+    .await?;
+    Ok(topic)
+}
+
+/// Checks a topic's title and body, all problems at once.
+pub(crate) fn validate_topic(
+    title: &str,
+    body: &str,
+    tags: &str,
+) -> Result<(String, String, Vec<String>), ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    let title = e.check("title", required_text(title, "title", MAX_TITLE));
+    let body = e.check("body", check_body(body));
+    let tags = e.check("tags", parse_tags(tags));
+    match (title, body, tags) {
+        (Some(t), Some(b), Some(g)) if e.is_empty() => Ok((t, b, g)),
+        _ => Err(e),
     }
 }

@@ -89,6 +89,7 @@ impl App {
             .map_err(|e| AppError::Internal(format!("bad payload: {e}")))?;
         match job.kind.as_str() {
             WELCOME_EMAIL => self.send_welcome_email(tx, &payload).await,
+            crate::engagement::POST_PROMPT => self.post_prompt(tx, &payload).await,
             other => Err(AppError::Internal(format!(
                 "no handler for job kind {other}"
             ))),
@@ -120,9 +121,27 @@ impl App {
                 community.guidelines.chars().take(1200).collect::<String>()
             )
         };
+        // New members are invited to introduce themselves where the managers chose.
+        let intro_space =
+            match townsquare_store::engagement::introductions_space_id(&mut *tx, &community.id)
+                .await?
+            {
+                Some(id) => townsquare_store::spaces::space_by_id(&mut *tx, &id).await?,
+                None => None,
+            };
+        let introduce = match intro_space {
+            Some(space) => format!(
+                "Tell us who you are in {}: {}/c/{}/s/{}/new-topic\n\n",
+                space.name,
+                self.settings().base_url,
+                community.slug,
+                space.slug
+            ),
+            None => String::new(),
+        };
         let body = format!(
             "Hello {name},\n\nWelcome to {community}! {description}\n{guidelines}\n\
-             Say hello and find your way around: {link}\n",
+             {introduce}Say hello and find your way around: {link}\n",
             name = user.display_name,
             community = community.name,
             description = community.description,

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod communities;
 pub mod demo;
 pub mod discussions;
+pub mod engagement;
 mod error;
 pub mod files;
 pub mod jobs;

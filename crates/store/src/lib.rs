@@ -13,6 +13,7 @@ pub mod activity;
 pub mod communities;
 mod db;
 pub mod discussions;
+pub mod engagement;
 mod error;
 pub mod files;
 pub mod jobs;

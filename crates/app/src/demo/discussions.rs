@@ -107,6 +107,24 @@ const GUILD_TOPICS: &[TopicSeed] = &[
         accepted: None,
     },
     TopicSeed {
+        space: "help",
+        title: "Is a CLA worth the friction for a small project?",
+        body: "A company wants to contribute but their lawyers ask about our contributor license agreement. We don't have one. Do we need one, or is DCO sign-off enough?",
+        tags: "legal governance",
+        question: true,
+        replies: &[],
+        accepted: None,
+    },
+    TopicSeed {
+        space: "help",
+        title: "How do you triage 300 open issues?",
+        body: "Our backlog grew past 300 issues and nobody looks at the old ones anymore. Is there a triage routine that worked for you?",
+        tags: "issues maintainers",
+        question: true,
+        replies: &[],
+        accepted: None,
+    },
+    TopicSeed {
         space: "general",
         title: "Office hours recap: funding your project",
         body: "Notes from last week's office hours on sponsorships, grants and paid support. Recording and slides are in the resource library.",
@@ -198,11 +216,45 @@ pub(super) async fn seed(
             .iter()
             .map(|body| (author_before(members, started, rng), *body))
             .collect();
-        seed_topic(
+        let posts = seed_topic(
             tx, c, &space, t.title, t.body, t.tags, t.question, author, started, &replies,
             t.accepted, members, now, rng,
         )
         .await?;
+        // The manager thanks a couple of members publicly: featured on the community home.
+        let shout_out = match (i, posts.first()) {
+            (0, Some(answer)) => Some((answer, "Thank you for showing us the security advisory flow — it saved a maintainer's week.")),
+            (3, Some(reply)) => Some((reply, "A great tip for keeping first-time contributors around.")),
+            _ => None,
+        };
+        if let Some((post, line)) = shout_out {
+            let manager = members[0].0;
+            townsquare_store::engagement::feature_post(
+                tx,
+                &post.id,
+                &c.id,
+                &manager.id,
+                line,
+                post.created_at + MICROS_PER_HOUR,
+            )
+            .await?;
+            record(
+                tx,
+                c,
+                &manager.id,
+                "post_featured",
+                "post",
+                &post.id,
+                post.created_at + MICROS_PER_HOUR,
+            )
+            .await?;
+        }
+    }
+    if let (Some(intro), true) = (space_id("introductions"), c.slug == "open-source-guild") {
+        townsquare_store::engagement::set_introductions_space(tx, &c.id, Some(&intro)).await?;
+    }
+    if let Some(general) = space_id("general").filter(|_| c.slug == "open-source-guild") {
+        schedule_prompt(tx, c, &general, members[0].0, now).await?;
     }
     if let Some(intro_space) = space_id("introductions") {
         // The newest members introduce themselves; some are welcomed, some still wait.
@@ -260,7 +312,7 @@ async fn seed_topic(
     members: &Members<'_>,
     now: i64,
     rng: &mut ChaCha8Rng,
-) -> AppResult<()> {
+) -> AppResult<Vec<PostRow>> {
     let topic = TopicRow {
         id: new_id(),
         community_id: c.id.clone(),
@@ -294,6 +346,7 @@ async fn seed_topic(
     store::insert_post(tx, &first).await?;
     search::index_post(tx, &first.id, title, &markdown::plain_text(body)).await?;
     react(tx, c, &first, members, started, now, rng).await?;
+    let mut written = Vec::with_capacity(replies.len());
     let mut at = started;
     for (i, (who, text)) in replies.iter().enumerate() {
         at = (at + rng.gen_range(20..600) * MICROS_PER_MINUTE).min(now - MICROS_PER_MINUTE);
@@ -316,8 +369,9 @@ async fn seed_topic(
             )
             .await?;
         }
+        written.push(reply);
     }
-    Ok(())
+    Ok(written)
 }
 
 fn post(topic: &TopicRow, author: &UserRow, body: &str, is_first: bool, at: i64) -> PostRow {
@@ -361,5 +415,41 @@ async fn react(
             record(tx, c, &who.id, "reaction_added", "post", &post.id, when).await?;
         }
     }
+    Ok(())
+}
+
+/// Next week's discussion prompt, waiting in the job queue.
+async fn schedule_prompt(
+    tx: &mut Tx,
+    c: &CommunityRow,
+    space_id: &str,
+    manager: &UserRow,
+    now: i64,
+) -> AppResult<()> {
+    let run_at = now + 3 * MICROS_PER_DAY;
+    let prompt = townsquare_store::engagement::PromptRow {
+        id: new_id(),
+        community_id: c.id.clone(),
+        space_id: space_id.to_string(),
+        author_id: manager.id.clone(),
+        title: "Weekly prompt: what did you ship this week?".into(),
+        body: "Big or small, tell us what you released, fixed or finally closed. Cheer each other on! 🎉".into(),
+        run_at,
+        status: "scheduled".into(),
+        topic_id: None,
+        created_at: now,
+    };
+    townsquare_store::engagement::insert_prompt(tx, &prompt).await?;
+    let payload = serde_json::json!({"prompt_id": prompt.id}).to_string();
+    let job_id = new_id();
+    let job = townsquare_store::jobs::NewJob {
+        id: &job_id,
+        kind: crate::engagement::POST_PROMPT,
+        payload: &payload,
+        run_at,
+        max_attempts: 5,
+        now,
+    };
+    townsquare_store::jobs::enqueue(tx, &job).await?;
     Ok(())
 }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use townsquare_app::accounts::CredentialKind;
 use townsquare_app::communities::CommunityInput;
 use townsquare_app::discussions::TopicInput;
+use townsquare_app::engagement::PromptInput;
 use townsquare_app::spaces::SpaceInput;
 use townsquare_app::Actor;
 use townsquare_testkit::{TestApp, PASSWORD};
@@ -152,6 +153,22 @@ const TABLE: &[Row] = &[
     // API: files. The body is the `community` field of a multipart upload; a superadmin who
     // is not a member may read the community's files but not add to them.
     ("POST", "/api/v1/files", "council", [401, 201, 404, 201, 201, 403]),
+    // Engagement tools. {prompt} is a prompt the owner scheduled; prompts are the admins'
+    // tool, featuring and the welcome list the moderators'.
+    ("GET", "/c/{slug}/prompts", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/prompts", "space=room&title=Prompt+by+{who}&body=Hello&run_at={future_local}&tz_offset_minutes=0", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/prompts/{prompt}/cancel", "", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/posts/{post}/feature", "shout_out=Thank+you", [LOGIN, 403, 404, 303, 303, 303]),
+    ("POST", "/c/{slug}/posts/{post}/unfeature", "", [LOGIN, 403, 404, 303, 303, 303]),
+    ("GET", "/c/{slug}/welcome", "", [LOGIN, 403, 404, 200, 200, 200]),
+    ("POST", "/c/{slug}/welcome/space", "space=room", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/api/v1/communities/{slug}/prompts", "", [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/prompts", r#"{"space":"room","title":"Prompt by {who}","body":"Hello","run_at":"{future}"}"#, [401, 403, 404, 403, 201, 201]),
+    ("DELETE", "/api/v1/communities/{slug}/prompts/{prompt}", "", [401, 403, 404, 403, 204, 204]),
+    ("PUT", "/api/v1/posts/{id}/feature", r#"{"shout_out":"Thank you"}"#, [401, 403, 404, 204, 204, 204]),
+    ("DELETE", "/api/v1/posts/{id}/feature", "", [401, 403, 404, 204, 204, 204]),
+    ("GET", "/api/v1/communities/{slug}/newcomers", "", [401, 403, 404, 200, 200, 200]),
+    ("PUT", "/api/v1/communities/{slug}/introductions", r#"{"space":"room"}"#, [401, 403, 404, 403, 204, 204]),
     // The realtime stream, asked for with WebSocket upgrade headers: 101 Switching Protocols
     // for anyone signed in (topics are checked per subscription), 401 for anonymous callers.
     ("GET", "/api/v1/stream", "", [401, 101, 101, 101, 101, 101]),
@@ -162,6 +179,8 @@ const TABLE: &[Row] = &[
 fn fresh_per_caller(method: &str, path: &str) -> bool {
     path.contains("/requests/{user_id}/")
         || path.ends_with("/delete")
+        || path.ends_with("/cancel")
+        || (method == "DELETE" && path.contains("/prompts/"))
         || (method == "DELETE" && path == "/api/v1/posts/{id}")
 }
 
@@ -201,6 +220,7 @@ struct Fixture {
     member_token_id: String,
     topic_id: String,
     post_id: String,
+    prompt_id: String,
     target_id: String,
     pending_id: String,
     file_id: String,
@@ -362,6 +382,21 @@ async fn fixture(api: bool) -> Fixture {
         .await
         .expect("reply");
 
+    let prompt = t
+        .app
+        .schedule_prompt(
+            &owner,
+            "council",
+            &PromptInput {
+                space: "room".into(),
+                title: "What are you working on?".into(),
+                body: "Tell us!".into(),
+                run_at: Some(t.app.now() + 2 * 86_400_000_000),
+            },
+        )
+        .await
+        .expect("prompt");
+
     let (spare, _) = t
         .app
         .create_api_token(&member, "spare")
@@ -396,6 +431,7 @@ async fn fixture(api: bool) -> Fixture {
         member_token_id: spare.id,
         topic_id: question.id,
         post_id: reply.id,
+        prompt_id: prompt.id,
         target_id: target.user_id,
         pending_id: pending.user_id,
         file_id: file.id,
@@ -424,6 +460,7 @@ impl Fixture {
             .replace("{topic}", &self.topic_id)
             .replace("{post}", &self.post_id)
             .replace("{reaction}", "like")
+            .replace("{prompt}", &self.prompt_id)
             .replace("{space}", "room")
             .replace("{user_id}", user_id)
             .replace("{id}", id)
@@ -436,6 +473,11 @@ impl Fixture {
         let caller = &self.callers[who];
         let body = body
             .replace("{who}", CALLERS[who])
+            .replace("{future}", &in_two_days().to_rfc3339())
+            .replace(
+                "{future_local}",
+                &in_two_days().format("%Y-%m-%dT%H:%M").to_string(),
+            )
             .replace("{post}", &self.post_id)
             .replace("{email}", &caller.email.replace('@', "%40"));
         let url = self.t.url(&self.path(pattern));
@@ -594,4 +636,9 @@ async fn every_page_answers_each_caller_as_the_table_says() {
 #[tokio::test]
 async fn every_api_route_answers_each_caller_as_the_table_says() {
     check(true).await;
+}
+
+/// A time the scheduling routes accept (UTC).
+fn in_two_days() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now() + chrono::Duration::days(2)
 }

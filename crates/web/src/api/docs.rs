@@ -25,9 +25,12 @@ use utoipa::{Modify, OpenApi};
         super::discussions::reactions, super::discussions::add_reaction, super::discussions::remove_reaction,
         super::discussions::search, super::notifications::list, super::notifications::mark_read,
         super::files::upload, crate::html::files::download,
+        super::engagement::list_prompts, super::engagement::schedule_prompt, super::engagement::cancel_prompt,
+        super::engagement::feature, super::engagement::unfeature, super::engagement::newcomers,
+        super::engagement::set_introductions,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "files"))
+    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"))
 )]
 struct ApiDoc;
 

@@ -175,6 +175,15 @@ pub struct SpaceCard {
     pub member_count: i64,
 }
 
+pub struct FeaturedItem {
+    pub post_id: String,
+    pub topic_id: String,
+    pub topic_title: String,
+    pub author_name: String,
+    pub excerpt: String,
+    pub shout_out: String,
+}
+
 pub struct ActivityLine {
     pub who: String,
     pub what: String,
@@ -201,6 +210,10 @@ struct HomePage {
     can_manage: bool,
     spaces: Vec<SpaceCard>,
     latest: Vec<crate::html::spaces::TopicItem>,
+    featured: Vec<FeaturedItem>,
+    unanswered: Vec<crate::html::spaces::TopicItem>,
+    can_moderate: bool,
+    newcomers_waiting: usize,
     recent: Vec<ActivityLine>,
 }
 
@@ -236,6 +249,39 @@ async fn show(
         .into_iter()
         .map(|t| crate::html::spaces::TopicItem::from_listed(t, now))
         .collect();
+    let unanswered = state
+        .app
+        .unanswered_questions(&view, 5)
+        .await?
+        .into_iter()
+        .map(|t| crate::html::spaces::TopicItem::from_listed(t, now))
+        .collect();
+    let featured = state
+        .app
+        .featured_posts(&view, 3)
+        .await?
+        .into_iter()
+        .map(|f| FeaturedItem {
+            excerpt: townsquare_domain::markdown::excerpt(&f.body_markdown, 160),
+            post_id: f.post_id,
+            topic_id: f.topic_id,
+            topic_title: f.topic_title,
+            author_name: f.author_name,
+            shout_out: f.shout_out,
+        })
+        .collect();
+    let can_moderate = townsquare_domain::policy::can_moderate(&view.viewer);
+    let newcomers_waiting = match (&ctx.actor, can_moderate) {
+        (Some(a), true) => state
+            .app
+            .newcomers(a, &slug)
+            .await?
+            .2
+            .iter()
+            .filter(|n| !n.greeted)
+            .count(),
+        _ => 0,
+    };
     let c = &view.community;
     let layout = Layout::new(&state, &ctx, &c.name)
         .await?
@@ -276,6 +322,10 @@ async fn show(
             })
             .collect(),
         latest,
+        featured,
+        unanswered,
+        can_moderate,
+        newcomers_waiting,
         recent,
         layout,
     };

@@ -149,6 +149,8 @@ pub struct PostItem {
     pub deleted: bool,
     pub is_first: bool,
     pub accepted: bool,
+    /// The shout-out line when a moderator featured the post.
+    pub featured: Option<String>,
     pub mine: bool,
     pub body_html: String,
     /// (post id, author name) of the post this one answers.
@@ -229,6 +231,12 @@ async fn topic_page(
         );
     }
     let accepted = view.topic.accepted_post_id.clone();
+    let featured: HashMap<String, String> = state
+        .app
+        .featured_in_topic(topic_id)
+        .await?
+        .into_iter()
+        .collect();
     let mut posts: Vec<PostItem> = data
         .posts
         .iter()
@@ -242,6 +250,7 @@ async fn topic_page(
             deleted: p.post.deleted_at.is_some(),
             is_first: p.post.is_first,
             accepted: accepted.as_deref() == Some(p.post.id.as_str()),
+            featured: featured.get(&p.post.id).cloned(),
             mine: p.post.author_id == me,
             body_html: p.post.body_html.clone(),
             reply_to: p

@@ -3,6 +3,7 @@
 mod accounts;
 mod communities;
 pub(crate) mod discussions;
+mod engagement;
 pub(crate) mod files;
 pub(crate) mod format;
 mod notifications;
@@ -25,6 +26,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = accounts::routes(r);
     let r = communities::routes(r);
     let r = discussions::routes(r);
+    let r = engagement::routes(r);
     let r = notifications::routes(r);
     let r = files::routes(r);
     spaces::routes(r)

@@ -10,6 +10,7 @@ pub mod communities;
 pub mod demo;
 pub mod discussions;
 mod error;
+pub mod feeds;
 pub mod files;
 pub mod jobs;
 pub mod mail;

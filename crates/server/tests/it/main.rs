@@ -6,6 +6,7 @@ mod authz;
 mod bad_input;
 mod communities;
 mod discussions;
+mod feeds;
 mod files;
 mod process;
 mod realtime;

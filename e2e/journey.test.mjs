@@ -9,33 +9,22 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  E2E_DIR,
+  HEALTH_TIMEOUT_MS,
+  describeExit,
+  startServer,
+  stopServer,
+} from './server.mjs';
 
-const E2E_DIR = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS_DIR = path.join(E2E_DIR, 'test-results');
-const SERVER_BIN = process.env.TOWNSQUARE_BIN
-  ? path.resolve(process.cwd(), process.env.TOWNSQUARE_BIN)
-  : path.resolve(E2E_DIR, '../target/debug/townsquare');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const HEALTH_TIMEOUT_MS = 60_000;
 // Debug builds hash passwords slowly; give each browser action generous time.
 const ACTION_TIMEOUT_MS = 30_000;
 const TEST_TIMEOUT_MS = 120_000;
@@ -97,125 +86,6 @@ const emptyAssets = new Set(); // stylesheets and scripts served with an empty b
 const schemeBlind = new Set(); // pages whose colours do not change in dark scheme
 let screenshotCounter = 0;
 let journeyFailure = null; // name of the first failed journey step
-
-// ---------------------------------------------------------------------------------------------
-// Server
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  if (!fs.existsSync(SERVER_BIN)) {
-    throw new Error(
-      `Server binary not found at ${SERVER_BIN}.\n` +
-        'Build it with `cargo build -p townsquare` or set TOWNSQUARE_BIN to its path.',
-    );
-  }
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'townsquare-e2e-'));
-  const logPath = path.join(RESULTS_DIR, 'server.log');
-  const logFile = fs.createWriteStream(logPath);
-  let stdout = '';
-  let stderr = '';
-  const keep = (buf, chunk) => (buf + chunk).slice(-20_000);
-
-  const child = spawn(
-    SERVER_BIN,
-    ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir],
-    {
-      env: { ...process.env, TOWNSQUARE_BASE_URL: baseUrl },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const state = {
-    child,
-    baseUrl,
-    dataDir,
-    logPath,
-    exited: null,
-    stdout: () => stdout,
-    stderr: () => stderr,
-  };
-  child.stdout.on('data', (c) => {
-    stdout = keep(stdout, c.toString());
-    logFile.write(c);
-  });
-  child.stderr.on('data', (c) => {
-    stderr = keep(stderr, c.toString());
-    logFile.write(c);
-  });
-  const exitedPromise = new Promise((resolve) => {
-    child.on('error', (err) => {
-      state.exited = { error: err };
-      resolve();
-    });
-    child.on('exit', (code, signal) => {
-      state.exited = { code, signal };
-      logFile.end();
-      resolve();
-    });
-  });
-  state.exitedPromise = exitedPromise;
-  process.on('exit', () => {
-    if (!state.exited) child.kill('SIGKILL');
-  });
-
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  let lastProblem = 'no attempt yet';
-  while (Date.now() < deadline) {
-    if (state.exited) {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      throw new Error(
-        `The server exited before /healthz answered (${describeExit(state.exited)}).\n` +
-          `Command: ${SERVER_BIN} serve --bind 127.0.0.1:${port} --data-dir ${dataDir}\n` +
-          `--- server stderr ---\n${stderr || '(empty)'}\n--- server stdout ---\n${stdout || '(empty)'}`,
-      );
-    }
-    try {
-      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) return state;
-      lastProblem = `GET /healthz answered ${res.status}`;
-    } catch (err) {
-      lastProblem = `GET /healthz failed: ${err.cause?.code || err.message}`;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  await stopServer(state);
-  throw new Error(
-    `The server did not answer GET /healthz with 200 within ${HEALTH_TIMEOUT_MS / 1000} s ` +
-      `(last: ${lastProblem}).\n--- server stderr ---\n${stderr || '(empty)'}`,
-  );
-}
-
-function describeExit(exited) {
-  if (exited.error) return `could not start: ${exited.error.message}`;
-  return exited.signal ? `killed by ${exited.signal}` : `exit code ${exited.code}`;
-}
-
-async function stopServer(state) {
-  if (!state) return;
-  if (!state.exited) {
-    state.child.kill('SIGTERM');
-    const timer = setTimeout(() => state.child.kill('SIGKILL'), 5_000);
-    await state.exitedPromise;
-    clearTimeout(timer);
-  }
-  if (process.env.TOWNSQUARE_E2E_KEEP_DATA) {
-    console.log(`# kept server data dir: ${state.dataDir}`);
-  } else {
-    fs.rmSync(state.dataDir, { recursive: true, force: true });
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Browser helpers
@@ -514,8 +384,11 @@ async function decorate(err, p, name) {
 
 describe('Townsquare in a browser', { timeout: 30 * 60_000 }, () => {
   before(() => {
-    fs.rmSync(RESULTS_DIR, { recursive: true, force: true });
+    // Only this suite's files: other suites keep theirs in subdirectories.
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
+    for (const entry of fs.readdirSync(RESULTS_DIR, { withFileTypes: true })) {
+      if (entry.isFile()) fs.rmSync(path.join(RESULTS_DIR, entry.name), { force: true });
+    }
   });
 
   after(async () => {
@@ -526,7 +399,7 @@ describe('Townsquare in a browser', { timeout: 30 * 60_000 }, () => {
   // A test rather than a hook, so that a server that does not start counts as a failure.
   it('the server starts and answers GET /healthz; Chromium launches', { timeout: HEALTH_TIMEOUT_MS + 60_000 }, async () => {
     try {
-      server = await startServer();
+      server = await startServer(path.join(RESULTS_DIR, 'server.log'));
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
       context = await newContext();
       page = await context.newPage();

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod discussions;
 pub mod engagement;
 mod error;
+pub mod feeds;
 pub mod files;
 pub mod jobs;
 pub mod mail;

@@ -147,6 +147,38 @@ pub async fn latest_in_spaces(
     })
 }
 
+/// The newest topics (by creation) in the given spaces, with their authors' names: what a
+/// feed lists.
+pub async fn newest_in_spaces(
+    db: &Db,
+    space_ids: &[String],
+    limit: i64,
+) -> Result<Vec<ListedTopic>> {
+    if space_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (0..space_ids.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {TOPIC_COLUMNS}, a.display_name AS author_name, l.display_name AS last_poster_name
+         FROM topics t
+         JOIN users a ON a.id = t.author_id
+         LEFT JOIN users l ON l.id = t.last_poster_id
+         WHERE t.deleted_at IS NULL AND t.space_id IN ({placeholders})
+         ORDER BY t.created_at DESC, t.id DESC
+         LIMIT $1"
+    );
+    with_read!(db, |c| {
+        let mut q = sqlx::query_as::<_, ListedTopic>(&sql).bind(limit);
+        for id in space_ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(c).await.db()
+    })
+}
+
 /// Records a reply on its topic: one more reply, and the latest activity.
 pub async fn bump_topic(
     tx: &mut Tx,
@@ -271,6 +303,29 @@ pub async fn post_by_id<'a>(src: impl Into<Source<'a>>, id: &str) -> Result<Opti
         .fetch_optional(c)
         .await
         .db())
+}
+
+/// The first posts (the opening text) of the given topics, in one query; deleted posts are
+/// left out. The order is unspecified: match them to topics by `topic_id`.
+pub async fn first_posts(db: &Db, topic_ids: &[String]) -> Result<Vec<PostRow>> {
+    if topic_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (0..topic_ids.len())
+        .map(|i| format!("${}", i + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM posts p
+         WHERE p.is_first AND p.deleted_at IS NULL AND p.topic_id IN ({placeholders})"
+    );
+    with_read!(db, |c| {
+        let mut q = sqlx::query_as::<_, PostRow>(&sql);
+        for id in topic_ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(c).await.db()
+    })
 }
 
 /// A post as a topic page shows it.

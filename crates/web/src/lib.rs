@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod context;
 mod error;
+mod feeds;
 mod html;
 mod metrics;
 mod ops;

@@ -1,7 +1,7 @@
 //! Every route, registered through one builder that also records it, so the authorization
 //! test can insist that each route appears in its table.
 
-use crate::{api, assets, html, metrics, ops, security, ws, AppState};
+use crate::{api, assets, feeds, html, metrics, ops, security, ws, AppState};
 use axum::routing::MethodRouter;
 use axum::Router;
 use std::time::Duration;
@@ -61,6 +61,7 @@ fn all_routes() -> Routes {
     let r = ops::routes(r);
     let r = assets::routes(r);
     let r = html::routes(r);
+    let r = feeds::routes(r);
     let r = api::routes(r);
     ws::routes(r)
 }

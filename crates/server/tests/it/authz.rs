@@ -133,6 +133,11 @@ const TABLE: &[Row] = &[
     ("POST", "/c/{slug}/posts/{post}/delete", "", [LOGIN, 303, 404, 303, 303, 303]),
     ("POST", "/c/{slug}/posts/{post}/react", "reaction=like", [LOGIN, 303, 404, 303, 303, 403]),
     ("GET", "/c/{slug}/search", "", [404, 200, 404, 200, 200, 200]),
+    // Feeds are for readers without cookies: only what an anonymous visitor may read, so the
+    // private community's members-only space has none, whoever asks.
+    ("GET", "/c/{slug}/s/{space}/feed.atom", "", [404, 404, 404, 404, 404, 404]),
+    ("GET", "/c/{slug}/s/{space}/feed.rss", "", [404, 404, 404, 404, 404, 404]),
+    ("GET", "/c/{slug}/feed.atom", "", [404, 404, 404, 404, 404, 404]),
     ("GET", "/notifications", "", [LOGIN, 200, 200, 200, 200, 200]),
     ("POST", "/notifications/read", "", [LOGIN, 303, 303, 303, 303, 303]),
     ("GET", "/api/v1/communities/{slug}/spaces/{space}/topics", "", [404, 200, 404, 200, 200, 200]),

@@ -7,6 +7,7 @@ mod bad_input;
 mod communities;
 mod discussions;
 mod engagement;
+mod feeds;
 mod files;
 mod process;
 mod realtime;

@@ -206,6 +206,8 @@ struct ShowPage {
     topics: Vec<TopicItem>,
     next: Option<String>,
     empty_hint: &'static str,
+    /// The space's Atom feed, when anonymous visitors may read it.
+    feed_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -289,6 +291,8 @@ async fn show(
             SpaceKind::Events => "Upcoming events will be listed here.",
             SpaceKind::Resources => "Shared files and links will be collected here.",
         },
+        feed_url: townsquare_app::feeds::has_feed(&view)
+            .then(|| crate::feeds::space_atom_path(&slug, &s.slug)),
         layout,
     };
     let had_flash = ctx.flash.is_some();

@@ -1,0 +1,360 @@
+// Browser tests for discussions: a member starts a topic, replies, reacts and finds it through
+// the sidebar search (with axe-core scans of the new pages in light and dark colour scheme),
+// and an XSS corpus stored through the JSON API in every field a user controls, then shown on
+// every page that displays it, in Chromium with and without the server's CSP.
+//
+// Run:  cd e2e && npm ci && TOWNSQUARE_BIN=../target/debug/townsquare node --test
+//
+// Starts its own server (see server.mjs). Screenshots and the server log go to
+// e2e/test-results/discussions/.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, E2E_DIR, HEALTH_TIMEOUT_MS, describeExit, startServer, stopServer } from './server.mjs';
+
+const RESULTS_DIR = path.join(E2E_DIR, 'test-results', 'discussions');
+const ACTION_TIMEOUT_MS = 30_000;
+const TEST_TIMEOUT_MS = 180_000;
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const AXE_TAGS = ['wcag2a', 'wcag2aa'];
+const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
+
+const RUN = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+const PASSWORD = 'correct horse battery staple';
+
+let server;
+let browser;
+let shot = 0;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+async function newContext({ bypassCSP = true } = {}) {
+  const ctx = await browser.newContext({
+    baseURL: server.baseUrl,
+    bypassCSP,
+    colorScheme: 'light',
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-GB',
+  });
+  ctx.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  ctx.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
+  return ctx;
+}
+
+const norm = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
+const pathOf = (p) => new URL(p.url()).pathname;
+
+async function goto(p, urlPath) {
+  const res = await p.goto(urlPath, { waitUntil: 'load' });
+  assert.ok(res, `no response for GET ${urlPath}`);
+  assert.equal(res.status(), 200, `GET ${urlPath} answered ${res.status()}: ${norm(await p.locator('body').innerText()).slice(0, 300)}`);
+}
+
+async function screenshot(p, name) {
+  shot += 1;
+  const file = `${String(shot).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}.png`;
+  await p.screenshot({ path: path.join(RESULTS_DIR, file), fullPage: true });
+}
+
+/** Clicks `button` and waits for the page it leads to. */
+async function clickAndLoad(p, button) {
+  const loaded = p.waitForEvent('load', { timeout: ACTION_TIMEOUT_MS });
+  await button.click();
+  await loaded;
+}
+
+/** axe-core on the current page in light and dark; fails on serious or critical findings. */
+async function scan(p, label) {
+  const problems = [];
+  for (const scheme of ['light', 'dark']) {
+    await p.emulateMedia({ colorScheme: scheme });
+    await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await screenshot(p, `${label}-${scheme}`);
+    if (!(await p.evaluate(() => typeof window.axe === 'object'))) {
+      await p.addScriptTag({ content: AXE_SOURCE });
+    }
+    const result = await p.evaluate(
+      (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+      AXE_TAGS,
+    );
+    for (const v of result.violations.filter((v) => BLOCKING_IMPACTS.has(v.impact))) {
+      const targets = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
+      problems.push(`[${v.impact}] ${v.id} (${scheme}): ${v.help}; ${v.nodes.length} element(s), first: ${targets}`);
+    }
+  }
+  await p.emulateMedia({ colorScheme: 'light' });
+  assert.deepEqual(problems, [], `accessibility violations on ${label} (${pathOf(p)}):\n${problems.join('\n')}`);
+}
+
+/** A JSON API call; returns the parsed body, failing on an unexpected status. */
+async function api(method, urlPath, token, body, expected = [200, 201, 204]) {
+  const res = await fetch(`${server.baseUrl}${urlPath}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  assert.ok(expected.includes(res.status), `${method} ${urlPath} answered ${res.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function logIn(p, email) {
+  await goto(p, '/login');
+  const form = p.locator('form').filter({ has: p.locator('[name=password]') });
+  await form.locator('[name=email]').fill(email);
+  await form.locator('[name=password]').fill(PASSWORD);
+  await clickAndLoad(p, form.locator('button[type=submit]'));
+  assert.notEqual(pathOf(p), '/login', 'logging in failed');
+}
+
+function requireStarted() {
+  if (!browser) assert.fail('not run: the server or the browser did not start (see the first test)');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
+  before(() => {
+    fs.rmSync(RESULTS_DIR, { recursive: true, force: true });
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await stopServer(server);
+  });
+
+  it('the server starts and Chromium launches', { timeout: HEALTH_TIMEOUT_MS + 60_000 }, async () => {
+    server = await startServer(path.join(RESULTS_DIR, 'server.log'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  });
+
+  it('a member starts a question, replies, reacts and finds it through the sidebar search', { timeout: TEST_TIMEOUT_MS }, async () => {
+    requireStarted();
+    const ctx = await newContext();
+    const p = await ctx.newPage();
+    const slug = `garden-${RUN}`;
+    const title = `Which tomato variety ripens first ${RUN}`;
+    try {
+      // Sign up.
+      await goto(p, '/signup');
+      const signup = p.locator('form').filter({ has: p.locator('[name=display_name]') });
+      await signup.locator('[name=email]').fill(`talker-${RUN}@example.com`);
+      await signup.locator('[name=display_name]').fill(`Tess Talker ${RUN}`);
+      await signup.locator('[name=password]').fill(PASSWORD);
+      await clickAndLoad(p, signup.locator('button[type=submit]'));
+      assert.equal(pathOf(p), '/', 'sign-up did not land on /');
+
+      // A community and a discussion space.
+      await goto(p, '/communities/new');
+      const cf = p.locator('form').filter({ has: p.locator('[name=slug]') });
+      await cf.locator('[name=name]').fill(`Gardeners ${RUN}`);
+      await cf.locator('[name=slug]').fill(slug);
+      await cf.locator('[name=visibility]').selectOption('public');
+      await cf.locator('[name=join_policy]').selectOption('open');
+      await clickAndLoad(p, cf.locator('button[type=submit]'));
+      assert.equal(pathOf(p), `/c/${slug}`);
+      await goto(p, `/c/${slug}/spaces/new`);
+      const sf = p.locator('form').filter({ has: p.locator('[name=slug]') });
+      await sf.locator('[name=name]').fill('Growing');
+      await sf.locator('[name=slug]').fill('growing');
+      await sf.locator('[name=kind]').selectOption('discussion');
+      await sf.locator('[name=visibility]').selectOption('everyone');
+      await clickAndLoad(p, sf.locator('button[type=submit]'));
+      assert.equal(pathOf(p), `/c/${slug}/s/growing`);
+
+      // Start a topic: title, Markdown body, tags, a question.
+      await clickAndLoad(p, p.getByRole('link', { name: 'New topic' }).first());
+      assert.equal(pathOf(p), `/c/${slug}/s/growing/new-topic`);
+      await scan(p, 'new topic form');
+      const tf = p.locator('form').filter({ has: p.locator('[name=title]') });
+      await tf.getByLabel('Title').fill(title);
+      await tf.locator('textarea[name=body]').fill('I want **early** tomatoes.\n\n- sunny balcony\n- small pots');
+      await tf.getByLabel(/Tags/).fill('tomatoes, balcony');
+      await tf.getByLabel(/This is a question/).check();
+      await clickAndLoad(p, tf.getByRole('button', { name: 'Post topic' }));
+      assert.match(pathOf(p), new RegExp(`^/c/${slug}/t/[0-9a-f-]+$`), 'posting did not open the topic');
+      const topicPath = pathOf(p);
+      assert.equal(norm(await p.locator('h1').innerText()), title);
+      const meta = norm(await p.locator('.topic .page-head .meta').innerText());
+      assert.ok(meta.includes('Question') && meta.includes('#tomatoes') && meta.includes('#balcony'), `topic meta: ${meta}`);
+      assert.equal(await p.locator('.post-body strong').first().innerText(), 'early', 'Markdown was not rendered');
+      assert.equal(await p.locator('.post-body li').count(), 2);
+
+      // Reply.
+      const reply = p.locator('#reply form');
+      await reply.getByLabel(/Reply/).fill('Try *Stupice*: it ripens in under 60 days.');
+      await clickAndLoad(p, reply.getByRole('button', { name: 'Post reply' }));
+      assert.equal(pathOf(p), topicPath);
+      assert.equal(await p.locator('section.post').count(), 2, 'the reply is not shown');
+      assert.equal(await p.locator('section.post').nth(1).locator('.post-body em').innerText(), 'Stupice');
+
+      // React to the reply with 👍 "like".
+      const like = () => p.locator('section.post').nth(1).getByRole('button', { name: /like/ });
+      assert.equal(await like().getAttribute('aria-pressed'), 'false');
+      await clickAndLoad(p, like());
+      assert.equal(await like().getAttribute('aria-pressed'), 'true', 'the like button is not pressed after liking');
+      assert.match(norm(await like().innerText()), /👍\s*1/);
+      await scan(p, 'topic page');
+
+      // Search from the sidebar.
+      const box = p.getByRole('search').getByRole('searchbox').first();
+      await box.fill('Stupice');
+      const loaded = p.waitForEvent('load');
+      await box.press('Enter');
+      await loaded;
+      assert.equal(pathOf(p), `/c/${slug}/search`);
+      const result = p.locator('.results li').filter({ hasText: title });
+      assert.equal(await result.count(), 1, `the topic is not among the results: ${norm(await p.locator('main').innerText())}`);
+      const marks = (await result.locator('mark').allInnerTexts()).map(norm);
+      assert.ok(marks.some((m) => m.toLowerCase() === 'stupice'), `no highlighted <mark>Stupice</mark>, marks: ${JSON.stringify(marks)}`);
+      assert.equal(new URL(await result.locator('a').first().getAttribute('href'), server.baseUrl).pathname, topicPath);
+      await scan(p, 'search page');
+    } catch (err) {
+      await screenshot(p, 'FAILED-journey').catch(() => {});
+      if (server?.exited) err.message += `\n  the server exited (${describeExit(server.exited)})`;
+      throw err;
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  describe('an XSS corpus in every field a member controls stays inert', () => {
+    const PAYLOADS = [
+      '<script>window.__xss=1</script>',
+      '<img src=x onerror="window.__xss=1">',
+      '[x](javascript:window.__xss=1)',
+      '<svg onload="window.__xss=1">',
+      '<math><mtext><table><mglyph><style><img src=x onerror="window.__xss=1">',
+      '"><script>window.__xss=1</script>',
+      '<iframe src="javascript:window.__xss=1">',
+      '<a href="jav&#x09;ascript:window.__xss=1">x</a>',
+    ];
+    const slug = `xss-${RUN}`;
+    const owner = { email: `xss-owner-${RUN}@example.com`, name: PAYLOADS[5] };
+    const replier = { email: `xss-replier-${RUN}@example.com`, name: PAYLOADS[1] };
+    let pages = [];
+
+    before(async () => {
+      if (!server || server.exited) return;
+      const ownerToken = (await api('POST', '/api/v1/auth/signup', null, { email: owner.email, display_name: owner.name, password: PASSWORD })).token;
+      const replierToken = (await api('POST', '/api/v1/auth/signup', null, { email: replier.email, display_name: replier.name, password: PASSWORD })).token;
+      const all = PAYLOADS.join('\n\n');
+      await api('POST', '/api/v1/communities', ownerToken, {
+        name: PAYLOADS[4], slug, description: all, guidelines: all, visibility: 'public', join_policy: 'open',
+      });
+      await api('POST', `/api/v1/communities/${slug}/spaces`, ownerToken, {
+        name: PAYLOADS[3], slug: 'corpus', description: all, kind: 'discussion', visibility: 'everyone',
+      });
+      await api('POST', `/api/v1/communities/${slug}/join`, replierToken, {});
+      const topic = await api('POST', `/api/v1/communities/${slug}/spaces/corpus/topics`, ownerToken, {
+        title: `${PAYLOADS[0]} ${PAYLOADS[6]} corpus`,
+        body: `Payload corpus follows.\n\n${all}`,
+        tags: ['corpus'],
+      });
+      for (const payload of PAYLOADS) {
+        await api('POST', `/api/v1/topics/${topic.id}/posts`, replierToken, { body: `corpus reply ${payload}` });
+      }
+      pages = [
+        ['community home', `/c/${slug}`],
+        ['space page', `/c/${slug}/s/corpus`],
+        ['topic page', `/c/${slug}/t/${topic.id}`],
+        ['search page', `/c/${slug}/search?q=corpus`],
+        ['notifications', '/notifications'],
+      ];
+    });
+
+    for (const bypassCSP of [true, false]) {
+      const label = bypassCSP ? 'the markup alone (CSP bypassed)' : 'with the server\'s CSP';
+      it(label, { timeout: TEST_TIMEOUT_MS }, async () => {
+        requireStarted();
+        assert.ok(pages.length > 0, 'the corpus was not stored');
+        const ctx = await newContext({ bypassCSP });
+        const dialogs = [];
+        const popups = [];
+        ctx.on('page', (pg) => {
+          pg.on('dialog', (d) => {
+            dialogs.push(`${d.type()} "${d.message()}" on ${pg.url()}`);
+            d.dismiss().catch(() => {});
+          });
+        });
+        const p = await ctx.newPage();
+        ctx.on('page', (pg) => {
+          if (pg !== p) popups.push(pg);
+        });
+        const findings = [];
+        const inspect = async (where) => {
+          const found = await p.evaluate(() => {
+            const main = document.querySelector('main');
+            const live = main
+              ? [...main.querySelectorAll('script:not([src]), [onerror], [onload], iframe, svg [onload]')].map((el) => el.outerHTML.slice(0, 120))
+              : ['(no main element)'];
+            return { xss: typeof window.__xss, live };
+          });
+          if (found.xss !== 'undefined') findings.push(`${where}: window.__xss is set`);
+          for (const el of found.live) findings.push(`${where}: live element ${el}`);
+        };
+        try {
+          // The detector itself: markup that does run must be caught.
+          if (bypassCSP) {
+            await p.setContent('<main><img src="data:," onerror="window.__xss=1"></main>');
+            await p.waitForTimeout(200);
+            await inspect('control');
+            assert.equal(findings.length, 2, `the check does not see a live handler: ${JSON.stringify(findings)}`);
+            findings.length = 0;
+          }
+          await logIn(p, owner.email);
+          let clicked = 0;
+          for (const [name, urlPath] of pages) {
+            await goto(p, urlPath);
+            await p.waitForTimeout(200); // let anything that would run, run
+            await inspect(name);
+            if (name === 'topic page') {
+              // The payloads are shown, as text.
+              const h1 = norm(await p.locator('main h1').innerText());
+              assert.ok(h1.includes(PAYLOADS[0]), `the title is not shown as text: ${h1}`);
+              const shown = norm(await p.locator('body').innerText());
+              assert.ok(shown.includes(owner.name) && shown.includes(replier.name), 'the display names are not shown as text');
+            }
+            await screenshot(p, `xss-${bypassCSP ? 'bypass' : 'csp'}-${name}`);
+            const links = p.locator('main .post-body a');
+            const count = await links.count();
+            for (let i = 0; i < count; i++) {
+              const link = links.nth(i);
+              const href = await link.getAttribute('href');
+              clicked += 1;
+              await link.click({ noWaitAfter: true, timeout: 5_000 }).catch((e) => findings.push(`${name}: could not click link ${i} (${e.message.split('\n')[0]})`));
+              await p.waitForTimeout(200);
+              if (new URL(p.url()).pathname !== new URL(urlPath, server.baseUrl).pathname) {
+                findings.push(`${name}: link ${i} (href=${JSON.stringify(href)}) navigated to ${p.url()}`);
+                await goto(p, urlPath);
+              } else {
+                await inspect(`${name}, after clicking link ${i} (href=${JSON.stringify(href)})`);
+              }
+            }
+          }
+          assert.ok(clicked >= 3, `only ${clicked} links in post bodies were clicked`);
+          for (const pg of popups) findings.push(`a link opened a new page: ${pg.url()}`);
+          assert.deepEqual(dialogs, [], 'a dialog opened');
+          assert.deepEqual(findings, [], `the corpus is not inert:\n${findings.join('\n')}`);
+        } catch (err) {
+          await screenshot(p, `FAILED-xss-${bypassCSP ? 'bypass' : 'csp'}`).catch(() => {});
+          throw err;
+        } finally {
+          await ctx.close();
+        }
+      });
+    }
+  });
+});

@@ -289,15 +289,17 @@ impl App {
         .flatten()
         {
             if !told.contains(&recipient) {
-                notifications::notify(
+                self.notify(
                     &mut tx,
-                    &recipient,
-                    &post.community_id,
-                    "reply",
-                    &actor.user_id,
-                    topic_id,
-                    &post.id,
-                    &excerpt,
+                    notifications::Notice {
+                        user_id: &recipient,
+                        community_id: &post.community_id,
+                        kind: "reply",
+                        actor_id: &actor.user_id,
+                        topic_id,
+                        post_id: &post.id,
+                        excerpt: &excerpt,
+                    },
                     now,
                 )
                 .await?;
@@ -489,15 +491,17 @@ impl App {
                 .await?;
                 if post.author_id != actor.user_id {
                     let excerpt = markdown::excerpt(&post.body_markdown, 100);
-                    notifications::notify(
+                    self.notify(
                         &mut tx,
-                        &post.author_id,
-                        &post.community_id,
-                        "reaction",
-                        &actor.user_id,
-                        &post.topic_id,
-                        &post.id,
-                        &excerpt,
+                        notifications::Notice {
+                            user_id: &post.author_id,
+                            community_id: &post.community_id,
+                            kind: "reaction",
+                            actor_id: &actor.user_id,
+                            topic_id: &post.topic_id,
+                            post_id: &post.id,
+                            excerpt: &excerpt,
+                        },
                         now,
                     )
                     .await?;
@@ -570,15 +574,17 @@ impl App {
             )
             .await?;
             if answer.author_id != actor.user_id {
-                notifications::notify(
+                self.notify(
                     &mut tx,
-                    &answer.author_id,
-                    &answer.community_id,
-                    "answer_accepted",
-                    &actor.user_id,
-                    topic_id,
-                    &answer.id,
-                    &view.topic.title,
+                    notifications::Notice {
+                        user_id: &answer.author_id,
+                        community_id: &answer.community_id,
+                        kind: "answer_accepted",
+                        actor_id: &actor.user_id,
+                        topic_id,
+                        post_id: &answer.id,
+                        excerpt: &view.topic.title,
+                    },
                     now,
                 )
                 .await?;

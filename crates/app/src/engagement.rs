@@ -89,15 +89,17 @@ impl App {
             } else {
                 shout_out.clone()
             };
-            notifications::notify(
+            self.notify(
                 &mut tx,
-                &post.author_id,
-                &post.community_id,
-                "featured",
-                &actor.user_id,
-                &post.topic_id,
-                &post.id,
-                &line,
+                notifications::Notice {
+                    user_id: &post.author_id,
+                    community_id: &post.community_id,
+                    kind: "featured",
+                    actor_id: &actor.user_id,
+                    topic_id: &post.topic_id,
+                    post_id: &post.id,
+                    excerpt: &line,
+                },
                 now,
             )
             .await?;

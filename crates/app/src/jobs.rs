@@ -90,6 +90,7 @@ impl App {
         match job.kind.as_str() {
             WELCOME_EMAIL => self.send_welcome_email(tx, &payload).await,
             crate::engagement::POST_PROMPT => self.post_prompt(tx, &payload).await,
+            crate::notifications::DIGEST => self.send_digests(tx).await,
             other => Err(AppError::Internal(format!(
                 "no handler for job kind {other}"
             ))),
@@ -159,6 +160,9 @@ impl App {
 
     /// The worker loop of this instance: delivers mail and runs jobs until `shutdown` fires.
     pub async fn run_workers(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        if let Err(e) = self.schedule_next_digest().await {
+            tracing::error!(error = %e, "could not queue the daily digest");
+        }
         if let Err(e) = self.recover_interrupted_mail().await {
             tracing::error!(error = %e, "could not check for interrupted mail");
         }

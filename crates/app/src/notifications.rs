@@ -1,49 +1,153 @@
-//! The notification centre: written with their cause, read and cleared by their recipient.
+//! The notification centre and notification e-mail. A notification is written in its
+//! cause's transaction; the recipient's preference decides whether it is kept at all, mailed
+//! right away (through the outbox, in the same transaction) or saved for the daily digest.
 
-use crate::{Actor, App, AppResult};
+use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR};
+use crate::{mail, Actor, App, AppError, AppResult};
 use serde_json::json;
 use townsquare_domain::new_id;
+use townsquare_domain::notifications::{self as kinds, Delivery};
 use townsquare_store::notifications::{self as store, ListedNotification, NotificationRow};
 use townsquare_store::Tx;
 
-/// Notifies `user_id` inside the causing transaction and pings their open streams.
-#[allow(clippy::too_many_arguments)]
-pub async fn notify(
-    tx: &mut Tx,
-    user_id: &str,
-    community_id: &str,
-    kind: &str,
-    actor_id: &str,
-    topic_id: &str,
-    post_id: &str,
-    excerpt: &str,
-    now: i64,
-) -> AppResult<()> {
-    store::insert(
-        tx,
-        &NotificationRow {
-            id: new_id(),
-            user_id: user_id.to_string(),
-            community_id: Some(community_id.to_string()),
-            kind: kind.to_string(),
-            actor_id: Some(actor_id.to_string()),
-            topic_id: Some(topic_id.to_string()),
-            post_id: Some(post_id.to_string()),
-            excerpt: excerpt.to_string(),
-            created_at: now,
-            read_at: None,
+/// Sends each member their waiting digest notifications, once a day.
+pub const DIGEST: &str = "notifications.digest";
+/// The digest goes out at this hour, UTC.
+const DIGEST_HOUR_UTC: i64 = 8;
+
+/// One notification to write.
+pub struct Notice<'a> {
+    pub user_id: &'a str,
+    pub community_id: &'a str,
+    pub kind: &'a str,
+    pub actor_id: &'a str,
+    pub topic_id: &'a str,
+    pub post_id: &'a str,
+    pub excerpt: &'a str,
+}
+
+/// What a notification says, in a sentence's middle: "Ada {replied in} Topic".
+pub fn describe(kind: &str) -> &'static str {
+    match kind {
+        "reply" => "replied in",
+        "reaction" => "reacted to your post in",
+        "answer_accepted" => "accepted your answer in",
+        "featured" => "featured your post in",
+        _ => "did something in",
+    }
+}
+
+async fn delivery_for(tx: &mut Tx, user_id: &str, kind: &str) -> AppResult<Delivery> {
+    let chosen = store::preferences_of(&mut *tx, user_id)
+        .await?
+        .into_iter()
+        .find(|(k, _)| k == kind)
+        .and_then(|(_, d)| Delivery::parse(&d).ok());
+    Ok(chosen
+        .or_else(|| kinds::kind(kind).map(|k| k.default))
+        .unwrap_or(Delivery::InApp))
+}
+
+fn link(base_url: &str, n: &ListedNotification) -> String {
+    match (&n.community_slug, &n.notification.topic_id) {
+        (Some(c), Some(t)) => match &n.notification.post_id {
+            Some(p) => format!("{base_url}/c/{c}/t/{t}#post-{p}"),
+            None => format!("{base_url}/c/{c}/t/{t}"),
         },
+        _ => format!("{base_url}/notifications"),
+    }
+}
+
+fn line(n: &ListedNotification) -> String {
+    format!(
+        "{} {} {}",
+        n.actor_name.as_deref().unwrap_or("Someone"),
+        describe(&n.notification.kind),
+        n.topic_title.as_deref().unwrap_or("a topic")
     )
-    .await?;
-    tx.notify(
-        &format!("user:{user_id}"),
-        &json!({"kind": "notification", "notification_kind": kind}).to_string(),
-    )
-    .await?;
-    Ok(())
 }
 
 impl App {
+    /// Writes a notification per the recipient's preference, e-mails it if they asked for
+    /// that, and pings their open streams.
+    pub(crate) async fn notify(&self, tx: &mut Tx, n: Notice<'_>, now: i64) -> AppResult<()> {
+        let delivery = delivery_for(tx, n.user_id, n.kind).await?;
+        if delivery == Delivery::Off {
+            return Ok(());
+        }
+        let row = NotificationRow {
+            id: new_id(),
+            user_id: n.user_id.to_string(),
+            community_id: Some(n.community_id.to_string()),
+            kind: n.kind.to_string(),
+            actor_id: Some(n.actor_id.to_string()),
+            topic_id: Some(n.topic_id.to_string()),
+            post_id: Some(n.post_id.to_string()),
+            excerpt: n.excerpt.to_string(),
+            created_at: now,
+            read_at: None,
+            delivery: delivery.as_str().to_string(),
+            emailed_at: (delivery == Delivery::Email).then_some(now),
+        };
+        store::insert(tx, &row).await?;
+        if delivery == Delivery::Email {
+            self.mail_notification(tx, &row, now).await?;
+        }
+        tx.notify(
+            &format!("user:{}", n.user_id),
+            &json!({"kind": "notification", "notification_kind": n.kind}).to_string(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn mail_notification(
+        &self,
+        tx: &mut Tx,
+        row: &NotificationRow,
+        now: i64,
+    ) -> AppResult<()> {
+        let Some(recipient) =
+            townsquare_store::accounts::user_by_id(&mut *tx, &row.user_id).await?
+        else {
+            return Ok(());
+        };
+        let actor = match &row.actor_id {
+            Some(id) => townsquare_store::accounts::user_by_id(&mut *tx, id)
+                .await?
+                .map(|u| u.display_name),
+            None => None,
+        };
+        let topic = match &row.topic_id {
+            Some(id) => townsquare_store::discussions::topic_by_id(&mut *tx, id).await?,
+            None => None,
+        };
+        let community = match &row.community_id {
+            Some(id) => townsquare_store::communities::community_by_id(&mut *tx, id).await?,
+            None => None,
+        };
+        let listed = ListedNotification {
+            notification: row.clone(),
+            actor_name: actor,
+            topic_title: topic.map(|t| t.title),
+            community_slug: community.map(|c| c.slug),
+        };
+        let base = &self.settings().base_url;
+        let quote = if row.excerpt.is_empty() {
+            String::new()
+        } else {
+            format!("\n> {}\n", row.excerpt)
+        };
+        let body = format!(
+            "Hello {name},\n\n{line}.\n{quote}\nRead it: {link}\n\n\
+             You get this e-mail because of your notification settings: {base}/settings/notifications\n",
+            name = recipient.display_name,
+            line = line(&listed),
+            link = link(base, &listed),
+        );
+        mail::enqueue(tx, &recipient.email, &line(&listed), &body, now).await
+    }
+
     pub async fn notifications(
         &self,
         actor: &Actor,
@@ -62,5 +166,120 @@ impl App {
         let n = store::mark_all_read(&mut tx, &actor.user_id, self.now()).await?;
         self.commit(tx).await?;
         Ok(n)
+    }
+
+    /// Every notification kind with the member's delivery for it.
+    pub async fn notification_preferences(
+        &self,
+        actor: &Actor,
+    ) -> AppResult<Vec<(&'static kinds::NotificationKind, Delivery)>> {
+        let chosen = store::preferences_of(self.db(), &actor.user_id).await?;
+        Ok(kinds::KINDS
+            .iter()
+            .map(|k| {
+                let d = chosen
+                    .iter()
+                    .find(|(kind, _)| kind == k.name)
+                    .and_then(|(_, d)| Delivery::parse(d).ok())
+                    .unwrap_or(k.default);
+                (k, d)
+            })
+            .collect())
+    }
+
+    /// Saves deliveries given as (kind, delivery) pairs; unknown kinds or deliveries are errors.
+    pub async fn set_notification_preferences(
+        &self,
+        actor: &Actor,
+        choices: &[(String, String)],
+    ) -> AppResult<()> {
+        let mut errors = townsquare_domain::ValidationErrors::new();
+        let mut valid = Vec::new();
+        for (kind, delivery) in choices {
+            if kinds::kind(kind).is_none() {
+                errors.add(kind, format!("\"{kind}\" is not a kind of notification."));
+                continue;
+            }
+            match Delivery::parse(delivery) {
+                Ok(d) => valid.push((kind.clone(), d)),
+                Err(m) => errors.add(kind, m),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let mut tx = self.db().begin().await?;
+        for (kind, delivery) in &valid {
+            store::set_preference(&mut tx, &actor.user_id, kind, delivery.as_str()).await?;
+        }
+        self.commit(tx).await
+    }
+
+    /// Makes sure the next daily digest is queued (any instance may call it; the job id is
+    /// the day, so it is queued once).
+    pub async fn schedule_next_digest(&self) -> AppResult<()> {
+        let mut tx = self.db().begin().await?;
+        self.enqueue_next_digest(&mut tx).await?;
+        self.commit(tx).await
+    }
+
+    async fn enqueue_next_digest(&self, tx: &mut Tx) -> AppResult<()> {
+        let now = self.now();
+        let today = now - now.rem_euclid(MICROS_PER_DAY);
+        let mut run_at = today + DIGEST_HOUR_UTC * MICROS_PER_HOUR;
+        if run_at <= now {
+            run_at += MICROS_PER_DAY;
+        }
+        let day = chrono::DateTime::from_timestamp_micros(run_at)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let id = format!("{DIGEST}:{day}");
+        let job = townsquare_store::jobs::NewJob {
+            id: &id,
+            kind: DIGEST,
+            payload: "{}",
+            run_at,
+            max_attempts: 5,
+            now,
+        };
+        townsquare_store::jobs::enqueue_once(tx, &job).await?;
+        Ok(())
+    }
+
+    /// The job: one e-mail per member listing their waiting digest notifications; then the
+    /// next day's digest is queued.
+    pub(crate) async fn send_digests(&self, tx: &mut Tx) -> AppResult<()> {
+        let now = self.now();
+        let base = self.settings().base_url.clone();
+        for user_id in store::digest_recipients(self.db()).await? {
+            let items = store::digest_items(tx, &user_id).await?;
+            if items.is_empty() {
+                continue;
+            }
+            let Some(recipient) =
+                townsquare_store::accounts::user_by_id(&mut *tx, &user_id).await?
+            else {
+                continue;
+            };
+            let lines: Vec<String> = items
+                .iter()
+                .map(|n| format!("- {}: {}", line(n), link(&base, n)))
+                .collect();
+            let body = format!(
+                "Hello {},\n\nHere is what happened since your last digest:\n\n{}\n\n\
+                 Change what you receive: {base}/settings/notifications\n",
+                recipient.display_name,
+                lines.join("\n")
+            );
+            let subject = format!(
+                "Your Townsquare digest: {} update{}",
+                items.len(),
+                if items.len() == 1 { "" } else { "s" }
+            );
+            mail::enqueue(tx, &recipient.email, &subject, &body, now).await?;
+            let ids: Vec<String> = items.into_iter().map(|n| n.notification.id).collect();
+            store::mark_emailed(tx, &ids, now).await?;
+        }
+        self.enqueue_next_digest(tx).await
     }
 }

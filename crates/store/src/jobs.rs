@@ -41,6 +41,31 @@ pub async fn enqueue(tx: &mut Tx, job: &NewJob<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Enqueues a job under a caller-chosen id, once: false if a job with that id exists. A
+/// recurring job uses an id per period (e.g. the day), so instances enqueueing it together
+/// still make one.
+pub async fn enqueue_once(tx: &mut Tx, job: &NewJob<'_>) -> Result<bool> {
+    let n =
+        with_tx!(tx, |c| {
+            sqlx::query(
+        "INSERT INTO jobs (id, kind, payload, status, run_at, attempts, max_attempts, created_at)
+         VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6)
+         ON CONFLICT (id) DO NOTHING"
+    )
+    .bind(job.id)
+    .bind(job.kind)
+    .bind(job.payload)
+    .bind(job.run_at)
+    .bind(job.max_attempts)
+    .bind(job.now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db()
+        })?;
+    Ok(n == 1)
+}
+
 /// Claims the next due job (or one whose lease expired) for `worker` until `lease_until`.
 pub async fn claim(
     db: &Db,

@@ -9,6 +9,7 @@ mod discussions;
 mod engagement;
 mod feeds;
 mod files;
+mod notifications;
 mod process;
 mod realtime;
 mod schema;

@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi};
         super::discussions::edit_post, super::discussions::delete_post, super::discussions::revisions,
         super::discussions::reactions, super::discussions::add_reaction, super::discussions::remove_reaction,
         super::discussions::search, super::notifications::list, super::notifications::mark_read,
+        super::notifications::preferences, super::notifications::set_preferences,
         super::files::upload, crate::html::files::download,
         super::engagement::list_prompts, super::engagement::schedule_prompt, super::engagement::cancel_prompt,
         super::engagement::feature, super::engagement::unfeature, super::engagement::newcomers,

@@ -6,7 +6,7 @@ use crate::html::format::iso;
 use crate::routes::Routes;
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,6 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/api/v1/notifications", get(list))
         .post("/api/v1/notifications/read", post(mark_read))
+        .get("/api/v1/me/notification-preferences", get(preferences))
+        .put("/api/v1/me/notification-preferences", put(set_preferences))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -106,4 +108,48 @@ pub async fn mark_read(
 ) -> Result<Json<MarkedRead>, ApiError> {
     let marked = state.app.mark_notifications_read(ctx.actor()?).await?;
     Ok(Json(MarkedRead { marked }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Preference {
+    /// reply, answer_accepted, featured or reaction.
+    kind: String,
+    label: String,
+    /// in_app, email, digest or off.
+    delivery: String,
+}
+
+/// How the caller receives each kind of notification.
+#[utoipa::path(get, path = "/api/v1/me/notification-preferences", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Preference>), (status = 401)))]
+pub async fn preferences(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+) -> Result<Json<Vec<Preference>>, ApiError> {
+    let rows = state.app.notification_preferences(ctx.actor()?).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(k, d)| Preference {
+                kind: k.name.into(),
+                label: k.label.into(),
+                delivery: d.as_str().into(),
+            })
+            .collect(),
+    ))
+}
+
+/// Change deliveries: a JSON object of kind → delivery, e.g. {"reaction": "off"}.
+#[utoipa::path(put, path = "/api/v1/me/notification-preferences", tag = "notifications", security(("bearer" = [])),
+    request_body = std::collections::BTreeMap<String, String>, responses((status = 200, body = Vec<Preference>), (status = 401), (status = 422)))]
+pub async fn set_preferences(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    super::JsonBody(choices): super::JsonBody<std::collections::BTreeMap<String, String>>,
+) -> Result<Json<Vec<Preference>>, ApiError> {
+    let choices: Vec<(String, String)> = choices.into_iter().collect();
+    state
+        .app
+        .set_notification_preferences(ctx.actor()?, &choices)
+        .await?;
+    preferences(State(state), ctx).await
 }

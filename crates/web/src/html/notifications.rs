@@ -15,6 +15,8 @@ use serde::Deserialize;
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/notifications", get(list))
         .post("/notifications/read", post(mark_read))
+        .get("/settings/notifications", get(settings))
+        .post("/settings/notifications", post(save_settings))
 }
 
 pub struct NotificationItem {
@@ -43,15 +45,6 @@ struct BeforeQuery {
 }
 
 const PER_PAGE: i64 = 30;
-
-pub fn describe(kind: &str) -> &'static str {
-    match kind {
-        "reply" => "replied in",
-        "reaction" => "reacted to your post in",
-        "answer_accepted" => "accepted your answer in",
-        _ => "did something in",
-    }
-}
 
 async fn list(
     State(state): State<AppState>,
@@ -91,7 +84,7 @@ async fn list(
             NotificationItem {
                 unread: n.notification.read_at.is_none(),
                 actor: n.actor_name.unwrap_or_else(|| "Someone".into()),
-                what: describe(&n.notification.kind),
+                what: townsquare_app::notifications::describe(&n.notification.kind),
                 title: n.topic_title.unwrap_or_else(|| "a topic".into()),
                 link,
                 excerpt: n.notification.excerpt,
@@ -123,4 +116,88 @@ async fn mark_read(
     let actor = ctx.actor()?;
     state.app.mark_notifications_read(actor).await?;
     Ok(redirect_with_flash("/notifications", "All caught up."))
+}
+
+pub struct KindChoice {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub delivery: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "notifications/settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    kinds: Vec<KindChoice>,
+    deliveries: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+}
+
+async fn settings_page(
+    state: &AppState,
+    ctx: &Ctx,
+    error: Option<String>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let kinds = state
+        .app
+        .notification_preferences(actor)
+        .await?
+        .into_iter()
+        .map(|(k, d)| KindChoice {
+            name: k.name,
+            label: k.label,
+            delivery: d.as_str(),
+        })
+        .collect();
+    let deliveries = townsquare_domain::notifications::Delivery::ALL
+        .iter()
+        .map(|d| (d.as_str(), d.label()))
+        .collect();
+    let layout = Layout::new(state, ctx, "Notification settings").await?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(page(
+        status,
+        &SettingsPage {
+            layout,
+            kinds,
+            deliveries,
+            error,
+        },
+        ctx.flash.is_some(),
+    ))
+}
+
+async fn settings(State(state): State<AppState>, ctx: Ctx) -> Result<Response, HtmlError> {
+    settings_page(&state, &ctx, None).await
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<std::collections::BTreeMap<String, String>>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let choices: Vec<(String, String)> = form
+        .into_iter()
+        .filter(|(k, _)| k != "csrf_token")
+        .collect();
+    match state
+        .app
+        .set_notification_preferences(actor, &choices)
+        .await
+    {
+        Ok(()) => Ok(redirect_with_flash(
+            "/settings/notifications",
+            "Notification settings saved.",
+        )),
+        Err(e @ townsquare_app::AppError::Invalid(_)) => {
+            settings_page(&state, &ctx, Some(crate::error::human_message(&e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

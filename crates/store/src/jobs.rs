@@ -45,9 +45,8 @@ pub async fn enqueue(tx: &mut Tx, job: &NewJob<'_>) -> Result<()> {
 /// recurring job uses an id per period (e.g. the day), so instances enqueueing it together
 /// still make one.
 pub async fn enqueue_once(tx: &mut Tx, job: &NewJob<'_>) -> Result<bool> {
-    let n =
-        with_tx!(tx, |c| {
-            sqlx::query(
+    let n = with_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO jobs (id, kind, payload, status, run_at, attempts, max_attempts, created_at)
          VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6)
          ON CONFLICT (id) DO NOTHING"
@@ -62,7 +61,7 @@ pub async fn enqueue_once(tx: &mut Tx, job: &NewJob<'_>) -> Result<bool> {
     .await
     .map(|r| r.rows_affected())
     .db()
-        })?;
+    })?;
     Ok(n == 1)
 }
 

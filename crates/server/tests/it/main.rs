@@ -13,3 +13,4 @@ mod notifications;
 mod process;
 mod realtime;
 mod schema;
+mod snapshots;

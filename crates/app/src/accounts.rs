@@ -3,7 +3,7 @@
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR};
 use crate::secrets::{hash_password, hash_token, new_token, verify_password};
 use crate::{activity, mail, rate_limit, Actor, App, AppError, AppResult};
-use townsquare_domain::values::{check_password, required_text};
+use townsquare_domain::values::{check_password, parse_handle, required_text, suggest_handle};
 use townsquare_domain::{new_id, Email, ValidationErrors};
 use townsquare_store::accounts::{self as store, ApiTokenRow, SessionRow, UserRow};
 
@@ -32,6 +32,7 @@ impl From<UserRow> for Actor {
             user_id: u.id,
             email: u.email,
             display_name: u.display_name,
+            handle: u.handle,
             superadmin: u.is_superadmin,
         }
     }
@@ -160,16 +161,18 @@ impl App {
         }
         let hash = hash_off_thread(password).await?;
         let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let handle = free_handle(&mut tx, &suggest_handle(&display_name)).await?;
         let user = UserRow {
             id: new_id(),
             email: email.as_str().to_string(),
+            handle,
             display_name,
             password_hash: hash,
             is_superadmin: superadmin,
             created_at: now,
             updated_at: now,
         };
-        let mut tx = self.db().begin().await?;
         store::insert_user(&mut tx, &user).await.map_err(|e| {
             if e.is_conflict_on("email") {
                 email_taken()
@@ -261,6 +264,7 @@ impl App {
         actor: &Actor,
         email: &str,
         display_name: &str,
+        handle: &str,
     ) -> AppResult<Actor> {
         let mut errors = ValidationErrors::new();
         let email = errors.check("email", Email::parse(email));
@@ -268,10 +272,29 @@ impl App {
             "display_name",
             required_text(display_name, "display name", MAX_NAME),
         );
-        let (Some(email), Some(name)) = (email, name) else {
+        let handle = errors.check("handle", parse_handle(handle));
+        let (Some(email), Some(name), Some(handle)) = (email, name, handle) else {
             return Err(errors.into());
         };
         let mut tx = self.db().begin().await?;
+        if store::handle_taken(&mut tx, &handle, &actor.user_id).await? {
+            return Err(AppError::conflict(
+                "handle",
+                format!("@{handle} is taken; choose another handle."),
+            ));
+        }
+        store::update_handle(&mut tx, &actor.user_id, &handle)
+            .await
+            .map_err(|e| {
+                if e.is_conflict_on("handle") {
+                    AppError::conflict(
+                        "handle",
+                        format!("@{handle} is taken; choose another handle."),
+                    )
+                } else {
+                    e.into()
+                }
+            })?;
         let now = self.now();
         store::update_profile(&mut tx, &actor.user_id, email.as_str(), &name, now)
             .await
@@ -297,6 +320,7 @@ impl App {
         Ok(Actor {
             email: email.as_str().to_string(),
             display_name: name,
+            handle,
             ..actor.clone()
         })
     }
@@ -501,3 +525,18 @@ pub fn new_csrf_token() -> String {
 }
 
 pub use crate::secrets::constant_time_eq;
+
+/// The first free handle among `base`, `base2`, `base3`, ...
+async fn free_handle(tx: &mut townsquare_store::Tx, base: &str) -> AppResult<String> {
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            base.to_string()
+        } else {
+            format!("{base}{n}")
+        };
+        if !store::handle_taken(&mut *tx, &candidate, "").await? {
+            return Ok(candidate);
+        }
+    }
+    Ok(format!("{base}_{}", &new_id()[24..]))
+}

@@ -611,3 +611,25 @@ fn membership(
         joined_at: now,
     }
 }
+
+impl App {
+    /// Members to suggest while someone types `@prefix` (members of the community only).
+    pub async fn member_suggestions(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        prefix: &str,
+    ) -> AppResult<Vec<MemberListing>> {
+        let view = self.community(Some(actor), slug).await?;
+        if !policy::can_see_member_list(&view.viewer) {
+            return Err(AppError::Forbidden(
+                "Only members can see who else is a member.".into(),
+            ));
+        }
+        let prefix = prefix.trim().trim_start_matches('@');
+        if prefix.is_empty() || prefix.chars().count() > 30 {
+            return Ok(Vec::new());
+        }
+        Ok(store::members_starting_with(self.db(), &view.community.id, prefix, 8).await?)
+    }
+}

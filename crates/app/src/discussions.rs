@@ -197,17 +197,18 @@ impl App {
         let (title, body, tags) = validate_topic(&input.title, &input.body, &input.tags)?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
-        let topic = write_topic(
-            &mut tx,
-            &space.space,
-            &actor.user_id,
-            title,
-            body,
-            tags,
-            input.is_question,
-            now,
-        )
-        .await?;
+        let topic = self
+            .write_topic(
+                &mut tx,
+                &space.space,
+                &actor.user_id,
+                title,
+                body,
+                tags,
+                input.is_question,
+                now,
+            )
+            .await?;
         self.commit(tx).await?;
         Ok(topic)
     }
@@ -243,6 +244,7 @@ impl App {
             None => None,
         };
         let now = self.now();
+        let (body_html, mentioned) = self.render_post(&mut tx, &body).await?;
         let post = PostRow {
             id: new_id(),
             topic_id: topic_id.to_string(),
@@ -251,7 +253,7 @@ impl App {
             author_id: actor.user_id.clone(),
             reply_to_id: parent.as_ref().map(|p| p.id.clone()),
             is_first: false,
-            body_html: markdown::render(&body),
+            body_html,
             body_markdown: body,
             reaction_count: 0,
             created_at: now,
@@ -306,6 +308,8 @@ impl App {
                 told.push(recipient);
             }
         }
+        self.notify_mentions(&mut tx, &mentioned, &post, &told, now)
+            .await?;
         tx.notify(
             &format!("topic:{topic_id}"),
             &json!({"kind": "post_created", "post_id": post.id}).to_string(),
@@ -341,8 +345,14 @@ impl App {
             return Ok(post);
         }
         let now = self.now();
-        let html = markdown::render(&body);
         let mut tx = self.db().begin().await?;
+        let (html, mentioned) = self.render_post(&mut tx, &body).await?;
+        // Only members newly mentioned by the edit hear about it.
+        let before = markdown::mentions(&post.body_markdown);
+        let newly: Vec<_> = mentioned
+            .into_iter()
+            .filter(|u| !before.contains(&u.handle))
+            .collect();
         store::insert_revision(
             &mut tx,
             &new_id(),
@@ -371,6 +381,13 @@ impl App {
             now,
         )
         .await?;
+        let edited = PostRow {
+            body_markdown: body.clone(),
+            body_html: html.clone(),
+            ..post.clone()
+        };
+        self.notify_mentions(&mut tx, &newly, &edited, &[], now)
+            .await?;
         self.commit(tx).await?;
         Ok(PostRow {
             body_markdown: body,
@@ -653,82 +670,6 @@ impl App {
     }
 }
 
-/// Writes a topic with its first post, search document, activity record and realtime notice,
-/// inside `tx`. Shared by members starting topics and by scheduled prompts.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn write_topic(
-    tx: &mut townsquare_store::Tx,
-    space: &townsquare_store::spaces::SpaceRow,
-    author_id: &str,
-    title: String,
-    body: String,
-    tags: Vec<String>,
-    is_question: bool,
-    now: i64,
-) -> AppResult<TopicRow> {
-    let topic = TopicRow {
-        id: new_id(),
-        community_id: space.community_id.clone(),
-        space_id: space.id.clone(),
-        author_id: author_id.to_string(),
-        title,
-        tags: tags.join(" "),
-        is_question,
-        accepted_post_id: None,
-        pinned: false,
-        locked: false,
-        reply_count: 0,
-        reaction_count: 0,
-        last_post_at: now,
-        last_poster_id: Some(author_id.to_string()),
-        created_at: now,
-        deleted_at: None,
-    };
-    let post = PostRow {
-        id: new_id(),
-        topic_id: topic.id.clone(),
-        community_id: topic.community_id.clone(),
-        space_id: topic.space_id.clone(),
-        author_id: author_id.to_string(),
-        reply_to_id: None,
-        is_first: true,
-        body_html: markdown::render(&body),
-        body_markdown: body,
-        reaction_count: 0,
-        created_at: now,
-        edited_at: None,
-        deleted_at: None,
-    };
-    store::insert_topic(tx, &topic).await?;
-    store::insert_post(tx, &post).await?;
-    search::index_post(
-        tx,
-        &post.id,
-        &topic.title,
-        &markdown::plain_text(&post.body_markdown),
-    )
-    .await?;
-    let detail = json!({"title": topic.title, "space_id": topic.space_id, "question": topic.is_question, "tags": tags});
-    activity::record(
-        tx,
-        Some(&topic.community_id),
-        Some(author_id),
-        "topic_created",
-        "topic",
-        &topic.id,
-        detail,
-        now,
-    )
-    .await?;
-    tx.notify(
-        &format!("community:{}", topic.community_id),
-        &json!({"kind": "topic_created", "topic_id": topic.id, "space_id": topic.space_id})
-            .to_string(),
-    )
-    .await?;
-    Ok(topic)
-}
-
 /// Checks a topic's title and body, all problems at once.
 pub(crate) fn validate_topic(
     title: &str,
@@ -742,5 +683,87 @@ pub(crate) fn validate_topic(
     match (title, body, tags) {
         (Some(t), Some(b), Some(g)) if e.is_empty() => Ok((t, b, g)),
         _ => Err(e),
+    }
+}
+
+impl App {
+    /// Writes a topic with its first post, search document, activity record and realtime notice,
+    /// inside `tx`. Shared by members starting topics and by scheduled prompts.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn write_topic(
+        &self,
+        tx: &mut townsquare_store::Tx,
+        space: &townsquare_store::spaces::SpaceRow,
+        author_id: &str,
+        title: String,
+        body: String,
+        tags: Vec<String>,
+        is_question: bool,
+        now: i64,
+    ) -> AppResult<TopicRow> {
+        let topic = TopicRow {
+            id: new_id(),
+            community_id: space.community_id.clone(),
+            space_id: space.id.clone(),
+            author_id: author_id.to_string(),
+            title,
+            tags: tags.join(" "),
+            is_question,
+            accepted_post_id: None,
+            pinned: false,
+            locked: false,
+            reply_count: 0,
+            reaction_count: 0,
+            last_post_at: now,
+            last_poster_id: Some(author_id.to_string()),
+            created_at: now,
+            deleted_at: None,
+        };
+        let (body_html, mentioned) = self.render_post(tx, &body).await?;
+        let post = PostRow {
+            id: new_id(),
+            topic_id: topic.id.clone(),
+            community_id: topic.community_id.clone(),
+            space_id: topic.space_id.clone(),
+            author_id: author_id.to_string(),
+            reply_to_id: None,
+            is_first: true,
+            body_html,
+            body_markdown: body,
+            reaction_count: 0,
+            created_at: now,
+            edited_at: None,
+            deleted_at: None,
+        };
+        store::insert_topic(tx, &topic).await?;
+        store::insert_post(tx, &post).await?;
+        search::index_post(
+            tx,
+            &post.id,
+            &topic.title,
+            &markdown::plain_text(&post.body_markdown),
+        )
+        .await?;
+        let detail = json!({"title": topic.title, "space_id": topic.space_id, "question": topic.is_question, "tags": tags});
+        activity::record(
+            tx,
+            Some(&topic.community_id),
+            Some(author_id),
+            "topic_created",
+            "topic",
+            &topic.id,
+            detail,
+            now,
+        )
+        .await?;
+        tx.notify(
+            &format!("community:{}", topic.community_id),
+            &json!({"kind": "topic_created", "topic_id": topic.id, "space_id": topic.space_id})
+                .to_string(),
+        )
+        .await?;
+        self.notify_mentions(tx, &mentioned, &post, &[], now)
+            .await?;
+        Ok(topic)
     }
 }

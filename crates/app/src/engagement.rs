@@ -3,7 +3,7 @@
 
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_MINUTE};
 use crate::communities::CommunityView;
-use crate::discussions::{validate_topic, write_topic};
+use crate::discussions::validate_topic;
 use crate::spaces::kind_of;
 use crate::{activity, notifications, Actor, App, AppError, AppResult};
 use serde_json::{json, Value};
@@ -294,17 +294,18 @@ impl App {
             return Ok(());
         };
         let now = self.now();
-        let topic = write_topic(
-            tx,
-            &space,
-            &prompt.author_id,
-            prompt.title.clone(),
-            prompt.body.clone(),
-            Vec::new(),
-            false,
-            now,
-        )
-        .await?;
+        let topic = self
+            .write_topic(
+                tx,
+                &space,
+                &prompt.author_id,
+                prompt.title.clone(),
+                prompt.body.clone(),
+                Vec::new(),
+                false,
+                now,
+            )
+            .await?;
         store::finish_prompt(tx, &prompt.id, "posted", Some(&topic.id)).await?;
         activity::record(
             tx,

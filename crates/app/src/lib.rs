@@ -15,6 +15,7 @@ pub mod feeds;
 pub mod files;
 pub mod jobs;
 pub mod mail;
+mod mentions;
 pub mod notifications;
 pub mod rate_limit;
 mod secrets;
@@ -133,5 +134,7 @@ pub struct Actor {
     pub user_id: String,
     pub email: String,
     pub display_name: String,
+    /// What others type after @ to mention this person.
+    pub handle: String,
     pub superadmin: bool,
 }

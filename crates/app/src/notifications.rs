@@ -30,6 +30,7 @@ pub struct Notice<'a> {
 pub fn describe(kind: &str) -> &'static str {
     match kind {
         "reply" => "replied in",
+        "mention" => "mentioned you in",
         "reaction" => "reacted to your post in",
         "answer_accepted" => "accepted your answer in",
         "featured" => "featured your post in",

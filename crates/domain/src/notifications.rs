@@ -60,6 +60,11 @@ pub struct NotificationKind {
 
 pub const KINDS: &[NotificationKind] = &[
     NotificationKind {
+        name: "mention",
+        label: "Someone mentions you",
+        default: Delivery::Email,
+    },
+    NotificationKind {
         name: "reply",
         label: "Replies to your topics and posts",
         default: Delivery::Email,

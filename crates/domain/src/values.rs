@@ -217,6 +217,50 @@ pub fn check_password(password: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A member's handle for @mentions: 2 to 30 lower-case letters, digits and underscores.
+pub fn parse_handle(input: &str) -> Result<String, String> {
+    let h = input.trim().trim_start_matches('@').to_lowercase();
+    let valid = (2..=30).contains(&h.len())
+        && h.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if valid {
+        Ok(h)
+    } else {
+        Err(
+            "Use 2 to 30 letters, digits or underscores for your handle (like ada_lovelace)."
+                .into(),
+        )
+    }
+}
+
+/// A handle suggestion from a display name: "Zoë O'Brien" → "zoe_obrien".
+pub fn suggest_handle(display_name: &str) -> String {
+    let mut out = String::new();
+    for c in display_name.trim().chars() {
+        let c = match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            c => c.to_ascii_lowercase(),
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if c.is_whitespace() && !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out: String = out.trim_end_matches('_').chars().take(24).collect();
+    if out.len() < 2 {
+        "member".into()
+    } else {
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

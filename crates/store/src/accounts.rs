@@ -9,6 +9,8 @@ pub struct UserRow {
     pub id: String,
     pub email: String,
     pub display_name: String,
+    /// Unique, lower-case; what @mentions use.
+    pub handle: String,
     pub password_hash: String,
     pub is_superadmin: bool,
     pub created_at: i64,
@@ -16,17 +18,18 @@ pub struct UserRow {
 }
 
 const USER_COLUMNS: &str =
-    "id, email, display_name, password_hash, is_superadmin, created_at, updated_at";
+    "id, email, display_name, handle, password_hash, is_superadmin, created_at, updated_at";
 
 pub async fn insert_user(tx: &mut Tx, user: &UserRow) -> Result<()> {
     with_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO users (id, email, display_name, password_hash, is_superadmin, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        "INSERT INTO users (id, email, display_name, handle, password_hash, is_superadmin, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     )
     .bind(&user.id)
     .bind(&user.email)
     .bind(&user.display_name)
+    .bind(&user.handle)
     .bind(&user.password_hash)
     .bind(user.is_superadmin)
     .bind(user.created_at)
@@ -36,6 +39,58 @@ pub async fn insert_user(tx: &mut Tx, user: &UserRow) -> Result<()> {
     .map(|r| r.rows_affected())
     .db()
     })?;
+    Ok(())
+}
+
+/// Whether a handle is in use (by anyone but `except_user_id`).
+pub async fn handle_taken<'a>(
+    src: impl Into<Source<'a>>,
+    handle: &str,
+    except_user_id: &str,
+) -> Result<bool> {
+    with_read!(src, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM users WHERE handle = $1 AND id <> $2"
+    )
+    .bind(handle)
+    .bind(except_user_id)
+    .fetch_one(c)
+    .await
+    .db())
+    .map(|n| n > 0)
+}
+
+/// The users with these handles (unknown handles are left out).
+pub async fn users_by_handles<'a>(
+    src: impl Into<Source<'a>>,
+    handles: &[String],
+) -> Result<Vec<UserRow>> {
+    if handles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (0..handles.len())
+        .map(|i| format!("${}", i + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE handle IN ({placeholders})");
+    with_read!(src, |c| {
+        let mut q = sqlx::query_as::<_, UserRow>(&sql);
+        for h in handles {
+            q = q.bind(h);
+        }
+        q.fetch_all(c).await.db()
+    })
+}
+
+pub async fn update_handle(tx: &mut Tx, user_id: &str, handle: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET handle = $2 WHERE id = $1"
+    )
+    .bind(user_id)
+    .bind(handle)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
     Ok(())
 }
 
@@ -141,6 +196,7 @@ pub async fn session_with_user(
         session: SessionRow,
         email: String,
         display_name: String,
+        handle: String,
         password_hash: String,
         is_superadmin: bool,
         updated_at: i64,
@@ -148,7 +204,7 @@ pub async fn session_with_user(
     }
     let row = with_read!(db, |c| sqlx::query_as::<_, Joined>(
         "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at,
-                u.email, u.display_name, u.password_hash, u.is_superadmin, u.updated_at,
+                u.email, u.display_name, u.handle, u.password_hash, u.is_superadmin, u.updated_at,
                 u.created_at AS user_created_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > $2"
@@ -163,6 +219,7 @@ pub async fn session_with_user(
             id: j.session.user_id.clone(),
             email: j.email,
             display_name: j.display_name,
+            handle: j.handle,
             password_hash: j.password_hash,
             is_superadmin: j.is_superadmin,
             created_at: j.user_created_at,
@@ -243,7 +300,7 @@ pub async fn insert_api_token(tx: &mut Tx, t: &ApiTokenRow) -> Result<()> {
 pub async fn user_by_api_token(db: &Db, token_hash: &str) -> Result<Option<UserRow>> {
     with_read!(db, |c| {
         sqlx::query_as::<_, UserRow>(
-        "SELECT u.id, u.email, u.display_name, u.password_hash, u.is_superadmin, u.created_at, u.updated_at
+        "SELECT u.id, u.email, u.display_name, u.handle, u.password_hash, u.is_superadmin, u.created_at, u.updated_at
          FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
     )
     .bind(token_hash)

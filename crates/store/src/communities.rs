@@ -255,6 +255,7 @@ pub async fn count_owners(tx: &mut Tx, community_id: &str) -> Result<i64> {
 pub struct MemberListing {
     pub user_id: String,
     pub display_name: String,
+    pub handle: String,
     pub role: String,
     pub status: String,
     pub request_note: String,
@@ -271,7 +272,7 @@ pub async fn list_members(
 ) -> Result<Vec<MemberListing>> {
     let (before_time, before_id) = before.unwrap_or((i64::MAX, ""));
     with_read!(db, |c| sqlx::query_as::<_, MemberListing>(
-        "SELECT m.user_id, u.display_name, m.role, m.status, m.request_note, m.joined_at
+        "SELECT m.user_id, u.display_name, u.handle, m.role, m.status, m.request_note, m.joined_at
          FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.community_id = $1 AND m.status = $2
            AND (m.joined_at < $3 OR (m.joined_at = $3 AND m.user_id < $4) OR $4 = '')
@@ -282,6 +283,31 @@ pub async fn list_members(
     .bind(status)
     .bind(before_time)
     .bind(before_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await
+    .db())
+}
+
+/// Active members whose handle or display name starts with `prefix` (for @mention
+/// suggestions), by name.
+pub async fn members_starting_with(
+    db: &Db,
+    community_id: &str,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<MemberListing>> {
+    let pattern = format!("{}%", prefix.to_lowercase().replace(['%', '_', '\\'], ""));
+    with_read!(db, |c| sqlx::query_as::<_, MemberListing>(
+        "SELECT m.user_id, u.display_name, u.handle, m.role, m.status, m.request_note, m.joined_at
+         FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.community_id = $1 AND m.status = 'active'
+           AND (u.handle LIKE $2 OR lower(u.display_name) LIKE $2)
+         ORDER BY u.display_name
+         LIMIT $3"
+    )
+    .bind(community_id)
+    .bind(pattern)
     .bind(limit)
     .fetch_all(c)
     .await

@@ -40,4 +40,83 @@
   document.querySelectorAll("time[datetime]").forEach(function (el) {
     el.title = new Date(el.getAttribute("datetime")).toLocaleString();
   });
+
+  // @mention suggestions in post editors: type @ and a few letters, pick with the arrow
+  // keys and Enter (or click). Without JavaScript, typing @handle works the same.
+  document.querySelectorAll("textarea[data-mentions]").forEach(function (area, index) {
+    var list = document.createElement("ul");
+    list.id = "mention-list-" + index;
+    list.className = "mention-list";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Members to mention");
+    list.hidden = true;
+    area.insertAdjacentElement("afterend", list);
+    area.setAttribute("aria-autocomplete", "list");
+    area.setAttribute("aria-controls", list.id);
+    var items = [];
+    var active = -1;
+    var pending = 0;
+
+    function close() {
+      list.hidden = true;
+      list.textContent = "";
+      items = [];
+      active = -1;
+      area.removeAttribute("aria-activedescendant");
+    }
+    function prefixAtCaret() {
+      var before = area.value.slice(0, area.selectionStart);
+      var match = /(^|[^\w@])@([A-Za-z0-9_]{1,30})$/.exec(before);
+      return match ? match[2] : null;
+    }
+    function choose(i) {
+      var handle = items[i] && items[i].handle;
+      if (!handle) return;
+      var caret = area.selectionStart;
+      var before = area.value.slice(0, caret).replace(/@([A-Za-z0-9_]{1,30})$/, "@" + handle + " ");
+      area.value = before + area.value.slice(caret);
+      area.selectionStart = area.selectionEnd = before.length;
+      close();
+      area.focus();
+    }
+    function highlight(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, j) {
+        li.setAttribute("aria-selected", String(j === i));
+      });
+      if (i >= 0) area.setAttribute("aria-activedescendant", list.id + "-" + i);
+    }
+    area.addEventListener("input", function () {
+      var prefix = prefixAtCaret();
+      if (!prefix) return close();
+      var ticket = ++pending;
+      fetch(area.getAttribute("data-mentions") + encodeURIComponent(prefix), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (page) {
+          if (ticket !== pending) return;
+          list.textContent = "";
+          items = page.items || [];
+          if (!items.length) return close();
+          items.forEach(function (m, i) {
+            var li = document.createElement("li");
+            li.id = list.id + "-" + i;
+            li.setAttribute("role", "option");
+            li.textContent = m.display_name + " @" + m.handle;
+            li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
+            list.appendChild(li);
+          });
+          list.hidden = false;
+          highlight(0);
+        })
+        .catch(close);
+    });
+    area.addEventListener("keydown", function (e) {
+      if (list.hidden) return;
+      if (e.key === "ArrowDown") { e.preventDefault(); highlight((active + 1) % items.length); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); highlight((active - 1 + items.length) % items.length); }
+      else if (e.key === "Enter" || e.key === "Tab") { e.preventDefault(); choose(active); }
+      else if (e.key === "Escape") { close(); }
+    });
+    area.addEventListener("blur", function () { setTimeout(close, 150); });
+  });
 })();

@@ -455,10 +455,17 @@ fn ascii(s: &str) -> String {
 }
 
 fn user(email: &str, name: &str, hash: &str, superadmin: bool, created_at: i64) -> UserRow {
+    // Demo e-mails are unique and handle-shaped before the @: "ada.okafor0" → "ada_okafor0".
+    let handle = email
+        .split('@')
+        .next()
+        .unwrap_or("member")
+        .replace('.', "_");
     UserRow {
         id: new_id(),
         email: email.into(),
         display_name: name.into(),
+        handle,
         password_hash: hash.into(),
         is_superadmin: superadmin,
         created_at,
@@ -559,6 +566,7 @@ impl App {
             user_id: owner.id.clone(),
             email: owner.email.clone(),
             display_name: owner.display_name.clone(),
+            handle: owner.handle.clone(),
             superadmin: owner.is_superadmin,
         };
         let text = format!("Open Source Guild: code of conduct\n\n{GUILD_GUIDELINES}\n");

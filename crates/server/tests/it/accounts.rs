@@ -176,6 +176,7 @@ async fn change_password_and_edit_account() {
             &[
                 ("email", "kim.new@example.org"),
                 ("display_name", "Kim Park"),
+                ("handle", "kim_park"),
             ],
         )
         .await;

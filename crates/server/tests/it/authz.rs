@@ -58,7 +58,7 @@ const TABLE: &[Row] = &[
     ("GET", "/password/reset/{token}", "", [200, 200, 200, 200, 200, 200]),
     ("POST", "/password/reset/{token}", "password=a+long+enough+password", [422, 422, 422, 422, 422, 422]),
     ("GET", "/settings/account", "", [LOGIN, 200, 200, 200, 200, 200]),
-    ("POST", "/settings/account", "email={email}&display_name=Renamed+{who}", [LOGIN, 303, 303, 303, 303, 303]),
+    ("POST", "/settings/account", "email={email}&display_name=Renamed+{who}&handle=h_{who}", [LOGIN, 303, 303, 303, 303, 303]),
     ("POST", "/settings/password", "current_password=correct+horse+battery&new_password=another+long+password", [LOGIN, 303, 303, 303, 303, 303]),
     ("POST", "/settings/tokens", "name=laptop", [LOGIN, 200, 200, 200, 200, 200]),
     // {id} is one of the member's tokens: only the member may revoke it.

@@ -691,3 +691,118 @@ async fn long_topics_are_paginated() {
     assert_eq!(bodies.last(), Some(&"reply number 59"));
     assert!(second["next_cursor"].is_null());
 }
+
+#[tokio::test]
+async fn mentions_notify_members_who_can_read_the_post() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let ada = member(&t, "ada@example.org", "Ada Lovelace").await;
+    let outsider = t.api_user("eve@example.org", "Eve Outside").await;
+    let (_, me) = t.api("GET", "/api/v1/me", Some(&ada), None).await;
+    assert_eq!(
+        me["handle"], "ada_lovelace",
+        "handles are made from display names"
+    );
+    let (_, eve) = t.api("GET", "/api/v1/me", Some(&outsider), None).await;
+    let eve_handle = eve["handle"].as_str().unwrap().to_string();
+
+    // Suggestions while typing @ad…
+    let (_, suggestions) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/members?q=ad",
+            Some(&owner),
+            None,
+        )
+        .await;
+    let handles: Vec<&str> = suggestions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["handle"].as_str().unwrap())
+        .collect();
+    assert_eq!(handles, ["ada_lovelace"]);
+    assert_eq!(
+        t.api(
+            "GET",
+            "/api/v1/communities/guild/members?q=ad",
+            Some(&outsider),
+            None
+        )
+        .await
+        .0,
+        403
+    );
+
+    let body = format!(
+        "Thanks @ada_lovelace! Also @{eve_handle} and @nobody_here, but not `@ada_lovelace`."
+    );
+    let tp = topic(&t, &owner, "inner", "Members-only planning", &body, false).await;
+    let (_, page) = t
+        .api(
+            "GET",
+            &format!("/api/v1/topics/{}", tp["id"].as_str().unwrap()),
+            Some(&owner),
+            None,
+        )
+        .await;
+    let html = page["posts"][0]["body_html"].as_str().unwrap();
+    assert!(
+        html.contains(r#"<span class="mention">@ada_lovelace</span>"#),
+        "{html}"
+    );
+    assert!(html.contains("@nobody_here") && !html.contains(r#"mention">@nobody_here"#));
+
+    let (_, inbox) = t
+        .api("GET", "/api/v1/notifications", Some(&ada), None)
+        .await;
+    assert_eq!(inbox["items"][0]["kind"], "mention");
+    let mail = t.app.mail_to("ada@example.org").await.unwrap();
+    assert!(
+        mail.iter()
+            .any(|m| m.subject == "Olga Owner mentioned you in Members-only planning"),
+        "{mail:?}"
+    );
+    let (_, eve_inbox) = t
+        .api("GET", "/api/v1/notifications", Some(&outsider), None)
+        .await;
+    assert_eq!(
+        eve_inbox["items"],
+        json!([]),
+        "a mention does not reveal a members-only post to an outsider"
+    );
+    assert!(t.app.mail_to("eve@example.org").await.unwrap().is_empty());
+
+    // Editing in a new mention notifies only the newly mentioned member.
+    let bo = member(&t, "bo@example.org", "Bo").await;
+    let post_id = page["posts"][0]["id"].as_str().unwrap();
+    t.api(
+        "PATCH",
+        &format!("/api/v1/posts/{post_id}"),
+        Some(&owner),
+        Some(json!({"body": format!("{body} And @bo.")})),
+    )
+    .await;
+    let (_, bo_inbox) = t.api("GET", "/api/v1/notifications", Some(&bo), None).await;
+    assert_eq!(bo_inbox["items"][0]["kind"], "mention");
+    let (_, ada_inbox) = t
+        .api("GET", "/api/v1/notifications", Some(&ada), None)
+        .await;
+    assert_eq!(
+        ada_inbox["items"].as_array().unwrap().len(),
+        1,
+        "no second mention for Ada"
+    );
+
+    // Handles are unique.
+    let (status, problem) = t
+        .api(
+            "PATCH",
+            "/api/v1/me",
+            Some(&bo),
+            Some(json!({"handle": "ada_lovelace"})),
+        )
+        .await;
+    assert_eq!(status, 409);
+    assert_eq!(problem["errors"][0]["field"], "handle");
+}

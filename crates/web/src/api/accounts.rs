@@ -33,6 +33,7 @@ pub struct User {
     pub id: String,
     pub email: String,
     pub display_name: String,
+    pub handle: String,
     pub superadmin: bool,
 }
 
@@ -42,6 +43,7 @@ impl From<&Actor> for User {
             id: a.user_id.clone(),
             email: a.email.clone(),
             display_name: a.display_name.clone(),
+            handle: a.handle.clone(),
             superadmin: a.superadmin,
         }
     }
@@ -173,6 +175,8 @@ pub async fn me(ctx: ApiCtx) -> Result<Json<User>, ApiError> {
 pub struct UpdateMe {
     email: Option<String>,
     display_name: Option<String>,
+    /// What others type after @ to mention you.
+    handle: Option<String>,
 }
 
 /// Change the caller's e-mail or display name.
@@ -188,7 +192,11 @@ pub async fn update_me(
     let name = body
         .display_name
         .unwrap_or_else(|| actor.display_name.clone());
-    let updated = state.app.update_account(actor, &email, &name).await?;
+    let handle = body.handle.unwrap_or_else(|| actor.handle.clone());
+    let updated = state
+        .app
+        .update_account(actor, &email, &name, &handle)
+        .await?;
     Ok(Json((&updated).into()))
 }
 

@@ -265,6 +265,7 @@ pub async fn leave(
 pub struct Member {
     user_id: String,
     display_name: String,
+    handle: String,
     role: String,
     status: String,
     joined_at: String,
@@ -284,9 +285,11 @@ pub struct MemberQuery {
     status: Option<String>,
     cursor: Option<String>,
     limit: Option<String>,
+    /// A handle or name prefix: up to 8 matching active members by name (for @mentions).
+    q: Option<String>,
 }
 
-/// Members, newest first (members of the community only).
+/// Members, newest first (members of the community only); with `q`, suggestions by prefix.
 #[utoipa::path(get, path = "/api/v1/communities/{slug}/members", tag = "communities", params(("slug" = String, Path), MemberQuery),
     responses((status = 200, body = MemberPage), (status = 403), (status = 404)))]
 pub async fn members(
@@ -295,6 +298,15 @@ pub async fn members(
     Path(slug): Path<String>,
     Query(q): Query<MemberQuery>,
 ) -> Result<Json<MemberPage>, ApiError> {
+    if let Some(prefix) = q.q.as_deref() {
+        let actor = ctx.actor()?;
+        let rows = state.app.member_suggestions(actor, &slug, prefix).await?;
+        let items = rows.into_iter().map(member).collect();
+        return Ok(Json(MemberPage {
+            items,
+            next_cursor: None,
+        }));
+    }
     let status = q.status.as_deref().unwrap_or(ACTIVE);
     if status != ACTIVE && status != PENDING {
         return Err(AppError::invalid("status", "status is `active` or `pending`.").into());
@@ -317,18 +329,20 @@ pub async fn members(
                 .map(|m| encode_time_cursor(m.joined_at, &m.user_id))
         })
         .flatten();
-    let items = rows
-        .into_iter()
-        .map(|m| Member {
-            user_id: m.user_id,
-            display_name: m.display_name,
-            role: m.role,
-            status: m.status,
-            joined_at: iso(m.joined_at),
-            request_note: m.request_note,
-        })
-        .collect();
+    let items = rows.into_iter().map(member).collect();
     Ok(Json(MemberPage { items, next_cursor }))
+}
+
+fn member(m: townsquare_app::store::communities::MemberListing) -> Member {
+    Member {
+        user_id: m.user_id,
+        display_name: m.display_name,
+        handle: m.handle,
+        role: m.role,
+        status: m.status,
+        joined_at: iso(m.joined_at),
+        request_note: m.request_note,
+    }
 }
 
 #[derive(Deserialize, ToSchema)]

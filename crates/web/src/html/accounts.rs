@@ -457,6 +457,7 @@ struct SettingsPage {
     layout: Layout,
     email: String,
     display_name: String,
+    handle: String,
     errors: ValidationErrors,
     tokens: Vec<TokenItem>,
     new_token: Option<String>,
@@ -467,7 +468,7 @@ async fn settings_page(
     ctx: &Ctx,
     errors: ValidationErrors,
     new_token: Option<String>,
-    values: Option<(String, String)>,
+    values: Option<(String, String, String)>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
     let layout = Layout::new(state, ctx, "Your account").await?;
@@ -482,8 +483,13 @@ async fn settings_page(
             created: date(t.created_at),
         })
         .collect();
-    let (email, display_name) =
-        values.unwrap_or_else(|| (actor.email.clone(), actor.display_name.clone()));
+    let (email, display_name, handle) = values.unwrap_or_else(|| {
+        (
+            actor.email.clone(),
+            actor.display_name.clone(),
+            actor.handle.clone(),
+        )
+    });
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -496,6 +502,7 @@ async fn settings_page(
             layout,
             email,
             display_name,
+            handle,
             errors,
             tokens,
             new_token,
@@ -514,6 +521,8 @@ struct AccountForm {
     email: String,
     #[serde(default)]
     display_name: String,
+    #[serde(default)]
+    handle: String,
 }
 
 async fn update_account(
@@ -524,7 +533,7 @@ async fn update_account(
     let actor = ctx.actor()?;
     match state
         .app
-        .update_account(actor, &form.email, &form.display_name)
+        .update_account(actor, &form.email, &form.display_name, &form.handle)
         .await
     {
         Ok(_) => Ok(redirect_with_flash(
@@ -537,7 +546,7 @@ async fn update_account(
                 &ctx,
                 form_errors(e)?,
                 None,
-                Some((form.email, form.display_name)),
+                Some((form.email, form.display_name, form.handle)),
             )
             .await
         }

@@ -132,6 +132,10 @@ impl App {
         after: Option<(i64, &str)>,
     ) -> AppResult<TopicPage> {
         let view = self.topic(actor, topic_id).await?;
+        if let Some(a) = actor {
+            self.mark_topic_read(a, topic_id, view.topic.reply_count)
+                .await?;
+        }
         let mut posts =
             store::posts_of_topic(self.db(), topic_id, after, POSTS_PER_PAGE + 1).await?;
         let more = posts.len() as i64 > POSTS_PER_PAGE;
@@ -282,6 +286,18 @@ impl App {
         )
         .await?;
         let excerpt = markdown::excerpt(&post.body_markdown, 140);
+        // Who hears about the reply: the author of the post answered, the topic's author and
+        // its followers; never the replier, and nobody who muted the topic.
+        let subscribers = townsquare_store::reading::subscribers(&mut tx, topic_id).await?;
+        let muted: Vec<&str> = subscribers
+            .iter()
+            .filter(|(_, level)| level == "muted")
+            .map(|(u, _)| u.as_str())
+            .collect();
+        let followers = subscribers
+            .iter()
+            .filter(|(_, level)| level == "following")
+            .map(|(u, _)| u.clone());
         let mut told = vec![actor.user_id.clone()];
         for recipient in [
             parent.as_ref().map(|p| p.author_id.clone()),
@@ -289,8 +305,9 @@ impl App {
         ]
         .into_iter()
         .flatten()
+        .chain(followers)
         {
-            if !told.contains(&recipient) {
+            if !told.contains(&recipient) && !muted.contains(&recipient.as_str()) {
                 self.notify(
                     &mut tx,
                     notifications::Notice {

@@ -18,6 +18,7 @@ pub mod mail;
 mod mentions;
 pub mod notifications;
 pub mod rate_limit;
+pub mod reading;
 mod secrets;
 pub mod spaces;
 

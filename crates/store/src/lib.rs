@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod postgres;
 pub mod rate_limits;
+pub mod reading;
 pub mod schema;
 pub mod search;
 pub mod spaces;

@@ -139,6 +139,14 @@ const TABLE: &[Row] = &[
     ("GET", "/c/{slug}/s/{space}/feed.rss", "", [404, 404, 404, 404, 404, 404]),
     ("GET", "/c/{slug}/feed.atom", "", [404, 404, 404, 404, 404, 404]),
     ("GET", "/notifications", "", [LOGIN, 200, 200, 200, 200, 200]),
+    // Reading state: following needs membership; bookmarks need read access.
+    ("POST", "/c/{slug}/t/{topic}/subscription", "level=following", [LOGIN, 303, 404, 303, 303, 403]),
+    ("POST", "/c/{slug}/posts/{post}/bookmark", "topic_id={topic}", [LOGIN, 303, 404, 303, 303, 303]),
+    ("GET", "/bookmarks", "", [LOGIN, 200, 200, 200, 200, 200]),
+    ("PUT", "/api/v1/topics/{id}/subscription", r#"{"level":"muted"}"#, [401, 200, 404, 200, 200, 403]),
+    ("PUT", "/api/v1/posts/{id}/bookmark", "", [401, 204, 404, 204, 204, 204]),
+    ("DELETE", "/api/v1/posts/{id}/bookmark", "", [401, 204, 404, 204, 204, 204]),
+    ("GET", "/api/v1/me/bookmarks", "", [401, 200, 200, 200, 200, 200]),
     ("GET", "/settings/notifications", "", [LOGIN, 200, 200, 200, 200, 200]),
     ("POST", "/settings/notifications", "reply=digest", [LOGIN, 303, 303, 303, 303, 303]),
     ("GET", "/api/v1/me/notification-preferences", "", [401, 200, 200, 200, 200, 200]),
@@ -488,6 +496,7 @@ impl Fixture {
                 &in_two_days().format("%Y-%m-%dT%H:%M").to_string(),
             )
             .replace("{post}", &self.post_id)
+            .replace("{topic}", &self.topic_id)
             .replace("{email}", &caller.email.replace('@', "%40"));
         let url = self.t.url(&self.path(pattern));
         let jar = Arc::new(reqwest::cookie::Jar::default());

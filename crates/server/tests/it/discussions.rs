@@ -806,3 +806,151 @@ async fn mentions_notify_members_who_can_read_the_post() {
     assert_eq!(status, 409);
     assert_eq!(problem["errors"][0]["field"], "handle");
 }
+
+#[tokio::test]
+async fn unread_replies_following_muting_and_bookmarks() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let author = member(&t, "au@example.org", "Au Thor").await;
+    let follower = member(&t, "fo@example.org", "Fo Llower").await;
+    let tp = topic(
+        &t,
+        &author,
+        "help",
+        "Shared calendar?",
+        "Which calendar do you use?",
+        false,
+    )
+    .await;
+    let id = tp["id"].as_str().unwrap().to_string();
+
+    // The reader's space list marks the topic new, then counts replies since their visit.
+    let reader = t.signed_up("re@example.org", "Re Ader").await;
+    reader.get("/c/guild").await;
+    reader.post("/c/guild/join", &[("note", "")]).await;
+    assert!(reader
+        .get("/c/guild/s/help")
+        .await
+        .text()
+        .contains("Shared calendar? New"));
+    reader.get(&format!("/c/guild/t/{id}")).await;
+    assert!(!reader
+        .get("/c/guild/s/help")
+        .await
+        .text()
+        .contains("Shared calendar? New"));
+    reply(&t, &owner, &id, "We use a shared CalDAV calendar.", None).await;
+    reply(&t, &owner, &id, "And an .ics feed for events.", None).await;
+    assert!(
+        reader
+            .get("/c/guild/s/help")
+            .await
+            .text()
+            .contains("Shared calendar? 2 new"),
+        "unread replies are counted"
+    );
+    reader.get(&format!("/c/guild/t/{id}")).await;
+    assert!(!reader.get("/c/guild/s/help").await.text().contains("2 new"));
+
+    // Following brings every reply; muting silences even replies to one's own topic.
+    assert_eq!(
+        t.api(
+            "PUT",
+            &format!("/api/v1/topics/{id}/subscription"),
+            Some(&follower),
+            Some(json!({"level": "following"}))
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        t.api(
+            "PUT",
+            &format!("/api/v1/topics/{id}/subscription"),
+            Some(&author),
+            Some(json!({"level": "muted"}))
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        t.api(
+            "PUT",
+            &format!("/api/v1/topics/{id}/subscription"),
+            Some(&author),
+            Some(json!({"level": "loud"}))
+        )
+        .await
+        .0,
+        422
+    );
+    let unread = |t: &TestApp, token: String| {
+        let t = t.url("/api/v1/notifications");
+        async move {
+            let res = reqwest::Client::new()
+                .get(t)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            res.json::<Value>().await.unwrap()["unread"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let author_before = unread(&t, author.clone()).await;
+    reply(&t, &owner, &id, "Third reply.", None).await;
+    assert_eq!(
+        unread(&t, follower.clone()).await,
+        1,
+        "the follower hears about every reply"
+    );
+    assert_eq!(
+        unread(&t, author.clone()).await,
+        author_before,
+        "the author muted the topic"
+    );
+
+    // Bookmarks: kept, listed, and gone when access is.
+    let (_, page) = t
+        .api(
+            "GET",
+            &format!("/api/v1/topics/{id}"),
+            Some(&follower),
+            None,
+        )
+        .await;
+    let post_id = page["posts"][1]["id"].as_str().unwrap();
+    assert_eq!(
+        t.api(
+            "PUT",
+            &format!("/api/v1/posts/{post_id}/bookmark"),
+            Some(&follower),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    let (_, marks) = t
+        .api("GET", "/api/v1/me/bookmarks", Some(&follower), None)
+        .await;
+    assert_eq!(marks[0]["topic_title"], "Shared calendar?");
+    t.api(
+        "PATCH",
+        "/api/v1/communities/guild/spaces/help",
+        Some(&owner),
+        Some(json!({"visibility": "admins"})),
+    )
+    .await;
+    let (_, marks) = t
+        .api("GET", "/api/v1/me/bookmarks", Some(&follower), None)
+        .await;
+    assert_eq!(
+        marks,
+        json!([]),
+        "a bookmark never shows what its owner can no longer read"
+    );
+}

@@ -25,6 +25,8 @@ use utoipa::{Modify, OpenApi};
         super::discussions::reactions, super::discussions::add_reaction, super::discussions::remove_reaction,
         super::discussions::search, super::notifications::list, super::notifications::mark_read,
         super::notifications::preferences, super::notifications::set_preferences,
+        super::reading::set_level, super::reading::add_bookmark, super::reading::remove_bookmark,
+        super::reading::bookmarks,
         super::files::upload, crate::html::files::download,
         super::engagement::list_prompts, super::engagement::schedule_prompt, super::engagement::cancel_prompt,
         super::engagement::feature, super::engagement::unfeature, super::engagement::newcomers,

@@ -8,6 +8,7 @@ mod docs;
 mod engagement;
 mod files;
 mod notifications;
+mod reading;
 mod spaces;
 
 use crate::context::Ctx;
@@ -28,6 +29,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = discussions::routes(r);
     let r = engagement::routes(r);
     let r = notifications::routes(r);
+    let r = reading::routes(r);
     let r = files::routes(r);
     spaces::routes(r)
 }

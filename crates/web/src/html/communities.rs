@@ -242,20 +242,17 @@ async fn show(
         Vec::new()
     };
     let now = state.app.now();
-    let latest = state
-        .app
-        .latest_topics(&view, 10)
-        .await?
-        .into_iter()
-        .map(|t| crate::html::spaces::TopicItem::from_listed(t, now))
+    let latest_rows = state.app.latest_topics(&view, 10).await?;
+    let unanswered_rows = state.app.unanswered_questions(&view, 5).await?;
+    let listed: Vec<_> = latest_rows
+        .iter()
+        .chain(&unanswered_rows)
+        .cloned()
         .collect();
-    let unanswered = state
-        .app
-        .unanswered_questions(&view, 5)
-        .await?
-        .into_iter()
-        .map(|t| crate::html::spaces::TopicItem::from_listed(t, now))
-        .collect();
+    let marks = crate::html::spaces::ReadMarks::of(&state, ctx.actor.as_ref(), &listed).await?;
+    let item = |t| crate::html::spaces::TopicItem::from_listed(t, now, &marks);
+    let latest = latest_rows.into_iter().map(item).collect();
+    let unanswered = unanswered_rows.into_iter().map(item).collect();
     let featured = state
         .app
         .featured_posts(&view, 3)

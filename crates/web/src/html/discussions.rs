@@ -31,6 +31,9 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/c/{slug}/posts/{post}/delete", post(delete))
         .post("/c/{slug}/posts/{post}/react", post(react))
         .get("/c/{slug}/search", get(search))
+        .post("/c/{slug}/t/{topic}/subscription", post(subscription))
+        .post("/c/{slug}/posts/{post}/bookmark", post(bookmark))
+        .get("/bookmarks", get(bookmarks))
 }
 
 #[derive(Template)]
@@ -152,6 +155,7 @@ pub struct PostItem {
     /// The shout-out line when a moderator featured the post.
     pub featured: Option<String>,
     pub mine: bool,
+    pub bookmarked: bool,
     pub body_html: String,
     /// (post id, author name) of the post this one answers.
     pub reply_to: Option<(String, String)>,
@@ -179,6 +183,8 @@ struct TopicPageView {
     can_react: bool,
     can_accept: bool,
     can_moderate: bool,
+    /// following, normal or muted, for a signed-in member of the community.
+    level: Option<&'static str>,
     /// (post id, author name, excerpt) when replying to one post.
     replying_to: Option<(String, String, String)>,
     reply_body: String,
@@ -231,6 +237,16 @@ async fn topic_page(
         );
     }
     let accepted = view.topic.accepted_post_id.clone();
+    let bookmarked = state
+        .app
+        .bookmarked_in_topic(ctx.actor.as_ref(), topic_id)
+        .await?;
+    let level = match &ctx.actor {
+        Some(a) if view.space.community.role().is_some() => {
+            Some(state.app.topic_level(a, topic_id).await?.as_str())
+        }
+        _ => None,
+    };
     let featured: HashMap<String, String> = state
         .app
         .featured_in_topic(topic_id)
@@ -252,6 +268,7 @@ async fn topic_page(
             accepted: accepted.as_deref() == Some(p.post.id.as_str()),
             featured: featured.get(&p.post.id).cloned(),
             mine: p.post.author_id == me,
+            bookmarked: bookmarked.contains(&p.post.id),
             body_html: p.post.body_html.clone(),
             reply_to: p
                 .post
@@ -335,6 +352,7 @@ async fn topic_page(
         can_react: view.space.community.role().is_some(),
         can_accept: view.can_accept,
         can_moderate: view.can_moderate,
+        level,
         replying_to,
         reply_error: reply_error.clone(),
         reply_body,
@@ -690,4 +708,104 @@ async fn search(
         error,
     };
     Ok(page(StatusCode::OK, &body, false))
+}
+
+#[derive(Deserialize)]
+struct LevelForm {
+    #[serde(default)]
+    level: String,
+}
+
+async fn subscription(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, topic)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<LevelForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let level = townsquare_app::reading::TopicLevel::parse(&form.level)
+        .map_err(|m| AppError::invalid("level", m))?;
+    state.app.set_topic_level(actor, &topic, level).await?;
+    let message = match level {
+        townsquare_app::reading::TopicLevel::Following => {
+            "You follow this topic: every reply will reach you."
+        }
+        townsquare_app::reading::TopicLevel::Normal => {
+            "You hear about replies to your own posts here."
+        }
+        townsquare_app::reading::TopicLevel::Muted => "Topic muted: only mentions will reach you.",
+    };
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/t/{topic}"),
+        message,
+    ))
+}
+
+#[derive(Deserialize)]
+struct BookmarkForm {
+    #[serde(default)]
+    topic_id: String,
+}
+
+async fn bookmark(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, post_id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<BookmarkForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let on = state
+        .app
+        .toggle_bookmark(actor, &post_id, &form.topic_id)
+        .await?;
+    let message = if on {
+        "Bookmarked. Find it again under Bookmarks."
+    } else {
+        "Bookmark removed."
+    };
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/t/{}#post-{post_id}", form.topic_id),
+        message,
+    ))
+}
+
+pub struct BookmarkItem {
+    pub link: String,
+    pub topic_title: String,
+    pub author_name: String,
+    pub excerpt: String,
+    pub date: String,
+}
+
+#[derive(Template)]
+#[template(path = "discussions/bookmarks.html")]
+struct BookmarksPage {
+    layout: Layout,
+    items: Vec<BookmarkItem>,
+}
+
+async fn bookmarks(State(state): State<AppState>, ctx: Ctx) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let items = state
+        .app
+        .bookmarks(actor)
+        .await?
+        .into_iter()
+        .map(|b| BookmarkItem {
+            link: format!(
+                "/c/{}/t/{}#post-{}",
+                b.community_slug, b.topic_id, b.post_id
+            ),
+            topic_title: b.topic_title,
+            author_name: b.author_name,
+            excerpt: markdown::excerpt(&b.body_markdown, 200),
+            date: date(b.bookmarked_at),
+        })
+        .collect();
+    let layout = Layout::new(&state, &ctx, "Bookmarks").await?;
+    Ok(page(
+        StatusCode::OK,
+        &BookmarksPage { layout, items },
+        ctx.flash.is_some(),
+    ))
 }

@@ -163,15 +163,45 @@ pub struct TopicItem {
     pub reply_count: i64,
     pub last_iso: String,
     pub last_ago: String,
+    /// Replies the signed-in member has not seen yet.
+    pub unread: i64,
+    /// A recent topic the signed-in member has never opened.
+    pub is_new: bool,
+}
+
+/// A topic counts as new for two weeks.
+const NEW_FOR: i64 = 14 * 86_400_000_000;
+
+/// What the signed-in reader has seen of each listed topic (empty for visitors).
+pub struct ReadMarks {
+    pub signed_in: bool,
+    pub seen: std::collections::HashMap<String, i64>,
+}
+
+impl ReadMarks {
+    pub async fn of(
+        state: &crate::AppState,
+        actor: Option<&townsquare_app::Actor>,
+        topics: &[townsquare_app::store::discussions::ListedTopic],
+    ) -> Result<ReadMarks, townsquare_app::AppError> {
+        Ok(ReadMarks {
+            signed_in: actor.is_some(),
+            seen: state.app.read_marks(actor, topics).await?,
+        })
+    }
 }
 
 impl TopicItem {
     pub fn from_listed(
         listed: townsquare_app::store::discussions::ListedTopic,
         now: i64,
+        marks: &ReadMarks,
     ) -> TopicItem {
         let t = listed.topic;
+        let seen = marks.seen.get(&t.id).copied();
         TopicItem {
+            unread: seen.map(|n| (t.reply_count - n).max(0)).unwrap_or(0),
+            is_new: marks.signed_in && seen.is_none() && now - t.created_at < NEW_FOR,
             tags: t.tags.split_whitespace().map(str::to_string).collect(),
             answered: t.accepted_post_id.is_some(),
             last_iso: super::format::iso(t.last_post_at),
@@ -256,9 +286,10 @@ async fn show(
             .then(|| rows.last().map(|t| encode_topic_cursor(&t.topic)))
             .flatten();
         let now = state.app.now();
+        let marks = ReadMarks::of(&state, ctx.actor.as_ref(), &rows).await?;
         (
             rows.into_iter()
-                .map(|t| TopicItem::from_listed(t, now))
+                .map(|t| TopicItem::from_listed(t, now, &marks))
                 .collect(),
             next,
         )

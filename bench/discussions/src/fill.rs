@@ -47,7 +47,10 @@ pub enum V {
     S(String),
     I(i64),
     B(bool),
+    /// NULL text.
     Null,
+    /// NULL integer (PostgreSQL wants the type right).
+    NullI,
 }
 
 /// The connection the fill writes through.
@@ -154,6 +157,7 @@ impl Bulk {
                             V::I(i) => q.bind(*i),
                             V::B(b) => q.bind(*b),
                             V::Null => q.bind(None::<String>),
+                            V::NullI => q.bind(None::<i64>),
                         };
                     }
                     q.execute(&mut *$c)
@@ -184,12 +188,27 @@ fn id_at(micros: i64, rng: &mut ChaCha8Rng) -> String {
 }
 
 const FIRST: &[&str] = &[
-    "Ada", "Ben", "Chloé", "Dmitri", "Elif", "Farah", "Gabriel", "Hana", "Ines", "Jamal",
-    "Kenji", "Lena", "Mateo", "Nadia", "Oskar", "Paula", "Rosa", "Sofia", "Tariq", "Uma",
+    "Ada", "Ben", "Chloé", "Dmitri", "Elif", "Farah", "Gabriel", "Hana", "Ines", "Jamal", "Kenji",
+    "Lena", "Mateo", "Nadia", "Oskar", "Paula", "Rosa", "Sofia", "Tariq", "Uma",
 ];
 const LAST: &[&str] = &[
-    "Okafor", "Schmidt", "Tanaka", "Novak", "García", "Haddad", "Kowalski", "Nguyen", "Rossi",
-    "Johansson", "Mensah", "Dubois", "Silva", "Petrov", "Yilmaz", "Kim", "Andersen",
+    "Okafor",
+    "Schmidt",
+    "Tanaka",
+    "Novak",
+    "García",
+    "Haddad",
+    "Kowalski",
+    "Nguyen",
+    "Rossi",
+    "Johansson",
+    "Mensah",
+    "Dubois",
+    "Silva",
+    "Petrov",
+    "Yilmaz",
+    "Kim",
+    "Andersen",
 ];
 
 /// A user index, skewed: a few people write much of the content.
@@ -220,7 +239,12 @@ pub async fn fill(
     // The owner goes through the app, so the password hash is a real one; every other
     // account reuses it (hashing thousands of passwords would only measure argon2).
     let owner = app
-        .create_user("owner@bench.townsquare.test", "Bench Owner", PASSWORD, false)
+        .create_user(
+            "owner@bench.townsquare.test",
+            "Bench Owner",
+            PASSWORD,
+            false,
+        )
         .await
         .map_err(|e| anyhow::anyhow!("create owner: {e:?}"))?;
     let mut db = Bulk::connect(url).await?;
@@ -422,6 +446,7 @@ pub async fn fill(
     let mut batch = Batch::default();
     let mut post_count = 0u64;
     let mut html_checked = 0;
+    let (mut with_common, mut with_very_common) = (0u64, 0u64);
     let mut last_report = Instant::now();
     for (t, &k) in replies.iter().enumerate() {
         let created = now - span + rng.gen_range(0..span - 60 * MICROS_PER_MINUTE);
@@ -457,7 +482,9 @@ pub async fn fill(
                 html_checked += 1;
                 let (h, p) = (markdown::render(&md), markdown::plain_text(&md));
                 if h != html || p != plain {
-                    eprintln!("note: generated HTML differs from markdown::render; rendering every post");
+                    eprintln!(
+                        "note: generated HTML differs from markdown::render; rendering every post"
+                    );
                     html_checked = usize::MAX;
                 }
                 html = h;
@@ -465,6 +492,14 @@ pub async fn fill(
             } else if html_checked == usize::MAX {
                 html = markdown::render(&md);
                 plain = markdown::plain_text(&md);
+            }
+            for (word, n) in [
+                (text::COMMON_WORD, &mut with_common),
+                (text::VERY_COMMON_WORD, &mut with_very_common),
+            ] {
+                if plain.contains(word) || title.to_lowercase().contains(word) {
+                    *n += 1;
+                }
             }
             let reply_to = (j > 0 && rng.gen_bool(0.2))
                 .then(|| post_ids[rng.gen_range(0..post_ids.len())].clone());
@@ -481,11 +516,9 @@ pub async fn fill(
                 V::I(0),
                 V::I(at),
             ]);
-            batch.search.push(vec![
-                V::S(id.clone()),
-                V::S(title.clone()),
-                V::S(plain),
-            ]);
+            batch
+                .search
+                .push(vec![V::S(id.clone()), V::S(title.clone()), V::S(plain)]);
             let (verb, object_type, object_id, detail) = if j == 0 {
                 (
                     "topic_created",
@@ -535,7 +568,7 @@ pub async fn fill(
             V::I(last.0),
             V::S(users[last.1].0.clone()),
             V::I(created),
-            V::Null,
+            V::NullI,
         ]);
         for tag in &tags {
             batch
@@ -591,8 +624,12 @@ pub async fn fill(
     }
     println!("rows: {}", counts.join(", "));
     println!(
-        "long topic: {} replies; marker word \"{}\" in 1 post of {}",
+        "long topic: {} replies; posts with \"{}\": {:.1}%, with \"{}\": {:.1}%, with \"{}\": 1 in {}",
         cfg.long_topic_replies,
+        text::VERY_COMMON_WORD,
+        100.0 * with_very_common as f64 / post_count as f64,
+        text::COMMON_WORD,
+        100.0 * with_common as f64 / post_count as f64,
         text::MARKER_WORD,
         text::MARKER_EVERY
     );

@@ -46,11 +46,7 @@ pub struct Outcome {
 fn client(session: &Session) -> Result<reqwest::Client> {
     let mut headers = reqwest::header::HeaderMap::new();
     // The anonymous CSRF cookie too, so the server does not set one on every response.
-    let cookie = format!(
-        "ts_session={}; ts_csrf={}",
-        session.token,
-        "b".repeat(43)
-    );
+    let cookie = format!("ts_session={}; ts_csrf={}", session.token, "b".repeat(43));
     headers.insert(reqwest::header::COOKIE, cookie.parse()?);
     Ok(reqwest::Client::builder()
         .default_headers(headers)
@@ -167,9 +163,7 @@ pub async fn run(
 
 pub fn print_table(title: &str, outcomes: &[Outcome]) {
     println!("\n## {title}\n");
-    println!(
-        "| scenario | requests | req/s | p50 ms | p99 ms | errors | page bytes |"
-    );
+    println!("| scenario | requests | req/s | p50 ms | p99 ms | errors | page bytes |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for o in outcomes {
         let ms = |q: f64| o.histogram.value_at_quantile(q) as f64 / 1000.0;

@@ -153,10 +153,8 @@ async fn run(args: &Args, url: &str) -> Result<()> {
     let base_url = format!("http://{address}");
     let db = townsquare_app::store::Db::connect(url).await?;
     db.migrate().await?;
-    let data_dir = std::env::temp_dir().join(format!(
-        "ts_bench_data_{}",
-        uuid::Uuid::now_v7().simple()
-    ));
+    let data_dir =
+        std::env::temp_dir().join(format!("ts_bench_data_{}", uuid::Uuid::now_v7().simple()));
     let settings = Settings::for_data_dir(data_dir.clone(), &base_url);
     let app = App::new(db.clone(), settings, Clock::offset());
 
@@ -278,6 +276,10 @@ async fn run(args: &Args, url: &str) -> Result<()> {
         load::Scenario {
             name: format!("search, common word \"{}\"", text::COMMON_WORD),
             kind: load::Kind::Get(format!("/c/{slug}/search?q={}", text::COMMON_WORD)),
+        },
+        load::Scenario {
+            name: format!("search, very common word \"{}\"", text::VERY_COMMON_WORD),
+            kind: load::Kind::Get(format!("/c/{slug}/search?q={}", text::VERY_COMMON_WORD)),
         },
         load::Scenario {
             name: format!("search, rare word \"{}\"", text::MARKER_WORD),

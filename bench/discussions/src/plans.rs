@@ -58,13 +58,14 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
          ORDER BY t.last_post_at DESC, t.id DESC
          LIMIT $2"
     );
-    let activity = "SELECT a.id, a.community_id, a.actor_id, a.verb, a.object_type, a.object_id, a.detail,
+    let activity =
+        "SELECT a.id, a.community_id, a.actor_id, a.verb, a.object_type, a.object_id, a.detail,
                 a.created_at, u.display_name
          FROM activities a LEFT JOIN users u ON u.id = a.actor_id
          WHERE a.community_id = $1 AND (a.created_at < $2 OR (a.created_at = $2 AND a.id < $3))
          ORDER BY a.created_at DESC, a.id DESC
          LIMIT $4"
-        .to_string();
+            .to_string();
     let reactions = "SELECT r.post_id, r.emoji, COUNT(*) AS count,
                 SUM(CASE WHEN r.user_id = $2 THEN 1 ELSE 0 END) AS mine
          FROM reactions r JOIN posts p ON p.id = r.post_id
@@ -109,6 +110,11 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
     let s = |v: &str| P::S(v.to_string());
     vec![
         (
+            "index_post's delete (every reply, topic and edit)".into(),
+            "DELETE FROM post_search WHERE post_id = $1".into(),
+            vec![s("no-such-post")],
+        ),
+        (
             "list_topics (first page)".into(),
             list.clone(),
             vec![s(&p.space_id), P::B(true), P::I(i64::MAX), s("g"), P::I(31)],
@@ -150,6 +156,11 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
             vec![P::S(term(text::COMMON_WORD)), P::I(30), s(&p.space_id)],
         ),
         (
+            format!("search \"{}\" (very common)", text::VERY_COMMON_WORD),
+            search.clone(),
+            vec![P::S(term(text::VERY_COMMON_WORD)), P::I(30), s(&p.space_id)],
+        ),
+        (
             format!("search \"{}\" (rare)", text::MARKER_WORD),
             search,
             vec![P::S(term(text::MARKER_WORD)), P::I(30), s(&p.space_id)],
@@ -185,8 +196,9 @@ pub async fn print(db: &mut Bulk, p: &Params) -> Result<()> {
         match db {
             Bulk::Sqlite(c) => {
                 let explain = format!("EXPLAIN QUERY PLAN {sql}");
-                let rows: Vec<(i64, i64, i64, String)> =
-                    bind_all!(sqlx::query_as(&explain)).fetch_all(&mut *c).await?;
+                let rows: Vec<(i64, i64, i64, String)> = bind_all!(sqlx::query_as(&explain))
+                    .fetch_all(&mut *c)
+                    .await?;
                 let mut depth: Vec<(i64, usize)> = Vec::new();
                 for (id, parent, _, detail) in rows {
                     while depth.last().is_some_and(|(d, _)| *d != parent) {
@@ -205,8 +217,9 @@ pub async fn print(db: &mut Bulk, p: &Params) -> Result<()> {
             }
             Bulk::Pg(c) => {
                 let explain = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
-                let rows: Vec<(String,)> =
-                    bind_all!(sqlx::query_as(&explain)).fetch_all(&mut *c).await?;
+                let rows: Vec<(String,)> = bind_all!(sqlx::query_as(&explain))
+                    .fetch_all(&mut *c)
+                    .await?;
                 for (line,) in rows {
                     println!("    {line}");
                 }

@@ -476,7 +476,7 @@ pub async fn fill(
             };
             let id = id_at(at, &mut rng);
             post_count += 1;
-            let marker = post_count % text::MARKER_EVERY == 0;
+            let marker = post_count % text::MARKER_EVERY == text::MARKER_EVERY - 1;
             let (md, mut html, mut plain) = text::post(&mut rng, marker);
             if html_checked < 200 {
                 html_checked += 1;

@@ -604,6 +604,9 @@ pub async fn fill(
         );
         db.exec("VACUUM ANALYZE").await?;
     } else {
+        // What `search::index_post` keeps beside the FTS5 table (migration 0008).
+        db.exec("INSERT INTO post_search_rowids (post_id, search_rowid) SELECT post_id, rowid FROM post_search")
+            .await?;
         db.exec("ANALYZE").await?;
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)").await?;
     }

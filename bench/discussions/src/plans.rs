@@ -72,34 +72,15 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
          WHERE p.topic_id = $1
          GROUP BY r.post_id, r.emoji"
         .to_string();
-    let search = if pg {
-        "WITH q AS (SELECT to_tsquery('english', $1) AS query)
-         SELECT p.id AS post_id, p.topic_id, t.title,
-                ts_headline('english', p.body_markdown, q.query,
-                    'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12') AS snippet,
-                u.display_name AS author_name, p.space_id, p.created_at
-         FROM q, post_search s
-         JOIN posts p ON p.id = s.post_id
-         JOIN topics t ON t.id = p.topic_id
-         JOIN users u ON u.id = p.author_id
-         WHERE s.document @@ q.query AND p.deleted_at IS NULL AND t.deleted_at IS NULL
-           AND p.space_id IN ($3)
-         ORDER BY ts_rank(s.document, q.query) DESC, p.created_at DESC
-         LIMIT $2"
-    } else {
-        "SELECT p.id AS post_id, p.topic_id, t.title,
-                snippet(post_search, 2, char(2), char(3), '…', 24) AS snippet,
-                u.display_name AS author_name, p.space_id, p.created_at
-         FROM post_search
-         JOIN posts p ON p.id = post_search.post_id
-         JOIN topics t ON t.id = p.topic_id
-         JOIN users u ON u.id = p.author_id
-         WHERE post_search MATCH $1 AND p.deleted_at IS NULL AND t.deleted_at IS NULL
-           AND p.space_id IN ($3)
-         ORDER BY bm25(post_search, 0.0, 5.0, 1.0)
-         LIMIT $2"
-    }
-    .to_string();
+    // The statement the app runs (one readable space here).
+    let search = townsquare_app::store::search::search_sql(
+        if pg {
+            townsquare_app::store::Backend::Postgres
+        } else {
+            townsquare_app::store::Backend::Sqlite
+        },
+        1,
+    );
     let term = |w: &str| {
         if pg {
             format!("{w}:*")
@@ -111,7 +92,11 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
     vec![
         (
             "index_post's delete (every reply, topic and edit)".into(),
-            "DELETE FROM post_search WHERE post_id = $1".into(),
+            if pg {
+                "DELETE FROM post_search WHERE post_id = $1".into()
+            } else {
+                "DELETE FROM post_search WHERE rowid = (SELECT search_rowid FROM post_search_rowids WHERE post_id = $1)".into()
+            },
             vec![s("no-such-post")],
         ),
         (

@@ -124,26 +124,7 @@ pub(crate) async fn search(
     query: &str,
     limit: i64,
 ) -> Result<Vec<SearchHit>> {
-    let placeholders = (0..space_ids.len())
-        .map(|i| format!("${}", i + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
-    // Prefix matching like SQLite's: each word becomes `word:*`.
-    let sql = format!(
-        "WITH q AS (SELECT to_tsquery('english', $1) AS query)
-         SELECT p.id AS post_id, p.topic_id, t.title,
-                ts_headline('english', p.body_markdown, q.query,
-                    'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12') AS snippet,
-                u.display_name AS author_name, p.space_id, p.created_at
-         FROM q, post_search s
-         JOIN posts p ON p.id = s.post_id
-         JOIN topics t ON t.id = p.topic_id
-         JOIN users u ON u.id = p.author_id
-         WHERE s.document @@ q.query AND p.deleted_at IS NULL AND t.deleted_at IS NULL
-           AND p.space_id IN ({placeholders})
-         ORDER BY ts_rank(s.document, q.query) DESC, p.created_at DESC
-         LIMIT $2"
-    );
+    let sql = crate::search::search_sql(crate::db::Backend::Postgres, space_ids.len());
     let tsquery = query
         .split_whitespace()
         .map(|w| {

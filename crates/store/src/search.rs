@@ -1,7 +1,7 @@
 //! Full-text search over posts. Indexing and querying differ per dialect (FTS5 against
 //! tsvector); both live in `sqlite.rs` and `postgres.rs`, and this module picks.
 
-use crate::db::{Db, Pools, Tx, TxInner};
+use crate::db::{Backend, Db, Pools, Tx, TxInner};
 use crate::Result;
 
 /// Snippet highlight markers: control characters that never occur in posts, so the web layer
@@ -51,5 +51,56 @@ pub async fn search(
             crate::sqlite::search(reader, space_ids, query, limit).await
         }
         Pools::Postgres(pool) => crate::postgres::search(pool, space_ids, query, limit).await,
+    }
+}
+
+/// How many best matches are ranked before visibility filtering and snippets: ranking is
+/// done on ids only, so a common word costs a sort of scores, not of whole documents.
+pub const CANDIDATES: i64 = 200;
+
+/// The search statement of a backend for `spaces` readable spaces: `$1` is the dialect's
+/// query text, `$2` the limit, `$3..` the space ids. Shared with bench/discussions, so
+/// the benchmark explains the query the app runs.
+pub fn search_sql(backend: Backend, spaces: usize) -> String {
+    let placeholders = (0..spaces.max(1))
+        .map(|i| format!("${}", i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match backend {
+        Backend::Sqlite => format!(
+            "WITH ranked AS (
+                 SELECT rowid AS search_rowid, post_id, bm25(post_search, 0.0, 5.0, 1.0) AS score
+                 FROM post_search WHERE post_search MATCH $1
+                 ORDER BY score LIMIT {CANDIDATES})
+             SELECT p.id AS post_id, p.topic_id, t.title,
+                    (SELECT snippet(post_search, 2, char(2), char(3), '…', 24) FROM post_search
+                     WHERE post_search MATCH $1 AND rowid = ranked.search_rowid) AS snippet,
+                    u.display_name AS author_name, p.space_id, p.created_at
+             FROM ranked
+             JOIN posts p ON p.id = ranked.post_id
+             JOIN topics t ON t.id = p.topic_id
+             JOIN users u ON u.id = p.author_id
+             WHERE p.deleted_at IS NULL AND t.deleted_at IS NULL AND p.space_id IN ({placeholders})
+             ORDER BY ranked.score
+             LIMIT $2"
+        ),
+        Backend::Postgres => format!(
+            "WITH q AS (SELECT to_tsquery('english', $1) AS query),
+             ranked AS (
+                 SELECT s.post_id, ts_rank(s.document, q.query) AS score
+                 FROM q, post_search s WHERE s.document @@ q.query
+                 ORDER BY score DESC LIMIT {CANDIDATES})
+             SELECT p.id AS post_id, p.topic_id, t.title,
+                    ts_headline('english', p.body_markdown, q.query,
+                        'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12') AS snippet,
+                    u.display_name AS author_name, p.space_id, p.created_at
+             FROM q, ranked
+             JOIN posts p ON p.id = ranked.post_id
+             JOIN topics t ON t.id = p.topic_id
+             JOIN users u ON u.id = p.author_id
+             WHERE p.deleted_at IS NULL AND t.deleted_at IS NULL AND p.space_id IN ({placeholders})
+             ORDER BY ranked.score DESC, p.created_at DESC
+             LIMIT $2"
+        ),
     }
 }

@@ -87,14 +87,28 @@ pub(crate) async fn index_post(
         .bind(post_id)
         .bind(title)
         .bind(body)
-        .execute(conn)
+        .execute(&mut *conn)
         .await
         .db()?;
+    sqlx::query(
+        "INSERT INTO post_search_rowids (post_id, search_rowid) VALUES ($1, last_insert_rowid())
+         ON CONFLICT (post_id) DO UPDATE SET search_rowid = excluded.search_rowid",
+    )
+    .bind(post_id)
+    .execute(conn)
+    .await
+    .db()?;
     Ok(())
 }
 
+/// Removes a post's search row, found through the rowid map (FTS5 cannot index post_id).
 pub(crate) async fn unindex_post(conn: &mut SqliteConnection, post_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM post_search WHERE post_id = $1")
+    sqlx::query("DELETE FROM post_search WHERE rowid = (SELECT search_rowid FROM post_search_rowids WHERE post_id = $1)")
+        .bind(post_id)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    sqlx::query("DELETE FROM post_search_rowids WHERE post_id = $1")
         .bind(post_id)
         .execute(conn)
         .await
@@ -127,23 +141,7 @@ pub(crate) async fn search(
     if fts.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = (0..space_ids.len())
-        .map(|i| format!("${}", i + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT p.id AS post_id, p.topic_id, t.title,
-                snippet(post_search, 2, char(2), char(3), '…', 24) AS snippet,
-                u.display_name AS author_name, p.space_id, p.created_at
-         FROM post_search
-         JOIN posts p ON p.id = post_search.post_id
-         JOIN topics t ON t.id = p.topic_id
-         JOIN users u ON u.id = p.author_id
-         WHERE post_search MATCH $1 AND p.deleted_at IS NULL AND t.deleted_at IS NULL
-           AND p.space_id IN ({placeholders})
-         ORDER BY bm25(post_search, 0.0, 5.0, 1.0)
-         LIMIT $2"
-    );
+    let sql = crate::search::search_sql(crate::db::Backend::Sqlite, space_ids.len());
     let mut q = sqlx::query_as::<_, SearchHit>(&sql).bind(fts).bind(limit);
     for id in space_ids {
         q = q.bind(id);

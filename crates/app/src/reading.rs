@@ -62,6 +62,11 @@ impl App {
         topic_id: &str,
         replies: i64,
     ) -> AppResult<()> {
+        // Most views change nothing: read first, so they do not queue for the writer.
+        let seen = store::read_marks(self.db(), &actor.user_id, &[topic_id.to_string()]).await?;
+        if seen.first().is_some_and(|(_, n)| *n == replies) {
+            return Ok(());
+        }
         let mut tx = self.db().begin().await?;
         store::mark_read(&mut tx, &actor.user_id, topic_id, replies, self.now()).await?;
         self.commit(tx).await

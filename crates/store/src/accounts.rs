@@ -67,10 +67,7 @@ pub async fn users_by_handles<'a>(
     if handles.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = (0..handles.len())
-        .map(|i| format!("${}", i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::sql::placeholders(1, handles.len());
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE handle IN ({placeholders})");
     with_read!(src, |c| {
         let mut q = sqlx::query_as::<_, UserRow>(&sql);

@@ -123,10 +123,7 @@ pub async fn latest_in_spaces(
     if space_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = (0..space_ids.len())
-        .map(|i| format!("${}", i + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::sql::placeholders(3, space_ids.len());
     let sql = format!(
         "SELECT {TOPIC_COLUMNS}, a.display_name AS author_name, l.display_name AS last_poster_name
          FROM topics t
@@ -157,10 +154,7 @@ pub async fn newest_in_spaces(
     if space_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = (0..space_ids.len())
-        .map(|i| format!("${}", i + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::sql::placeholders(2, space_ids.len());
     let sql = format!(
         "SELECT {TOPIC_COLUMNS}, a.display_name AS author_name, l.display_name AS last_poster_name
          FROM topics t
@@ -311,10 +305,7 @@ pub async fn first_posts(db: &Db, topic_ids: &[String]) -> Result<Vec<PostRow>> 
     if topic_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = (0..topic_ids.len())
-        .map(|i| format!("${}", i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::sql::placeholders(1, topic_ids.len());
     let sql = format!(
         "SELECT {POST_COLUMNS} FROM posts p
          WHERE p.is_first AND p.deleted_at IS NULL AND p.topic_id IN ({placeholders})"

@@ -6,12 +6,7 @@ use crate::discussions::ListedTopic;
 use crate::error::MapErr;
 use crate::Result;
 
-fn placeholders(from: usize, n: usize) -> String {
-    (0..n)
-        .map(|i| format!("${}", i + from))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use crate::sql::placeholders;
 
 /// Features a post (or changes its shout-out line).
 pub async fn feature_post(

@@ -25,6 +25,7 @@ pub mod reading;
 pub mod schema;
 pub mod search;
 pub mod spaces;
+mod sql;
 mod sqlite;
 
 pub use db::{Backend, Db, Notice, Source, Tx, NOTIFY_CHANNEL};

@@ -181,10 +181,7 @@ pub async fn mark_emailed(tx: &mut Tx, ids: &[String], now: i64) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let placeholders = (0..ids.len())
-        .map(|i| format!("${}", i + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::sql::placeholders(2, ids.len());
     let sql = format!("UPDATE notifications SET emailed_at = $1 WHERE id IN ({placeholders})");
     with_tx!(tx, |c| {
         let mut q = sqlx::query(&sql).bind(now);

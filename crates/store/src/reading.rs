@@ -38,10 +38,7 @@ pub async fn read_marks(
     if topic_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = (0..topic_ids.len())
-        .map(|i| format!("${}", i + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::sql::placeholders(2, topic_ids.len());
     let sql = format!("SELECT topic_id, read_replies FROM topic_reads WHERE user_id = $1 AND topic_id IN ({placeholders})");
     with_read!(db, |c| {
         let mut q = sqlx::query_as::<_, (String, i64)>(&sql).bind(user_id);

@@ -62,10 +62,7 @@ pub const CANDIDATES: i64 = 200;
 /// query text, `$2` the limit, `$3..` the space ids. Shared with bench/discussions, so
 /// the benchmark explains the query the app runs.
 pub fn search_sql(backend: Backend, spaces: usize) -> String {
-    let placeholders = (0..spaces.max(1))
-        .map(|i| format!("${}", i + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::sql::placeholders(3, spaces.max(1));
     match backend {
         Backend::Sqlite => format!(
             "WITH ranked AS (

@@ -664,6 +664,130 @@ impl App {
         self.commit(tx).await
     }
 
+    /// Moves a topic to another discussion space of its community (moderators).
+    pub async fn move_topic(
+        &self,
+        actor: &Actor,
+        topic_id: &str,
+        space_slug: &str,
+    ) -> AppResult<TopicRow> {
+        let view = self.topic(Some(actor), topic_id).await?;
+        if !view.can_moderate {
+            return Err(AppError::Forbidden(
+                "Only moderators can move topics.".into(),
+            ));
+        }
+        let community_slug = view.space.community.community.slug.clone();
+        let target = self
+            .space(Some(actor), &community_slug, space_slug.trim())
+            .await
+            .map_err(|_| {
+                AppError::invalid("space", "Choose one of the community's discussion spaces.")
+            })?;
+        if kind_of(&target.space) != SpaceKind::Discussion {
+            return Err(AppError::invalid(
+                "space",
+                "Topics live in discussion spaces; choose one of those.",
+            ));
+        }
+        if target.space.id == view.topic.space_id {
+            return Ok(view.topic);
+        }
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        store::move_topic(&mut tx, topic_id, &target.space.id).await?;
+        let detail = json!({"from_space_id": view.topic.space_id, "to_space_id": target.space.id});
+        activity::record(
+            &mut tx,
+            Some(&view.topic.community_id),
+            Some(&actor.user_id),
+            "topic_moved",
+            "topic",
+            topic_id,
+            detail,
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(TopicRow {
+            space_id: target.space.id,
+            ..view.topic
+        })
+    }
+
+    /// Merges a topic into another of the same community (moderators): its posts become
+    /// replies there, in time order, and the merged topic is gone.
+    pub async fn merge_topic(
+        &self,
+        actor: &Actor,
+        topic_id: &str,
+        into_topic_id: &str,
+    ) -> AppResult<TopicRow> {
+        let from = self.topic(Some(actor), topic_id).await?;
+        let into_id = into_topic_id
+            .trim()
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .split('#')
+            .next()
+            .unwrap_or("");
+        let into = self.topic(Some(actor), into_id).await.map_err(|_| {
+            AppError::invalid(
+                "into",
+                "Give the link or id of a topic you can see in this community.",
+            )
+        })?;
+        if !from.can_moderate || !into.can_moderate {
+            return Err(AppError::Forbidden(
+                "Only moderators can merge topics.".into(),
+            ));
+        }
+        if into.topic.id == from.topic.id {
+            return Err(AppError::invalid(
+                "into",
+                "A topic cannot be merged into itself.",
+            ));
+        }
+        if into.topic.community_id != from.topic.community_id {
+            return Err(AppError::invalid(
+                "into",
+                "Merge only topics of the same community.",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let moved = store::merge_topics(&mut tx, &from.topic, &into.topic, now).await?;
+        for post_id in &moved {
+            if let Some(post) = store::post_by_id(&mut tx, post_id)
+                .await?
+                .filter(|p| p.deleted_at.is_none())
+            {
+                search::index_post(
+                    &mut tx,
+                    &post.id,
+                    &into.topic.title,
+                    &markdown::plain_text(&post.body_markdown),
+                )
+                .await?;
+            }
+        }
+        let detail = json!({"into_topic_id": into.topic.id, "posts": moved.len(), "title": from.topic.title});
+        activity::record(
+            &mut tx,
+            Some(&from.topic.community_id),
+            Some(&actor.user_id),
+            "topic_merged",
+            "topic",
+            &from.topic.id,
+            detail,
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(into.topic)
+    }
+
     /// Searches the posts of a community, only in spaces the reader can see.
     pub async fn search(
         &self,

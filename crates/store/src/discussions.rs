@@ -328,7 +328,8 @@ pub struct ShownPost {
     pub reply_to_author_name: Option<String>,
 }
 
-/// A topic's posts in order, after the keyset cursor `(created_at, id)`.
+/// A topic's posts: its opening post first, then replies in time order after the keyset
+/// cursor `(created_at, id)` (posts merged in from another topic keep their times).
 pub async fn posts_of_topic(
     db: &Db,
     topic_id: &str,
@@ -342,8 +343,9 @@ pub async fn posts_of_topic(
          JOIN users a ON a.id = p.author_id
          LEFT JOIN posts r ON r.id = p.reply_to_id
          LEFT JOIN users ra ON ra.id = r.author_id
-         WHERE p.topic_id = $1 AND (p.created_at, p.id) > ($2, $3)
-         ORDER BY p.created_at, p.id
+         WHERE p.topic_id = $1
+           AND ($5 OR (p.is_first = FALSE AND (p.created_at, p.id) > ($2, $3)))
+         ORDER BY p.is_first DESC, p.created_at, p.id
          LIMIT $4"
     );
     with_read!(db, |c| sqlx::query_as::<_, ShownPost>(&sql)
@@ -351,6 +353,7 @@ pub async fn posts_of_topic(
         .bind(time)
         .bind(id)
         .bind(limit)
+        .bind(after.is_none())
         .fetch_all(c)
         .await
         .db())
@@ -554,4 +557,73 @@ pub async fn reactors(db: &Db, post_id: &str) -> Result<Vec<(String, String, Str
     .await
     .db()
     })
+}
+
+/// Moves a topic and its posts to another space of the same community.
+pub async fn move_topic(tx: &mut Tx, topic_id: &str, space_id: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE topics SET space_id = $2 WHERE id = $1"
+    )
+    .bind(topic_id)
+    .bind(space_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE posts SET space_id = $2 WHERE topic_id = $1"
+    )
+    .bind(topic_id)
+    .bind(space_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+/// Moves every post of `from` into `into` (as replies), adds its counts to `into`, and
+/// deletes `from`. Returns the ids of the posts moved (their search documents need the new
+/// title).
+pub async fn merge_topics(
+    tx: &mut Tx,
+    from: &TopicRow,
+    into: &TopicRow,
+    now: i64,
+) -> Result<Vec<String>> {
+    let moved = with_tx!(tx, |c| {
+        sqlx::query_scalar::<_, String>(
+        "UPDATE posts SET topic_id = $2, space_id = $3, is_first = FALSE WHERE topic_id = $1 RETURNING id"
+    )
+    .bind(&from.id)
+    .bind(&into.id)
+    .bind(&into.space_id)
+    .fetch_all(c)
+    .await
+    .db()
+    })?;
+    let live = with_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND deleted_at IS NULL AND is_first = FALSE"
+    )
+    .bind(&into.id)
+    .fetch_one(c)
+    .await
+    .db()
+    })?;
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE topics SET reply_count = $2, reaction_count = reaction_count + $3,
+             last_post_at = CASE WHEN $4 > last_post_at THEN $4 ELSE last_post_at END
+         WHERE id = $1"
+    )
+    .bind(&into.id)
+    .bind(live)
+    .bind(from.reaction_count)
+    .bind(from.last_post_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    delete_topic(tx, &from.id, now).await?;
+    Ok(moved)
 }

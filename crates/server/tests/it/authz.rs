@@ -128,6 +128,12 @@ const TABLE: &[Row] = &[
     ("POST", "/c/{slug}/t/{topic}/replies", "body=A+reply&reply_to=", [LOGIN, 303, 404, 303, 303, 403]),
     ("POST", "/c/{slug}/t/{topic}/accept", "post_id={post}", [LOGIN, 303, 404, 303, 303, 403]),
     ("POST", "/c/{slug}/t/{topic}/moderate", "action=pin", [LOGIN, 403, 404, 303, 303, 303]),
+    // Moving to the same space changes nothing (303 all the same); merging needs another topic
+    // ({other}, a second topic in the members-only space).
+    ("POST", "/c/{slug}/t/{topic}/move", "space=room", [LOGIN, 403, 404, 303, 303, 303]),
+    ("POST", "/c/{slug}/t/{topic}/merge", "into={other}", [LOGIN, 403, 404, 303, 303, 303]),
+    ("POST", "/api/v1/topics/{id}/move", r#"{"space":"room"}"#, [401, 403, 404, 200, 200, 200]),
+    ("POST", "/api/v1/topics/{id}/merge", r#"{"into":"{other}"}"#, [401, 403, 404, 200, 200, 200]),
     ("GET", "/c/{slug}/posts/{post}/edit", "", [404, 200, 404, 200, 200, 200]),
     ("POST", "/c/{slug}/posts/{post}/edit", "body=Changed+by+{who}", [LOGIN, 303, 404, 403, 403, 403]),
     ("POST", "/c/{slug}/posts/{post}/delete", "", [LOGIN, 303, 404, 303, 303, 303]),
@@ -197,6 +203,7 @@ fn fresh_per_caller(method: &str, path: &str) -> bool {
     path.contains("/requests/{user_id}/")
         || path.ends_with("/delete")
         || path.ends_with("/cancel")
+        || path.ends_with("/merge")
         || (method == "DELETE" && path.contains("/prompts/"))
         || (method == "DELETE" && path == "/api/v1/posts/{id}")
 }
@@ -238,6 +245,8 @@ struct Fixture {
     topic_id: String,
     post_id: String,
     prompt_id: String,
+    /// A second topic in the members-only space (the merge target).
+    other_topic_id: String,
     target_id: String,
     pending_id: String,
     file_id: String,
@@ -393,6 +402,20 @@ async fn fixture(api: bool) -> Fixture {
         )
         .await
         .expect("topic");
+    let other = t
+        .app
+        .create_topic(
+            &member,
+            "council",
+            "room",
+            &TopicInput {
+                title: "Meeting notes".into(),
+                body: "Notes go here.".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("second topic");
     let reply = t
         .app
         .reply(&member, &question.id, "Let us try a shorter agenda.", None)
@@ -449,6 +472,7 @@ async fn fixture(api: bool) -> Fixture {
         topic_id: question.id,
         post_id: reply.id,
         prompt_id: prompt.id,
+        other_topic_id: other.id,
         target_id: target.user_id,
         pending_id: pending.user_id,
         file_id: file.id,
@@ -497,6 +521,7 @@ impl Fixture {
             )
             .replace("{post}", &self.post_id)
             .replace("{topic}", &self.topic_id)
+            .replace("{other}", &self.other_topic_id)
             .replace("{email}", &caller.email.replace('@', "%40"));
         let url = self.t.url(&self.path(pattern));
         let jar = Arc::new(reqwest::cookie::Jar::default());

@@ -954,3 +954,145 @@ async fn unread_replies_following_muting_and_bookmarks() {
         "a bookmark never shows what its owner can no longer read"
     );
 }
+
+#[tokio::test]
+async fn moderators_move_and_merge_topics() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let m = member(&t, "mo@example.org", "Mo").await;
+    let a = topic(
+        &t,
+        &m,
+        "help",
+        "Printer on floor 2?",
+        "Where is the printer?",
+        false,
+    )
+    .await;
+    let b = topic(
+        &t,
+        &m,
+        "help",
+        "Office equipment",
+        "Questions about the office.",
+        false,
+    )
+    .await;
+    let (a_id, b_id) = (
+        a["id"].as_str().unwrap().to_string(),
+        b["id"].as_str().unwrap().to_string(),
+    );
+    reply(&t, &owner, &a_id, "Next to the kitchen.", None).await;
+    reply(&t, &owner, &b_id, "Ask here.", None).await;
+
+    assert_eq!(
+        t.api(
+            "POST",
+            &format!("/api/v1/topics/{a_id}/move"),
+            Some(&m),
+            Some(json!({"space": "inner"}))
+        )
+        .await
+        .0,
+        403
+    );
+    let (status, moved) = t
+        .api(
+            "POST",
+            &format!("/api/v1/topics/{a_id}/move"),
+            Some(&owner),
+            Some(json!({"space": "inner"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(
+        t.api("GET", &format!("/api/v1/topics/{a_id}"), None, None)
+            .await
+            .0,
+        404,
+        "now members-only"
+    );
+    assert_eq!(
+        t.api(
+            "GET",
+            "/api/v1/communities/guild/search?q=kitchen",
+            None,
+            None
+        )
+        .await
+        .1,
+        json!([]),
+        "search follows the move"
+    );
+    assert_eq!(
+        t.api(
+            "GET",
+            "/api/v1/communities/guild/search?q=kitchen",
+            Some(&m),
+            None
+        )
+        .await
+        .1
+        .as_array()
+        .unwrap()
+        .len(),
+        1
+    );
+
+    let (status, merged) = t
+        .api(
+            "POST",
+            &format!("/api/v1/topics/{a_id}/merge"),
+            Some(&owner),
+            Some(json!({"into": format!("/c/guild/t/{b_id}")})),
+        )
+        .await;
+    assert_eq!(status, 200, "{merged}");
+    assert_eq!(merged["reply_count"], 3, "B's reply plus A's two posts");
+    assert_eq!(
+        t.api("GET", &format!("/api/v1/topics/{a_id}"), Some(&m), None)
+            .await
+            .0,
+        404
+    );
+    let (_, page) = t
+        .api("GET", &format!("/api/v1/topics/{b_id}"), Some(&m), None)
+        .await;
+    let bodies: Vec<&str> = page["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["body_markdown"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            "Questions about the office.",
+            "Where is the printer?",
+            "Next to the kitchen.",
+            "Ask here."
+        ],
+        "the opening post stays first, the rest in time order"
+    );
+    let (_, hits) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/search?q=kitchen",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        hits[0]["title"], "Office equipment",
+        "merged posts are found under their new topic"
+    );
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/topics/{b_id}/merge"),
+            Some(&owner),
+            Some(json!({"into": b_id})),
+        )
+        .await;
+    assert_eq!(status, 422, "a topic cannot be merged into itself");
+}

@@ -39,6 +39,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
         delete(remove_reaction),
     )
     .get("/api/v1/communities/{slug}/search", get(search))
+    .post("/api/v1/topics/{id}/move", post(move_topic))
+    .post("/api/v1/topics/{id}/merge", post(merge_topic))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -502,4 +504,44 @@ pub async fn search(
             })
             .collect(),
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MoveTo {
+    /// Slug of a discussion space of the same community.
+    space: String,
+}
+
+/// Move a topic to another discussion space of its community (moderators).
+#[utoipa::path(post, path = "/api/v1/topics/{id}/move", tag = "discussions", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = MoveTo, responses((status = 200, body = Topic), (status = 403), (status = 404), (status = 422)))]
+pub async fn move_topic(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<MoveTo>,
+) -> Result<Json<Topic>, ApiError> {
+    let row = state.app.move_topic(ctx.actor()?, &id, &b.space).await?;
+    Ok(Json(topic(row)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MergeInto {
+    /// The id (or link) of the topic that receives the posts.
+    into: String,
+}
+
+/// Merge a topic into another of the same community (moderators); returns the receiving topic.
+#[utoipa::path(post, path = "/api/v1/topics/{id}/merge", tag = "discussions", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = MergeInto, responses((status = 200, body = Topic), (status = 403), (status = 404), (status = 422)))]
+pub async fn merge_topic(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<MergeInto>,
+) -> Result<Json<Topic>, ApiError> {
+    let actor = ctx.actor()?;
+    let into = state.app.merge_topic(actor, &id, &b.into).await?;
+    let merged = state.app.topic(Some(actor), &into.id).await?.topic;
+    Ok(Json(topic(merged)))
 }

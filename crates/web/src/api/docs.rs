@@ -26,7 +26,7 @@ use utoipa::{Modify, OpenApi};
         super::discussions::search, super::notifications::list, super::notifications::mark_read,
         super::notifications::preferences, super::notifications::set_preferences,
         super::reading::set_level, super::reading::add_bookmark, super::reading::remove_bookmark,
-        super::reading::bookmarks,
+        super::reading::bookmarks, super::discussions::move_topic, super::discussions::merge_topic,
         super::files::upload, crate::html::files::download,
         super::engagement::list_prompts, super::engagement::schedule_prompt, super::engagement::cancel_prompt,
         super::engagement::feature, super::engagement::unfeature, super::engagement::newcomers,

@@ -34,6 +34,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/c/{slug}/t/{topic}/subscription", post(subscription))
         .post("/c/{slug}/posts/{post}/bookmark", post(bookmark))
         .get("/bookmarks", get(bookmarks))
+        .post("/c/{slug}/t/{topic}/move", post(move_topic))
+        .post("/c/{slug}/t/{topic}/merge", post(merge_topic))
 }
 
 #[derive(Template)]
@@ -185,6 +187,8 @@ struct TopicPageView {
     can_moderate: bool,
     /// following, normal or muted, for a signed-in member of the community.
     level: Option<&'static str>,
+    /// (slug, name) of the discussion spaces a moderator may move the topic to.
+    move_targets: Vec<(String, String)>,
     /// (post id, author name, excerpt) when replying to one post.
     replying_to: Option<(String, String, String)>,
     reply_body: String,
@@ -325,6 +329,18 @@ async fn topic_page(
         None => None,
     };
     let spaces = state.app.visible_spaces(&view.space.community).await?;
+    let move_targets: Vec<(String, String)> = if view.can_moderate {
+        spaces
+            .iter()
+            .filter(|s| {
+                townsquare_app::spaces::kind_of(s) == townsquare_domain::SpaceKind::Discussion
+                    && s.id != view.topic.space_id
+            })
+            .map(|s| (s.slug.clone(), s.name.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let layout = Layout::new(state, ctx, &view.topic.title)
         .await?
         .in_community(&view.space.community, &spaces, Some(&view.space.space.slug));
@@ -353,6 +369,7 @@ async fn topic_page(
         can_accept: view.can_accept,
         can_moderate: view.can_moderate,
         level,
+        move_targets,
         replying_to,
         reply_error: reply_error.clone(),
         reply_body,
@@ -807,5 +824,45 @@ async fn bookmarks(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
         StatusCode::OK,
         &BookmarksPage { layout, items },
         ctx.flash.is_some(),
+    ))
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    #[serde(default)]
+    space: String,
+}
+
+async fn move_topic(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, topic)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<MoveForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    state.app.move_topic(actor, &topic, &form.space).await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/t/{topic}"),
+        "Topic moved.",
+    ))
+}
+
+#[derive(Deserialize)]
+struct MergeForm {
+    #[serde(default)]
+    into: String,
+}
+
+async fn merge_topic(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, topic)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<MergeForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let into = state.app.merge_topic(actor, &topic, &form.into).await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/t/{}", into.id),
+        "Topics merged: the posts are now replies here.",
     ))
 }

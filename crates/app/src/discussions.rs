@@ -288,11 +288,21 @@ impl App {
         let excerpt = markdown::excerpt(&post.body_markdown, 140);
         // Who hears about the reply: the author of the post answered, the topic's author and
         // its followers; never the replier, and nobody who muted the topic.
+        // Muting the space mutes its topics, except those the member follows one by one.
         let subscribers = townsquare_store::reading::subscribers(&mut tx, topic_id).await?;
-        let muted: Vec<&str> = subscribers
+        let space_muted =
+            townsquare_store::topic_lists::space_subscribers(&mut tx, &view.topic.space_id)
+                .await?
+                .into_iter()
+                .filter(|(u, level)| {
+                    level == "muted" && !subscribers.iter().any(|(s, l)| s == u && l == "following")
+                })
+                .map(|(u, _)| u);
+        let muted: Vec<String> = subscribers
             .iter()
             .filter(|(_, level)| level == "muted")
-            .map(|(u, _)| u.as_str())
+            .map(|(u, _)| u.clone())
+            .chain(space_muted)
             .collect();
         let followers = subscribers
             .iter()
@@ -307,7 +317,7 @@ impl App {
         .flatten()
         .chain(followers)
         {
-            if !told.contains(&recipient) && !muted.contains(&recipient.as_str()) {
+            if !told.contains(&recipient) && !muted.contains(&recipient) {
                 self.notify(
                     &mut tx,
                     notifications::Notice {
@@ -903,8 +913,62 @@ impl App {
                 .to_string(),
         )
         .await?;
-        self.notify_mentions(tx, &mentioned, &post, &[], now)
+        let told = self
+            .notify_mentions(tx, &mentioned, &post, &[], now)
+            .await?;
+        self.notify_space_followers(tx, space, &topic, &post, &told, now)
             .await?;
         Ok(topic)
+    }
+
+    /// Tells the members who follow a space about a new topic in it (not its author, not
+    /// those already told of it by a mention, and only those who can read the space).
+    async fn notify_space_followers(
+        &self,
+        tx: &mut townsquare_store::Tx,
+        space: &townsquare_store::spaces::SpaceRow,
+        topic: &TopicRow,
+        post: &PostRow,
+        already_told: &[String],
+        now: i64,
+    ) -> AppResult<()> {
+        let followers: Vec<String> =
+            townsquare_store::topic_lists::space_subscribers(tx, &space.id)
+                .await?
+                .into_iter()
+                .filter(|(user, level)| {
+                    level == "following" && *user != post.author_id && !already_told.contains(user)
+                })
+                .map(|(user, _)| user)
+                .collect();
+        if followers.is_empty() {
+            return Ok(());
+        }
+        let Some(community) =
+            townsquare_store::communities::community_by_id(&mut *tx, &space.community_id).await?
+        else {
+            return Ok(());
+        };
+        let excerpt = topic.title.clone();
+        for user_id in followers {
+            let Some(user) = townsquare_store::accounts::user_by_id(&mut *tx, &user_id).await?
+            else {
+                continue;
+            };
+            if !crate::mentions::can_read_space(tx, &user, &community, space).await? {
+                continue;
+            }
+            let notice = notifications::Notice {
+                user_id: &user.id,
+                community_id: &topic.community_id,
+                kind: "new_topic",
+                actor_id: &post.author_id,
+                topic_id: &topic.id,
+                post_id: &post.id,
+                excerpt: &excerpt,
+            };
+            self.notify(tx, notice, now).await?;
+        }
+        Ok(())
     }
 }

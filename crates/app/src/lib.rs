@@ -21,6 +21,7 @@ pub mod rate_limit;
 pub mod reading;
 mod secrets;
 pub mod spaces;
+pub mod topic_lists;
 
 pub use error::{AppError, AppResult};
 pub use townsquare_domain as domain;

@@ -9,7 +9,9 @@ use std::collections::HashSet;
 use townsquare_domain::policy::{self, Viewer};
 use townsquare_domain::{markdown, SpaceVisibility, Visibility};
 use townsquare_store::accounts::{self, UserRow};
+use townsquare_store::communities::CommunityRow;
 use townsquare_store::discussions::PostRow;
+use townsquare_store::spaces::SpaceRow;
 use townsquare_store::Tx;
 
 /// More mentions than this in one post are ignored (no mass pinging).
@@ -54,25 +56,13 @@ impl App {
         else {
             return Ok(Vec::new());
         };
-        let community_visibility =
-            Visibility::parse(&community.visibility).unwrap_or(Visibility::Private);
-        let space_visibility =
-            SpaceVisibility::parse(&space.visibility).unwrap_or(SpaceVisibility::Admins);
         let excerpt = markdown::excerpt(&post.body_markdown, 140);
         let mut told = Vec::new();
         for user in mentioned {
             if user.id == post.author_id || already_told.contains(&user.id) {
                 continue;
             }
-            let membership =
-                townsquare_store::communities::membership(&mut *tx, &community.id, &user.id)
-                    .await?;
-            let viewer = Viewer {
-                signed_in: true,
-                superadmin: user.is_superadmin,
-                role: membership.as_ref().and_then(role_of),
-            };
-            if !policy::can_see_space(&viewer, community_visibility, space_visibility) {
+            if !can_read_space(tx, user, &community, &space).await? {
                 continue; // a mention must not reveal a post to someone who cannot read it
             }
             activity::record(
@@ -100,4 +90,26 @@ impl App {
         }
         Ok(told)
     }
+}
+
+/// Whether `user` may read what is posted in `space` now: notifications must never reveal
+/// a post to someone who cannot open it.
+pub(crate) async fn can_read_space(
+    tx: &mut Tx,
+    user: &UserRow,
+    community: &CommunityRow,
+    space: &SpaceRow,
+) -> AppResult<bool> {
+    let membership =
+        townsquare_store::communities::membership(&mut *tx, &community.id, &user.id).await?;
+    let viewer = Viewer {
+        signed_in: true,
+        superadmin: user.is_superadmin,
+        role: membership.as_ref().and_then(role_of),
+    };
+    Ok(policy::can_see_space(
+        &viewer,
+        Visibility::parse(&community.visibility).unwrap_or(Visibility::Private),
+        SpaceVisibility::parse(&space.visibility).unwrap_or(SpaceVisibility::Admins),
+    ))
 }

@@ -34,6 +34,7 @@ pub fn describe(kind: &str) -> &'static str {
         "reaction" => "reacted to your post in",
         "answer_accepted" => "accepted your answer in",
         "featured" => "featured your post in",
+        "new_topic" => "started a topic:",
         _ => "did something in",
     }
 }

@@ -6,6 +6,7 @@ pub mod ids;
 pub mod markdown;
 pub mod notifications;
 pub mod policy;
+pub mod ranking;
 pub mod roles;
 pub mod values;
 

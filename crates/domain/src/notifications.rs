@@ -84,6 +84,11 @@ pub const KINDS: &[NotificationKind] = &[
         label: "Reactions to your posts",
         default: Delivery::InApp,
     },
+    NotificationKind {
+        name: "new_topic",
+        label: "New topics in spaces you follow",
+        default: Delivery::Digest,
+    },
 ];
 
 pub fn kind(name: &str) -> Option<&'static NotificationKind> {

@@ -3,6 +3,7 @@
 use crate::db::{Db, Source, Tx};
 use crate::error::MapErr;
 use crate::Result;
+use townsquare_domain::ranking::{self, Interaction};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TopicRow {
@@ -25,7 +26,8 @@ pub struct TopicRow {
     pub deleted_at: Option<i64>,
 }
 
-const TOPIC_COLUMNS: &str = "t.id, t.community_id, t.space_id, t.author_id, t.title, t.tags, \
+pub(crate) const TOPIC_COLUMNS: &str =
+    "t.id, t.community_id, t.space_id, t.author_id, t.title, t.tags, \
      t.is_question, t.accepted_post_id, t.pinned, t.locked, t.reply_count, t.reaction_count, \
      t.last_post_at, t.last_poster_id, t.created_at, t.deleted_at";
 
@@ -33,8 +35,8 @@ pub async fn insert_topic(tx: &mut Tx, t: &TopicRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
         "INSERT INTO topics (id, community_id, space_id, author_id, title, tags, is_question,
              accepted_post_id, pinned, locked, reply_count, reaction_count, last_post_at,
-             last_poster_id, created_at, deleted_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, 0, 0, $10, $4, $11, NULL)"
+             last_poster_id, created_at, deleted_at, trend_score)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, 0, 0, $10, $4, $11, NULL, $12)"
     )
     .bind(&t.id)
     .bind(&t.community_id)
@@ -47,6 +49,7 @@ pub async fn insert_topic(tx: &mut Tx, t: &TopicRow) -> Result<()> {
     .bind(t.locked)
     .bind(t.last_post_at)
     .bind(t.created_at)
+    .bind(ranking::single(Interaction::Topic, t.created_at))
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -173,7 +176,8 @@ pub async fn newest_in_spaces(
     })
 }
 
-/// Records a reply on its topic: one more reply, and the latest activity.
+/// Records replies on their topic: the count, the latest activity and, for new replies, the
+/// trending score.
 pub async fn bump_topic(
     tx: &mut Tx,
     topic_id: &str,
@@ -195,6 +199,9 @@ pub async fn bump_topic(
     .await
     .map(|r| r.rows_affected())
     .db())?;
+    if replies > 0 {
+        crate::topic_lists::add_trend(tx, topic_id, Interaction::Reply, at).await?;
+    }
     Ok(())
 }
 
@@ -468,6 +475,7 @@ pub async fn add_reaction(
         == 1;
     if added {
         count_reaction(tx, post, 1).await?;
+        crate::topic_lists::add_trend(tx, &post.topic_id, Interaction::Reaction, now).await?;
     }
     Ok(added)
 }

@@ -27,6 +27,7 @@ pub mod search;
 pub mod spaces;
 mod sql;
 mod sqlite;
+pub mod topic_lists;
 
 pub use db::{Backend, Db, Notice, Source, Tx, NOTIFY_CHANNEL};
 pub use error::StoreError;

@@ -255,6 +255,18 @@ pub(super) async fn seed(
     }
     if let Some(general) = space_id("general").filter(|_| c.slug == "open-source-guild") {
         schedule_prompt(tx, c, &general, members[0].0, now).await?;
+        // Some members follow the general space (told of every new topic); one muted it.
+        for (i, (member, joined)) in members.iter().take(12).enumerate() {
+            let level = if i == 11 { "muted" } else { "following" };
+            townsquare_store::topic_lists::set_space_subscription(
+                tx,
+                &member.id,
+                &general,
+                Some(level),
+                *joined,
+            )
+            .await?;
+        }
     }
     if let Some(intro_space) = space_id("introductions") {
         // The newest members introduce themselves; some are welcomed, some still wait.

@@ -355,6 +355,10 @@ impl App {
             discussions::seed(&mut tx, c, &spaces_by_slug, &members, now, &mut rng).await?;
         }
         self.commit(tx).await?;
+        // The home's top lists are counted hourly; count them now so the demo opens with them.
+        let mut tx = self.db().begin().await?;
+        self.rank_top_topics_now(&mut tx, now).await?;
+        self.commit(tx).await?;
         self.seed_demo_file(&users[1]).await
     }
 

@@ -88,6 +88,8 @@ const TABLE: &[Row] = &[
     // A superadmin sees every space but joins spaces only as a member of the community.
     ("POST", "/c/{slug}/s/{space}/join", "", [LOGIN, 303, 404, 303, 303, 403]),
     ("POST", "/c/{slug}/s/{space}/leave", "", [LOGIN, 303, 404, 303, 303, 303]),
+    // Following a space is for members of the community.
+    ("POST", "/c/{slug}/s/{space}/subscription", "level=following", [LOGIN, 303, 404, 303, 303, 403]),
     // Files: {id} is a file the member shared in the private community.
     ("GET", "/files/{id}", "", [404, 200, 404, 200, 200, 200]),
     // API: accounts.
@@ -171,6 +173,10 @@ const TABLE: &[Row] = &[
     ("PUT", "/api/v1/posts/{id}/reactions/{reaction}", "", [401, 204, 404, 204, 204, 403]),
     ("DELETE", "/api/v1/posts/{id}/reactions/{reaction}", "", [401, 204, 404, 204, 204, 403]),
     ("GET", "/api/v1/communities/{slug}/search", "", [404, 200, 404, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/topics", "", [404, 200, 404, 200, 200, 200]),
+    // What is unread is tracked for members only.
+    ("GET", "/api/v1/communities/{slug}/unread", "", [401, 200, 404, 200, 200, 403]),
+    ("PUT", "/api/v1/communities/{slug}/spaces/{space}/subscription", r#"{"level":"muted"}"#, [401, 200, 404, 200, 200, 403]),
     ("GET", "/api/v1/notifications", "", [401, 200, 200, 200, 200, 200]),
     ("POST", "/api/v1/notifications/read", "", [401, 200, 200, 200, 200, 200]),
     // API: files. The body is the `community` field of a multipart upload; a superadmin who

@@ -3,7 +3,7 @@ use townsquare_testkit::TestApp;
 
 /// An owner with a public community "guild" holding a discussion space "help" (everyone)
 /// and a members-only space "inner"; returns the owner's token.
-async fn guild(t: &TestApp) -> String {
+pub(crate) async fn guild(t: &TestApp) -> String {
     let owner = t.api_user("owner@example.org", "Olga Owner").await;
     assert_eq!(
         t.api(
@@ -37,7 +37,7 @@ async fn guild(t: &TestApp) -> String {
     owner
 }
 
-async fn member(t: &TestApp, email: &str, name: &str) -> String {
+pub(crate) async fn member(t: &TestApp, email: &str, name: &str) -> String {
     let token = t.api_user(email, name).await;
     assert_eq!(
         t.api("POST", "/api/v1/communities/guild/join", Some(&token), None)
@@ -48,7 +48,7 @@ async fn member(t: &TestApp, email: &str, name: &str) -> String {
     token
 }
 
-async fn topic(
+pub(crate) async fn topic(
     t: &TestApp,
     token: &str,
     space: &str,
@@ -63,7 +63,7 @@ async fn topic(
     topic
 }
 
-async fn reply(
+pub(crate) async fn reply(
     t: &TestApp,
     token: &str,
     topic_id: &str,

@@ -14,3 +14,4 @@ mod process;
 mod realtime;
 mod schema;
 mod snapshots;
+mod topic_lists;

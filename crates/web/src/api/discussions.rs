@@ -61,7 +61,7 @@ pub struct Topic {
     created_at: String,
 }
 
-fn topic(t: TopicRow) -> Topic {
+pub(crate) fn topic(t: TopicRow) -> Topic {
     Topic {
         tags: t.tags.split_whitespace().map(str::to_string).collect(),
         id: t.id,

@@ -31,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         super::engagement::list_prompts, super::engagement::schedule_prompt, super::engagement::cancel_prompt,
         super::engagement::feature, super::engagement::unfeature, super::engagement::newcomers,
         super::engagement::set_introductions,
+        super::topic_lists::list, super::topic_lists::unread, super::topic_lists::set_space_level,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"))

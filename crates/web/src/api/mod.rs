@@ -10,6 +10,7 @@ mod files;
 mod notifications;
 mod reading;
 mod spaces;
+mod topic_lists;
 
 use crate::context::Ctx;
 use crate::error::ApiError;
@@ -31,6 +32,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = notifications::routes(r);
     let r = reading::routes(r);
     let r = files::routes(r);
+    let r = topic_lists::routes(r);
     spaces::routes(r)
 }
 

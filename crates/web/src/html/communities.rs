@@ -13,6 +13,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use townsquare_app::communities::{CommunityInput, JoinOutcome, PENDING};
+use townsquare_app::topic_lists::TopicList;
+use townsquare_domain::ranking::TopPeriod;
 use townsquare_domain::{SpaceKind, ValidationErrors};
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -209,7 +211,12 @@ struct HomePage {
     is_pending: bool,
     can_manage: bool,
     spaces: Vec<SpaceCard>,
-    latest: Vec<crate::html::spaces::TopicItem>,
+    topics: Vec<ListedItem>,
+    /// Latest, unread, trending, top: the tabs above the topic list.
+    tabs: Vec<ListTab>,
+    list_name: &'static str,
+    empty_list: &'static str,
+    unread: Option<townsquare_app::topic_lists::UnreadSummary>,
     featured: Vec<FeaturedItem>,
     unanswered: Vec<crate::html::spaces::TopicItem>,
     can_moderate: bool,
@@ -217,11 +224,63 @@ struct HomePage {
     recent: Vec<ActivityLine>,
 }
 
+/// A topic of the home's list, with its interactions when the list is a top list.
+struct ListedItem {
+    topic: crate::html::spaces::TopicItem,
+    interactions: Option<i64>,
+}
+
+struct ListTab {
+    href: String,
+    label: &'static str,
+    current: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct HomeQuery {
+    #[serde(default)]
+    list: String,
+    period: Option<String>,
+}
+
+/// The tabs of the home's topic list; `Unread` only for members.
+fn list_tabs(slug: &str, current: TopicList, is_member: bool) -> Vec<ListTab> {
+    let mut lists = vec![(TopicList::Latest, "Latest")];
+    if is_member {
+        lists.push((TopicList::Unread, "Unread"));
+    }
+    lists.push((TopicList::Trending, "Trending"));
+    for period in TopPeriod::ALL {
+        let label = match period {
+            TopPeriod::Week => "Top this week",
+            TopPeriod::Month => "Top this month",
+            TopPeriod::Year => "Top this year",
+        };
+        lists.push((TopicList::Top(period), label));
+    }
+    lists
+        .into_iter()
+        .map(|(list, label)| ListTab {
+            href: match list {
+                TopicList::Latest => format!("/c/{slug}#conversations-h"),
+                TopicList::Top(p) => {
+                    format!("/c/{slug}?list=top&period={}#conversations-h", p.as_str())
+                }
+                other => format!("/c/{slug}?list={}#conversations-h", other.name()),
+            },
+            label,
+            current: list == current,
+        })
+        .collect()
+}
+
 async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
+    Query(q): Query<HomeQuery>,
 ) -> Result<Response, HtmlError> {
+    let list = TopicList::parse(&q.list, q.period.as_deref())?;
     let view = state.app.community(ctx.actor.as_ref(), &slug).await?;
     let spaces = state.app.visible_spaces(&view).await?;
     let recent = if view.role().is_some() {
@@ -242,17 +301,32 @@ async fn show(
         Vec::new()
     };
     let now = state.app.now();
-    let latest_rows = state.app.latest_topics(&view, 10).await?;
+    let is_member = view.role().is_some();
+    let list_rows = state
+        .app
+        .topic_list(ctx.actor.as_ref(), &view, list, 10)
+        .await?;
     let unanswered_rows = state.app.unanswered_questions(&view, 5).await?;
-    let listed: Vec<_> = latest_rows
+    let listed: Vec<_> = list_rows
         .iter()
+        .map(|(t, _)| t)
         .chain(&unanswered_rows)
         .cloned()
         .collect();
     let marks = crate::html::spaces::ReadMarks::of(&state, ctx.actor.as_ref(), &listed).await?;
     let item = |t| crate::html::spaces::TopicItem::from_listed(t, now, &marks);
-    let latest = latest_rows.into_iter().map(item).collect();
+    let topics = list_rows
+        .into_iter()
+        .map(|(t, interactions)| ListedItem {
+            topic: item(t),
+            interactions,
+        })
+        .collect();
     let unanswered = unanswered_rows.into_iter().map(item).collect();
+    let unread = match &ctx.actor {
+        Some(a) if is_member => Some(state.app.unread_summary(a, &view).await?),
+        _ => None,
+    };
     let featured = state
         .app
         .featured_posts(&view, 3)
@@ -318,7 +392,18 @@ async fn show(
                 member_count: s.member_count,
             })
             .collect(),
-        latest,
+        topics,
+        tabs: list_tabs(&c.slug, list, is_member),
+        list_name: list.name(),
+        empty_list: match list {
+            TopicList::Latest => "No conversations yet.",
+            TopicList::Unread => "You are all caught up: nothing new since you last read.",
+            TopicList::Trending => "Nothing is trending yet.",
+            TopicList::Top(_) => {
+                "No replies or reactions in this period yet (top lists are counted every hour)."
+            }
+        },
+        unread,
         featured,
         unanswered,
         can_moderate,

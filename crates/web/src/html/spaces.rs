@@ -22,6 +22,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/c/{slug}/s/{space}/settings", post(update))
         .post("/c/{slug}/s/{space}/join", post(join))
         .post("/c/{slug}/s/{space}/leave", post(leave))
+        .post("/c/{slug}/s/{space}/subscription", post(subscription))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -169,9 +170,6 @@ pub struct TopicItem {
     pub is_new: bool,
 }
 
-/// A topic counts as new for two weeks.
-const NEW_FOR: i64 = 14 * 86_400_000_000;
-
 /// What the signed-in reader has seen of each listed topic (empty for visitors).
 pub struct ReadMarks {
     pub signed_in: bool,
@@ -201,7 +199,9 @@ impl TopicItem {
         let seen = marks.seen.get(&t.id).copied();
         TopicItem {
             unread: seen.map(|n| (t.reply_count - n).max(0)).unwrap_or(0),
-            is_new: marks.signed_in && seen.is_none() && now - t.created_at < NEW_FOR,
+            is_new: marks.signed_in
+                && seen.is_none()
+                && now - t.created_at < townsquare_app::topic_lists::NEW_FOR,
             tags: t.tags.split_whitespace().map(str::to_string).collect(),
             answered: t.accepted_post_id.is_some(),
             last_iso: super::format::iso(t.last_post_at),
@@ -238,6 +238,8 @@ struct ShowPage {
     empty_hint: &'static str,
     /// The space's Atom feed, when anonymous visitors may read it.
     feed_url: Option<String>,
+    /// following, normal or muted, for members of a discussion space's community.
+    level: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -296,12 +298,23 @@ async fn show(
     } else {
         (Vec::new(), None)
     };
+    let level = match &ctx.actor {
+        Some(a) if is_discussion && view.community.role().is_some() => Some(
+            state
+                .app
+                .space_level(a, &view.community, &s.id)
+                .await?
+                .as_str(),
+        ),
+        _ => None,
+    };
     let layout = Layout::new(&state, &ctx, &s.name).await?.in_community(
         &view.community,
         &spaces,
         Some(&s.slug),
     );
     let body = ShowPage {
+        level,
         community_slug: slug.clone(),
         slug: s.slug.clone(),
         name: s.name.clone(),
@@ -428,5 +441,38 @@ async fn leave(
     Ok(redirect_with_flash(
         &format!("/c/{slug}/s/{space}"),
         "You left the space.",
+    ))
+}
+
+#[derive(Deserialize)]
+struct LevelForm {
+    #[serde(default)]
+    level: String,
+}
+
+async fn subscription(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, space)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<LevelForm>,
+) -> Result<Response, HtmlError> {
+    use townsquare_app::topic_lists::SpaceLevel;
+    let actor = ctx.actor()?;
+    let level = SpaceLevel::parse(&form.level)
+        .map_err(|m| townsquare_app::AppError::invalid("level", m))?;
+    state
+        .app
+        .set_space_level(actor, &slug, &space, level)
+        .await?;
+    let message = match level {
+        SpaceLevel::Following => "You follow this space: every new topic will reach you.",
+        SpaceLevel::Normal => "You hear about replies to your own posts in this space.",
+        SpaceLevel::Muted => {
+            "Space muted: its topics leave your community lists, and only mentions reach you."
+        }
+    };
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/s/{space}"),
+        message,
     ))
 }

@@ -221,6 +221,21 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
       assert.ok(marks.some((m) => m.toLowerCase() === 'stupice'), `no highlighted <mark>Stupice</mark>, marks: ${JSON.stringify(marks)}`);
       assert.equal(new URL(await result.locator('a').first().getAttribute('href'), server.baseUrl).pathname, topicPath);
       await scan(p, 'search page');
+
+      // The home's lists: the fresh conversation is trending; the tab says which list is shown.
+      await goto(p, `/c/${slug}`);
+      const tabs = p.getByRole('navigation', { name: 'Topic lists' });
+      await clickAndLoad(p, tabs.getByRole('link', { name: 'Trending' }));
+      assert.equal(await tabs.getByRole('link', { name: 'Trending' }).getAttribute('aria-current'), 'page');
+      const trending = await p.locator('[data-list=trending] li').allInnerTexts();
+      assert.ok(trending.some((t) => t.includes(title)), `not trending: ${JSON.stringify(trending)}`);
+      await scan(p, 'community home, trending');
+
+      // Follow the whole space, to hear of every new topic in it.
+      await goto(p, `/c/${slug}/s/growing`);
+      await p.getByLabel('Notifications').selectOption('following');
+      await clickAndLoad(p, p.getByRole('button', { name: 'Save' }));
+      assert.match(norm(await p.locator('.flash').innerText()), /You follow this space/);
     } catch (err) {
       await screenshot(p, 'FAILED-journey').catch(() => {});
       if (server?.exited) err.message += `\n  the server exited (${describeExit(server.exited)})`;

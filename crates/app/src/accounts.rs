@@ -4,7 +4,7 @@ use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR};
 use crate::secrets::{hash_password, hash_token, new_token, verify_password};
 use crate::{activity, mail, rate_limit, Actor, App, AppError, AppResult};
 use townsquare_domain::values::{check_password, parse_handle, required_text, suggest_handle};
-use townsquare_domain::{new_id, Email, ValidationErrors};
+use townsquare_domain::{new_id, time_zones, Email, ValidationErrors};
 use townsquare_store::accounts::{self as store, ApiTokenRow, SessionRow, UserRow};
 
 pub const SESSION_LIFETIME: i64 = 30 * MICROS_PER_DAY;
@@ -34,6 +34,7 @@ impl From<UserRow> for Actor {
             display_name: u.display_name,
             handle: u.handle,
             superadmin: u.is_superadmin,
+            time_zone: u.time_zone,
         }
     }
 }
@@ -170,6 +171,7 @@ impl App {
             display_name,
             password_hash: hash,
             is_superadmin: superadmin,
+            time_zone: "UTC".into(),
             created_at: now,
             updated_at: now,
         };
@@ -265,6 +267,7 @@ impl App {
         email: &str,
         display_name: &str,
         handle: &str,
+        time_zone: &str,
     ) -> AppResult<Actor> {
         let mut errors = ValidationErrors::new();
         let email = errors.check("email", Email::parse(email));
@@ -273,7 +276,17 @@ impl App {
             required_text(display_name, "display name", MAX_NAME),
         );
         let handle = errors.check("handle", parse_handle(handle));
-        let (Some(email), Some(name), Some(handle)) = (email, name, handle) else {
+        // An empty time zone keeps the current one (forms and clients that predate it).
+        let zone = if time_zone.trim().is_empty() {
+            Some(actor.time_zone.clone())
+        } else {
+            errors.check(
+                "time_zone",
+                time_zones::parse(time_zone).map(|tz| tz.name().to_string()),
+            )
+        };
+        let (Some(email), Some(name), Some(handle), Some(zone)) = (email, name, handle, zone)
+        else {
             return Err(errors.into());
         };
         let mut tx = self.db().begin().await?;
@@ -295,6 +308,7 @@ impl App {
                     e.into()
                 }
             })?;
+        store::set_time_zone(&mut tx, &actor.user_id, &zone).await?;
         let now = self.now();
         store::update_profile(&mut tx, &actor.user_id, email.as_str(), &name, now)
             .await
@@ -321,6 +335,7 @@ impl App {
             email: email.as_str().to_string(),
             display_name: name,
             handle,
+            time_zone: zone,
             ..actor.clone()
         })
     }

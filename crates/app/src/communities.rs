@@ -3,6 +3,7 @@
 use crate::{activity, Actor, App, AppError, AppResult};
 use serde_json::json;
 use townsquare_domain::policy::{self, Viewer};
+use townsquare_domain::time_zones;
 use townsquare_domain::values::{optional_text, required_text};
 use townsquare_domain::{new_id, CommunityRole, JoinPolicy, Slug, ValidationErrors, Visibility};
 use townsquare_store::communities::{
@@ -23,6 +24,8 @@ pub struct CommunityInput {
     pub visibility: String,
     pub join_policy: String,
     pub accent_color: String,
+    /// An IANA name; empty means UTC.
+    pub time_zone: String,
 }
 
 struct ValidCommunity {
@@ -33,6 +36,7 @@ struct ValidCommunity {
     visibility: Visibility,
     join_policy: JoinPolicy,
     accent_color: String,
+    time_zone: String,
 }
 
 const DEFAULT_ACCENT: &str = "#4f46e5";
@@ -62,6 +66,14 @@ fn validate(input: &CommunityInput) -> Result<ValidCommunity, ValidationErrors> 
     } else {
         e.check("accent_color", parse_colour(accent))
     };
+    let time_zone = if input.time_zone.trim().is_empty() {
+        Some("UTC".to_string())
+    } else {
+        e.check(
+            "time_zone",
+            time_zones::parse(&input.time_zone).map(|tz| tz.name().to_string()),
+        )
+    };
     match (
         name,
         slug,
@@ -70,6 +82,7 @@ fn validate(input: &CommunityInput) -> Result<ValidCommunity, ValidationErrors> 
         visibility,
         join_policy,
         accent_color,
+        time_zone,
     ) {
         (
             Some(name),
@@ -79,6 +92,7 @@ fn validate(input: &CommunityInput) -> Result<ValidCommunity, ValidationErrors> 
             Some(visibility),
             Some(join_policy),
             Some(accent_color),
+            Some(time_zone),
         ) => Ok(ValidCommunity {
             name,
             slug,
@@ -87,6 +101,7 @@ fn validate(input: &CommunityInput) -> Result<ValidCommunity, ValidationErrors> 
             visibility,
             join_policy,
             accent_color,
+            time_zone,
         }),
         _ => Err(e),
     }
@@ -163,6 +178,7 @@ impl App {
             visibility: v.visibility.to_string(),
             join_policy: v.join_policy.to_string(),
             accent_color: v.accent_color,
+            time_zone: v.time_zone,
             member_count: 1,
             created_by: actor.user_id.clone(),
             created_at: now,
@@ -313,6 +329,7 @@ impl App {
             visibility: v.visibility.to_string(),
             join_policy: v.join_policy.to_string(),
             accent_color: v.accent_color,
+            time_zone: v.time_zone,
             updated_at: now,
             ..view.community
         };

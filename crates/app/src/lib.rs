@@ -139,4 +139,6 @@ pub struct Actor {
     /// What others type after @ to mention this person.
     pub handle: String,
     pub superadmin: bool,
+    /// IANA name, e.g. Europe/Berlin.
+    pub time_zone: String,
 }

@@ -2,18 +2,19 @@
 //! cause's transaction; the recipient's preference decides whether it is kept at all, mailed
 //! right away (through the outbox, in the same transaction) or saved for the daily digest.
 
-use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR};
+use crate::clock::MICROS_PER_HOUR;
 use crate::{mail, Actor, App, AppError, AppResult};
 use serde_json::json;
-use townsquare_domain::new_id;
 use townsquare_domain::notifications::{self as kinds, Delivery};
+use townsquare_domain::{new_id, time_zones};
 use townsquare_store::notifications::{self as store, ListedNotification, NotificationRow};
 use townsquare_store::Tx;
 
-/// Sends each member their waiting digest notifications, once a day.
+/// Sends each member their waiting digest notifications, once a day at DIGEST_HOUR on the
+/// member's clock: the job runs hourly and serves the members for whom it is that hour.
 pub const DIGEST: &str = "notifications.digest";
-/// The digest goes out at this hour, UTC.
-const DIGEST_HOUR_UTC: i64 = 8;
+/// The hour of the member's day the digest goes out.
+const DIGEST_HOUR: u32 = 8;
 
 /// One notification to write.
 pub struct Notice<'a> {
@@ -217,8 +218,8 @@ impl App {
         self.commit(tx).await
     }
 
-    /// Makes sure the next daily digest is queued (any instance may call it; the job id is
-    /// the day, so it is queued once).
+    /// Makes sure the next hourly digest run is queued (any instance may call it; the job id is
+    /// the hour, so it is queued once).
     pub async fn schedule_next_digest(&self) -> AppResult<()> {
         let mut tx = self.db().begin().await?;
         self.enqueue_next_digest(&mut tx).await?;
@@ -227,15 +228,11 @@ impl App {
 
     async fn enqueue_next_digest(&self, tx: &mut Tx) -> AppResult<()> {
         let now = self.now();
-        let today = now - now.rem_euclid(MICROS_PER_DAY);
-        let mut run_at = today + DIGEST_HOUR_UTC * MICROS_PER_HOUR;
-        if run_at <= now {
-            run_at += MICROS_PER_DAY;
-        }
-        let day = chrono::DateTime::from_timestamp_micros(run_at)
-            .map(|d| d.format("%Y-%m-%d").to_string())
+        let run_at = now - now.rem_euclid(MICROS_PER_HOUR) + MICROS_PER_HOUR;
+        let hour = chrono::DateTime::from_timestamp_micros(run_at)
+            .map(|d| d.format("%Y-%m-%dT%H").to_string())
             .unwrap_or_default();
-        let id = format!("{DIGEST}:{day}");
+        let id = format!("{DIGEST}:{hour}");
         let job = townsquare_store::jobs::NewJob {
             id: &id,
             kind: DIGEST,
@@ -253,7 +250,12 @@ impl App {
     pub(crate) async fn send_digests(&self, tx: &mut Tx) -> AppResult<()> {
         let now = self.now();
         let base = self.settings().base_url.clone();
-        for user_id in store::digest_recipients(self.db()).await? {
+        for (user_id, zone) in store::digest_recipients(self.db()).await? {
+            // Each member's digest leaves at DIGEST_HOUR on their own clock.
+            let zone = time_zones::parse_or_utc(&zone);
+            if time_zones::local_hour(now, zone) != DIGEST_HOUR {
+                continue;
+            }
             let items = store::digest_items(tx, &user_id).await?;
             if items.is_empty() {
                 continue;

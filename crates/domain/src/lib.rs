@@ -8,6 +8,7 @@ pub mod notifications;
 pub mod policy;
 pub mod ranking;
 pub mod roles;
+pub mod time_zones;
 pub mod values;
 
 pub use ids::new_id;

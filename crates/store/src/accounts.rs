@@ -13,18 +13,20 @@ pub struct UserRow {
     pub handle: String,
     pub password_hash: String,
     pub is_superadmin: bool,
+    /// IANA name; the member's digest arrives by this clock.
+    pub time_zone: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
-const USER_COLUMNS: &str =
-    "id, email, display_name, handle, password_hash, is_superadmin, created_at, updated_at";
+const USER_COLUMNS: &str = "id, email, display_name, handle, password_hash, is_superadmin, \
+     time_zone, created_at, updated_at";
 
 pub async fn insert_user(tx: &mut Tx, user: &UserRow) -> Result<()> {
     with_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO users (id, email, display_name, handle, password_hash, is_superadmin, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        "INSERT INTO users (id, email, display_name, handle, password_hash, is_superadmin, created_at, updated_at, time_zone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     )
     .bind(&user.id)
     .bind(&user.email)
@@ -34,6 +36,7 @@ pub async fn insert_user(tx: &mut Tx, user: &UserRow) -> Result<()> {
     .bind(user.is_superadmin)
     .bind(user.created_at)
     .bind(user.updated_at)
+    .bind(&user.time_zone)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -76,6 +79,20 @@ pub async fn users_by_handles<'a>(
         }
         q.fetch_all(c).await.db()
     })
+}
+
+/// Sets a member's time zone (an IANA name, validated by the caller).
+pub async fn set_time_zone(tx: &mut Tx, user_id: &str, time_zone: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET time_zone = $2 WHERE id = $1"
+    )
+    .bind(user_id)
+    .bind(time_zone)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
 }
 
 pub async fn update_handle(tx: &mut Tx, user_id: &str, handle: &str) -> Result<()> {
@@ -196,13 +213,14 @@ pub async fn session_with_user(
         handle: String,
         password_hash: String,
         is_superadmin: bool,
+        time_zone: String,
         updated_at: i64,
         user_created_at: i64,
     }
     let row = with_read!(db, |c| sqlx::query_as::<_, Joined>(
         "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at,
-                u.email, u.display_name, u.handle, u.password_hash, u.is_superadmin, u.updated_at,
-                u.created_at AS user_created_at
+                u.email, u.display_name, u.handle, u.password_hash, u.is_superadmin, u.time_zone,
+                u.updated_at, u.created_at AS user_created_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > $2"
     )
@@ -219,6 +237,7 @@ pub async fn session_with_user(
             handle: j.handle,
             password_hash: j.password_hash,
             is_superadmin: j.is_superadmin,
+            time_zone: j.time_zone,
             created_at: j.user_created_at,
             updated_at: j.updated_at,
         };
@@ -297,7 +316,8 @@ pub async fn insert_api_token(tx: &mut Tx, t: &ApiTokenRow) -> Result<()> {
 pub async fn user_by_api_token(db: &Db, token_hash: &str) -> Result<Option<UserRow>> {
     with_read!(db, |c| {
         sqlx::query_as::<_, UserRow>(
-        "SELECT u.id, u.email, u.display_name, u.handle, u.password_hash, u.is_superadmin, u.created_at, u.updated_at
+        "SELECT u.id, u.email, u.display_name, u.handle, u.password_hash, u.is_superadmin, u.time_zone,
+                u.created_at, u.updated_at
          FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
     )
     .bind(token_hash)

@@ -14,6 +14,8 @@ pub struct CommunityRow {
     pub visibility: String,
     pub join_policy: String,
     pub accent_color: String,
+    /// IANA name; what managers schedule is read in this zone.
+    pub time_zone: String,
     pub member_count: i64,
     pub created_by: String,
     pub created_at: i64,
@@ -21,13 +23,13 @@ pub struct CommunityRow {
 }
 
 const COMMUNITY_COLUMNS: &str = "c.id, c.slug, c.name, c.description, c.guidelines, c.visibility, \
-     c.join_policy, c.accent_color, c.member_count, c.created_by, c.created_at, c.updated_at";
+     c.join_policy, c.accent_color, c.time_zone, c.member_count, c.created_by, c.created_at, c.updated_at";
 
 pub async fn insert_community(tx: &mut Tx, row: &CommunityRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
         "INSERT INTO communities (id, slug, name, description, guidelines, visibility, join_policy,
-             accent_color, member_count, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+             accent_color, member_count, created_by, created_at, updated_at, time_zone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     )
     .bind(&row.id)
     .bind(&row.slug)
@@ -41,6 +43,7 @@ pub async fn insert_community(tx: &mut Tx, row: &CommunityRow) -> Result<()> {
     .bind(&row.created_by)
     .bind(row.created_at)
     .bind(row.updated_at)
+    .bind(&row.time_zone)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -52,7 +55,7 @@ pub async fn insert_community(tx: &mut Tx, row: &CommunityRow) -> Result<()> {
 pub async fn update_community(tx: &mut Tx, row: &CommunityRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
         "UPDATE communities SET name = $2, description = $3, guidelines = $4, visibility = $5,
-             join_policy = $6, accent_color = $7, updated_at = $8
+             join_policy = $6, accent_color = $7, updated_at = $8, time_zone = $9
          WHERE id = $1"
     )
     .bind(&row.id)
@@ -63,6 +66,7 @@ pub async fn update_community(tx: &mut Tx, row: &CommunityRow) -> Result<()> {
     .bind(&row.join_policy)
     .bind(&row.accent_color)
     .bind(row.updated_at)
+    .bind(&row.time_zone)
     .execute(c)
     .await
     .map(|r| r.rows_affected())

@@ -144,14 +144,17 @@ pub async fn set_preference(tx: &mut Tx, user_id: &str, kind: &str, delivery: &s
 }
 
 /// Members with notifications waiting for the digest.
-pub async fn digest_recipients(db: &Db) -> Result<Vec<String>> {
+/// (user id, time zone) of members with notifications waiting for their digest.
+pub async fn digest_recipients(db: &Db) -> Result<Vec<(String, String)>> {
     with_read!(db, |c| {
-        sqlx::query_scalar::<_, String>(
-        "SELECT DISTINCT user_id FROM notifications WHERE delivery = 'digest' AND emailed_at IS NULL"
-    )
-    .fetch_all(c)
-    .await
-    .db()
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT u.id, u.time_zone FROM users u
+         WHERE EXISTS (SELECT 1 FROM notifications n
+                       WHERE n.user_id = u.id AND n.delivery = 'digest' AND n.emailed_at IS NULL)",
+        )
+        .fetch_all(c)
+        .await
+        .db()
     })
 }
 

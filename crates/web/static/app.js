@@ -26,16 +26,6 @@
     }
   }
 
-  // Scheduling forms take the browser's local time: tell the server its UTC offset.
-  var offset = new Date().getTimezoneOffset();
-  document.querySelectorAll(".js-tz-offset").forEach(function (el) {
-    el.value = String(offset);
-  });
-  document.querySelectorAll(".js-tz-label").forEach(function (el) {
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    el.textContent = "(your time" + (zone ? ", " + zone : "") + ")";
-  });
-
   // Relative times stay relative while a page is open.
   document.querySelectorAll("time[datetime]").forEach(function (el) {
     el.title = new Date(el.getAttribute("datetime")).toLocaleString();

@@ -280,7 +280,7 @@ impl App {
         }
 
         let maya = &users[1];
-        let guild = community(
+        let mut guild = community(
             "open-source-guild",
             "Open Source Guild",
             "A home for maintainers: share what works, get help, and meet the people behind the projects you use.",
@@ -291,7 +291,8 @@ impl App {
             &maya.id,
             year_ago,
         );
-        let council = community(
+        guild.time_zone = "Europe/Berlin".into();
+        let mut council = community(
             "acme-customer-council",
             "Acme Customer Council",
             "Acme's private council of customers: early roadmap, roundtables and direct lines to the product team.",
@@ -302,6 +303,7 @@ impl App {
             &maya.id,
             year_ago + 60 * MICROS_PER_DAY,
         );
+        council.time_zone = "America/Chicago".into();
         for (c, seeds) in [(&guild, GUILD_SPACES), (&council, COUNCIL_SPACES)] {
             communities::insert_community(&mut tx, c).await?;
             let space_ids = self.seed_spaces(&mut tx, c, seeds, &maya.id).await?;
@@ -472,10 +474,23 @@ fn user(email: &str, name: &str, hash: &str, superadmin: bool, created_at: i64) 
         handle,
         password_hash: hash.into(),
         is_superadmin: superadmin,
+        // Members live around the world; their digests arrive by their own clocks.
+        time_zone: DEMO_TIME_ZONES[email.len() % DEMO_TIME_ZONES.len()].into(),
         created_at,
         updated_at: created_at,
     }
 }
+
+const DEMO_TIME_ZONES: &[&str] = &[
+    "Europe/Berlin",
+    "America/New_York",
+    "Europe/London",
+    "Asia/Kolkata",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "America/Sao_Paulo",
+    "UTC",
+];
 
 #[allow(clippy::too_many_arguments)]
 fn community(
@@ -498,6 +513,7 @@ fn community(
         visibility: visibility.into(),
         join_policy: join_policy.into(),
         accent_color: accent.into(),
+        time_zone: "UTC".into(),
         member_count: 0,
         created_by: owner.into(),
         created_at,
@@ -566,13 +582,7 @@ impl App {
     /// One shared file, through the real upload path: the guild's code of conduct, as a
     /// text file its owner shared in the community.
     async fn seed_demo_file(&self, owner: &UserRow) -> AppResult<()> {
-        let actor = crate::Actor {
-            user_id: owner.id.clone(),
-            email: owner.email.clone(),
-            display_name: owner.display_name.clone(),
-            handle: owner.handle.clone(),
-            superadmin: owner.is_superadmin,
-        };
+        let actor = crate::Actor::from(owner.clone());
         let text = format!("Open Source Guild: code of conduct\n\n{GUILD_GUIDELINES}\n");
         self.upload_file(
             &actor,

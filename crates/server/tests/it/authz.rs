@@ -185,7 +185,7 @@ const TABLE: &[Row] = &[
     // Engagement tools. {prompt} is a prompt the owner scheduled; prompts are the admins'
     // tool, featuring and the welcome list the moderators'.
     ("GET", "/c/{slug}/prompts", "", [LOGIN, 403, 404, 403, 200, 200]),
-    ("POST", "/c/{slug}/prompts", "space=room&title=Prompt+by+{who}&body=Hello&run_at={future_local}&tz_offset_minutes=0", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/prompts", "space=room&title=Prompt+by+{who}&body=Hello&run_at={future_local}", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/c/{slug}/prompts/{prompt}/cancel", "", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/c/{slug}/posts/{post}/feature", "shout_out=Thank+you", [LOGIN, 403, 404, 303, 303, 303]),
     ("POST", "/c/{slug}/posts/{post}/unfeature", "", [LOGIN, 403, 404, 303, 303, 303]),

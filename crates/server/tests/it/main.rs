@@ -14,4 +14,5 @@ mod process;
 mod realtime;
 mod schema;
 mod snapshots;
+mod time_zones;
 mod topic_lists;

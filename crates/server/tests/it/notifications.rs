@@ -130,14 +130,34 @@ async fn the_daily_digest_collects_waiting_notifications_once() {
         "digest notifications are in the app right away"
     );
 
+    // Ann lives in Tokyo (UTC+9, no daylight saving): her digest leaves at 08:00 there,
+    // which is 23:00 UTC. The job runs hourly and serves whoever is at 08:00.
+    let (status, me) = t
+        .api(
+            "PATCH",
+            "/api/v1/me",
+            Some(&author),
+            Some(json!({"time_zone": "Asia/Tokyo"})),
+        )
+        .await;
+    assert_eq!(
+        (status, me["time_zone"].as_str()),
+        (200, Some("Asia/Tokyo"))
+    );
     t.app.schedule_next_digest().await.unwrap();
     t.app.schedule_next_digest().await.unwrap(); // a second instance doing the same: still one job
+    let now = t.app.now();
+    let mut half_past_ten_pm = now - now.rem_euclid(24 * HOUR) + 22 * HOUR + HOUR / 2;
+    if half_past_ten_pm <= now + HOUR {
+        half_past_ten_pm += 24 * HOUR;
+    }
+    t.app.clock().advance(half_past_ten_pm - now);
     t.app.run_due_jobs().await.unwrap();
     assert!(
         t.app.mail_to("ann@example.org").await.unwrap().is_empty(),
-        "not before 08:00 UTC"
+        "not at 07:30 in Tokyo"
     );
-    t.app.clock().advance(25 * HOUR);
+    t.app.clock().advance(HOUR);
     t.app.run_due_jobs().await.unwrap();
     let mail = t.app.mail_to("ann@example.org").await.unwrap();
     assert_eq!(mail.len(), 1, "{mail:?}");

@@ -35,6 +35,7 @@ pub struct User {
     pub display_name: String,
     pub handle: String,
     pub superadmin: bool,
+    pub time_zone: String,
 }
 
 impl From<&Actor> for User {
@@ -45,6 +46,7 @@ impl From<&Actor> for User {
             display_name: a.display_name.clone(),
             handle: a.handle.clone(),
             superadmin: a.superadmin,
+            time_zone: a.time_zone.clone(),
         }
     }
 }
@@ -177,9 +179,11 @@ pub struct UpdateMe {
     display_name: Option<String>,
     /// What others type after @ to mention you.
     handle: Option<String>,
+    /// IANA name, e.g. Europe/Berlin: the daily digest arrives at 08:00 on this clock.
+    time_zone: Option<String>,
 }
 
-/// Change the caller's e-mail or display name.
+/// Change the caller's e-mail, display name, handle or time zone.
 #[utoipa::path(patch, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])), request_body = UpdateMe,
     responses((status = 200, body = User), (status = 409), (status = 422)))]
 pub async fn update_me(
@@ -193,9 +197,10 @@ pub async fn update_me(
         .display_name
         .unwrap_or_else(|| actor.display_name.clone());
     let handle = body.handle.unwrap_or_else(|| actor.handle.clone());
+    let zone = body.time_zone.unwrap_or_else(|| actor.time_zone.clone());
     let updated = state
         .app
-        .update_account(actor, &email, &name, &handle)
+        .update_account(actor, &email, &name, &handle, &zone)
         .await?;
     Ok(Json((&updated).into()))
 }

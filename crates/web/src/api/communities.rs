@@ -53,6 +53,8 @@ pub struct Community {
     /// `open`, `approval` or `invite`.
     join_policy: String,
     accent_color: String,
+    /// IANA name, e.g. Europe/Berlin: scheduled prompts and events are read in it.
+    time_zone: String,
     member_count: i64,
     created_at: String,
     /// The caller's role, if a member.
@@ -71,6 +73,7 @@ fn community(c: CommunityRow, my_role: Option<String>, my_status: Option<String>
         visibility: c.visibility,
         join_policy: c.join_policy,
         accent_color: c.accent_color,
+        time_zone: c.time_zone,
         member_count: c.member_count,
         created_at: iso(c.created_at),
         my_role,
@@ -144,6 +147,8 @@ pub struct CommunityBody {
     visibility: Option<String>,
     join_policy: Option<String>,
     accent_color: Option<String>,
+    /// IANA name, e.g. Europe/Berlin; UTC when absent at creation.
+    time_zone: Option<String>,
 }
 
 /// Create a community; the caller becomes its owner.
@@ -162,6 +167,7 @@ pub async fn create(
         visibility: b.visibility.unwrap_or_else(|| "public".into()),
         join_policy: b.join_policy.unwrap_or_else(|| "open".into()),
         accent_color: b.accent_color.unwrap_or_default(),
+        time_zone: b.time_zone.unwrap_or_default(),
     };
     let row = state.app.create_community(ctx.actor()?, &input).await?;
     Ok((
@@ -201,6 +207,7 @@ pub async fn update(
         visibility: b.visibility.unwrap_or(current.visibility),
         join_policy: b.join_policy.unwrap_or(current.join_policy),
         accent_color: b.accent_color.unwrap_or(current.accent_color),
+        time_zone: b.time_zone.unwrap_or(current.time_zone),
     };
     state.app.update_community(actor, &slug, &input).await?;
     Ok(Json(community_of_view(

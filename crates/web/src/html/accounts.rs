@@ -458,9 +458,16 @@ struct SettingsPage {
     email: String,
     display_name: String,
     handle: String,
+    time_zone: String,
     errors: ValidationErrors,
     tokens: Vec<TokenItem>,
     new_token: Option<String>,
+}
+
+impl SettingsPage {
+    fn time_zone_names(&self) -> Vec<&'static str> {
+        townsquare_domain::time_zones::names().collect()
+    }
 }
 
 async fn settings_page(
@@ -468,7 +475,7 @@ async fn settings_page(
     ctx: &Ctx,
     errors: ValidationErrors,
     new_token: Option<String>,
-    values: Option<(String, String, String)>,
+    values: Option<(String, String, String, String)>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
     let layout = Layout::new(state, ctx, "Your account").await?;
@@ -483,11 +490,12 @@ async fn settings_page(
             created: date(t.created_at),
         })
         .collect();
-    let (email, display_name, handle) = values.unwrap_or_else(|| {
+    let (email, display_name, handle, time_zone) = values.unwrap_or_else(|| {
         (
             actor.email.clone(),
             actor.display_name.clone(),
             actor.handle.clone(),
+            actor.time_zone.clone(),
         )
     });
     let status = if errors.is_empty() {
@@ -503,6 +511,7 @@ async fn settings_page(
             email,
             display_name,
             handle,
+            time_zone,
             errors,
             tokens,
             new_token,
@@ -523,6 +532,8 @@ struct AccountForm {
     display_name: String,
     #[serde(default)]
     handle: String,
+    #[serde(default)]
+    time_zone: String,
 }
 
 async fn update_account(
@@ -533,7 +544,13 @@ async fn update_account(
     let actor = ctx.actor()?;
     match state
         .app
-        .update_account(actor, &form.email, &form.display_name, &form.handle)
+        .update_account(
+            actor,
+            &form.email,
+            &form.display_name,
+            &form.handle,
+            &form.time_zone,
+        )
         .await
     {
         Ok(_) => Ok(redirect_with_flash(
@@ -546,7 +563,7 @@ async fn update_account(
                 &ctx,
                 form_errors(e)?,
                 None,
-                Some((form.email, form.display_name, form.handle)),
+                Some((form.email, form.display_name, form.handle, form.time_zone)),
             )
             .await
         }

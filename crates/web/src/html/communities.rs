@@ -102,6 +102,14 @@ struct FormValues {
     join_policy: String,
     #[serde(default)]
     accent_color: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+impl FormPage {
+    fn time_zone_names(&self) -> Vec<&'static str> {
+        townsquare_domain::time_zones::names().collect()
+    }
 }
 
 impl From<&FormValues> for CommunityInput {
@@ -114,6 +122,7 @@ impl From<&FormValues> for CommunityInput {
             visibility: f.visibility.clone(),
             join_policy: f.join_policy.clone(),
             accent_color: f.accent_color.clone(),
+            time_zone: f.time_zone.clone(),
         }
     }
 }
@@ -125,6 +134,7 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, H
         visibility: "public".into(),
         join_policy: "open".into(),
         accent_color: "#4f46e5".into(),
+        time_zone: "UTC".into(),
         ..Default::default()
     };
     Ok(page(
@@ -455,6 +465,7 @@ async fn settings_form(
         visibility: c.visibility.clone(),
         join_policy: c.join_policy.clone(),
         accent_color: c.accent_color.clone(),
+        time_zone: c.time_zone.clone(),
     };
     let layout = Layout::new(&state, &ctx, "Community settings")
         .await?

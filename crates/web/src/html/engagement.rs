@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use townsquare_app::engagement::PromptInput;
 use townsquare_app::spaces::kind_of;
+use townsquare_domain::time_zones;
 use townsquare_domain::{SpaceKind, ValidationErrors};
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -25,13 +26,29 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/c/{slug}/welcome/space", post(set_intro_space))
 }
 
-/// Reads a `datetime-local` value typed in a browser whose clock is `offset_minutes` behind
-/// UTC (JavaScript's `getTimezoneOffset`), as microseconds since the epoch.
-pub fn parse_local_time(value: &str, offset_minutes: i64) -> Option<i64> {
+/// Reads a `datetime-local` value as a wall-clock time in the community's time zone, as
+/// microseconds since the epoch.
+pub fn parse_local_time(value: &str, tz: time_zones::Tz) -> Option<i64> {
     let naive = chrono::NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M")
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M:%S"))
         .ok()?;
-    Some(naive.and_utc().timestamp_micros() + offset_minutes.clamp(-1440, 1440) * 60_000_000)
+    Some(time_zones::to_utc(naive, tz))
+}
+
+/// A community's time zone (UTC if the stored name is somehow unknown).
+pub fn community_tz(view: &townsquare_app::communities::CommunityView) -> time_zones::Tz {
+    time_zones::parse_or_utc(&view.community.time_zone)
+}
+
+/// An instant as the community's wall-clock time, e.g. "Tue 1 Dec 2026, 09:00".
+pub fn local_label(micros: i64, tz: time_zones::Tz) -> String {
+    chrono::DateTime::from_timestamp_micros(micros)
+        .map(|t| {
+            t.with_timezone(&tz)
+                .format("%a %-d %b %Y, %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
 pub struct PromptItem {
@@ -39,6 +56,8 @@ pub struct PromptItem {
     pub title: String,
     pub space_name: String,
     pub run_iso: String,
+    /// The run time on the community's clock.
+    pub run_local: String,
     pub status: String,
     pub topic_id: Option<String>,
 }
@@ -54,6 +73,7 @@ struct PromptsPage {
     title: String,
     body: String,
     run_at: String,
+    time_zone: String,
     errors: ValidationErrors,
 }
 
@@ -67,8 +87,6 @@ struct PromptForm {
     body: String,
     #[serde(default)]
     run_at: String,
-    #[serde(default)]
-    tz_offset_minutes: String,
 }
 
 async fn prompts_page(
@@ -95,6 +113,7 @@ async fn prompts_page(
                 .unwrap_or(&"a space")
                 .to_string(),
             run_iso: super::format::iso(p.run_at),
+            run_local: local_label(p.run_at, community_tz(&view)),
             status: p.status.clone(),
             topic_id: p.topic_id.clone(),
         })
@@ -121,6 +140,7 @@ async fn prompts_page(
         title: form.title,
         body: form.body,
         run_at: form.run_at,
+        time_zone: view.community.time_zone.clone(),
         errors,
     };
     Ok(page(status, &body, ctx.flash.is_some()))
@@ -148,12 +168,12 @@ async fn schedule(
     CsrfForm(form): CsrfForm<PromptForm>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
-    let offset = form.tz_offset_minutes.trim().parse().unwrap_or(0);
+    let view = state.app.community(Some(actor), &slug).await?;
     let input = PromptInput {
         space: form.space.clone(),
         title: form.title.clone(),
         body: form.body.clone(),
-        run_at: parse_local_time(&form.run_at, offset),
+        run_at: parse_local_time(&form.run_at, community_tz(&view)),
     };
     match state.app.schedule_prompt(actor, &slug, &input).await {
         Ok(_) => Ok(redirect_with_flash(
@@ -300,18 +320,27 @@ async fn set_intro_space(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_local_time;
+    use super::{local_label, parse_local_time};
+    use townsquare_domain::time_zones;
 
     #[test]
     fn local_times_become_utc() {
-        // 09:00 in a browser at UTC+1 (offset -60) is 08:00 UTC.
-        let t = parse_local_time("2026-12-01T09:00", -60).unwrap();
+        // 09:00 in Berlin in December (UTC+1) is 08:00 UTC.
+        let t = parse_local_time(
+            "2026-12-01T09:00",
+            time_zones::parse("Europe/Berlin").unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             chrono::DateTime::from_timestamp_micros(t)
                 .unwrap()
                 .to_rfc3339(),
             "2026-12-01T08:00:00+00:00"
         );
-        assert!(parse_local_time("tomorrow", 0).is_none());
+        assert_eq!(
+            local_label(t, time_zones::parse("Europe/Berlin").unwrap()),
+            "Tue 1 Dec 2026, 09:00"
+        );
+        assert!(parse_local_time("tomorrow", time_zones::UTC).is_none());
     }
 }

@@ -141,6 +141,14 @@ impl App {
         let more = posts.len() as i64 > POSTS_PER_PAGE;
         posts.truncate(POSTS_PER_PAGE as usize);
         let viewer_id = actor.map(|a| a.user_id.as_str()).unwrap_or("");
+        // A hidden post stays readable for its author and moderators; others see it is hidden.
+        for shown in posts.iter_mut() {
+            let p = &mut shown.post;
+            if p.hidden_at.is_some() && !view.can_moderate && p.author_id != viewer_id {
+                p.body_html.clear();
+                p.body_markdown.clear();
+            }
+        }
         let reactions = store::reaction_tallies(self.db(), topic_id, viewer_id).await?;
         Ok(TopicPage {
             view,
@@ -263,6 +271,7 @@ impl App {
             created_at: now,
             edited_at: None,
             deleted_at: None,
+            hidden_at: None,
         };
         store::insert_post(&mut tx, &post).await?;
         store::bump_topic(&mut tx, topic_id, &actor.user_id, now, 1).await?;
@@ -885,6 +894,7 @@ impl App {
             created_at: now,
             edited_at: None,
             deleted_at: None,
+            hidden_at: None,
         };
         store::insert_topic(tx, &topic).await?;
         store::insert_post(tx, &post).await?;

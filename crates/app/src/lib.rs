@@ -16,6 +16,7 @@ pub mod files;
 pub mod jobs;
 pub mod mail;
 mod mentions;
+pub mod moderation;
 pub mod notifications;
 pub mod rate_limit;
 pub mod reading;

@@ -36,6 +36,8 @@ pub fn describe(kind: &str) -> &'static str {
         "answer_accepted" => "accepted your answer in",
         "featured" => "featured your post in",
         "new_topic" => "started a topic:",
+        "moderation" => "moderated your post in",
+        "flag_handled" => "handled your flag in",
         _ => "did something in",
     }
 }

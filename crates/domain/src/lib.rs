@@ -4,6 +4,7 @@
 pub mod discussions;
 pub mod ids;
 pub mod markdown;
+pub mod moderation;
 pub mod notifications;
 pub mod policy;
 pub mod ranking;

@@ -85,6 +85,16 @@ pub const KINDS: &[NotificationKind] = &[
         default: Delivery::InApp,
     },
     NotificationKind {
+        name: "moderation",
+        label: "Moderators act on your posts",
+        default: Delivery::Email,
+    },
+    NotificationKind {
+        name: "flag_handled",
+        label: "Your flags are handled",
+        default: Delivery::InApp,
+    },
+    NotificationKind {
         name: "new_topic",
         label: "New topics in spaces you follow",
         default: Delivery::Digest,

@@ -76,6 +76,25 @@ pub fn can_change_role(actor: &Viewer, current: CommunityRole, new: CommunityRol
     }
 }
 
+/// Whether a moderator may act on a member's content or on the member: moderators and above,
+/// but admins and owners answer only to someone ranked above them (or a superadmin).
+pub fn can_act_against(viewer: &Viewer, subject: Option<CommunityRole>) -> bool {
+    if !can_moderate(viewer) {
+        return false;
+    }
+    match subject {
+        Some(role) if role >= CommunityRole::Admin => {
+            viewer.superadmin || viewer.role.is_some_and(|r| r > role)
+        }
+        _ => true,
+    }
+}
+
+/// The moderation audit log is for admins.
+pub fn can_read_audit_log(viewer: &Viewer) -> bool {
+    can_manage_community(viewer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +163,30 @@ mod tests {
         assert!(!can_change_role(&member(Moderator), Member, Moderator));
         assert!(!can_change_role(&OUTSIDER, Member, Moderator));
         assert!(can_change_role(&SUPER, Owner, Member));
+    }
+
+    #[test]
+    fn moderators_cannot_act_against_admins_or_owners() {
+        use CommunityRole::*;
+        let as_role = |role| Viewer {
+            signed_in: true,
+            superadmin: false,
+            role: Some(role),
+        };
+        assert!(can_act_against(&as_role(Moderator), Some(Member)));
+        assert!(can_act_against(&as_role(Moderator), Some(Moderator)));
+        assert!(can_act_against(&as_role(Moderator), None));
+        assert!(!can_act_against(&as_role(Moderator), Some(Admin)));
+        assert!(!can_act_against(&as_role(Moderator), Some(Owner)));
+        assert!(!can_act_against(&as_role(Admin), Some(Admin)));
+        assert!(can_act_against(&as_role(Owner), Some(Admin)));
+        assert!(!can_act_against(&as_role(Member), Some(Member)));
+        let root = Viewer {
+            signed_in: true,
+            superadmin: true,
+            role: None,
+        };
+        assert!(can_act_against(&root, Some(Owner)));
+        assert!(can_read_audit_log(&as_role(Admin)) && !can_read_audit_log(&as_role(Moderator)));
     }
 }

@@ -35,6 +35,7 @@ macro_rules! text_enum {
         }
     };
 }
+pub(crate) use text_enum;
 
 text_enum!(
     /// A member's role in one community, from least to most powerful (the order is used).

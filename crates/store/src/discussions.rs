@@ -268,11 +268,13 @@ pub struct PostRow {
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub deleted_at: Option<i64>,
+    /// Hidden by a moderator (still there for its author and moderators).
+    pub hidden_at: Option<i64>,
 }
 
 const POST_COLUMNS: &str = "p.id, p.topic_id, p.community_id, p.space_id, p.author_id, \
      p.reply_to_id, p.is_first, p.body_markdown, p.body_html, p.reaction_count, p.created_at, \
-     p.edited_at, p.deleted_at";
+     p.edited_at, p.deleted_at, p.hidden_at";
 
 pub async fn insert_post(tx: &mut Tx, p: &PostRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(

@@ -17,6 +17,7 @@ pub mod engagement;
 mod error;
 pub mod files;
 pub mod jobs;
+pub mod moderation;
 pub mod notifications;
 pub mod outbox;
 pub mod postgres;

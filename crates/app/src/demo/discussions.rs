@@ -255,6 +255,7 @@ pub(super) async fn seed(
     }
     if let Some(general) = space_id("general").filter(|_| c.slug == "open-source-guild") {
         schedule_prompt(tx, c, &general, members[0].0, now).await?;
+        seed_moderation(tx, c, &general, members, now, rng).await?;
         // Some members follow the general space (told of every new topic); one muted it.
         for (i, (member, joined)) in members.iter().take(12).enumerate() {
             let level = if i == 11 { "muted" } else { "following" };
@@ -401,6 +402,7 @@ fn post(topic: &TopicRow, author: &UserRow, body: &str, is_first: bool, at: i64)
         created_at: at,
         edited_at: None,
         deleted_at: None,
+        hidden_at: None,
     }
 }
 
@@ -463,5 +465,114 @@ async fn schedule_prompt(
         now,
     };
     townsquare_store::jobs::enqueue(tx, &job).await?;
+    Ok(())
+}
+
+/// The moderators' side of the guild: a spam reply two members flagged (waiting in the
+/// queue), and an earlier rude reply a moderator hid, in the audit log.
+async fn seed_moderation(
+    tx: &mut Tx,
+    c: &CommunityRow,
+    space_id: &str,
+    members: &Members<'_>,
+    now: i64,
+    rng: &mut ChaCha8Rng,
+) -> AppResult<()> {
+    use townsquare_store::moderation::{self as moderation, ActionRow, FlagRow};
+    let manager = members[0].0;
+    let started = now - 2 * MICROS_PER_DAY;
+    let author = author_before(members, started, rng);
+    let spammer = author_before(members, started, rng);
+    let grump = author_before(members, started, rng);
+    let replies = [
+        (
+            spammer,
+            "Great thread! Check out my site for 90% off premium themes: cheap-themes.example",
+        ),
+        (
+            grump,
+            "This is a stupid question and you should feel bad for asking it.",
+        ),
+    ];
+    let posts = seed_topic(
+        tx,
+        c,
+        space_id,
+        "Which static site generator do you use for project docs?",
+        "We are moving our docs off a wiki. Zola, Hugo, mdBook: what works for you?",
+        "docs tooling",
+        true,
+        author,
+        started,
+        &replies,
+        None,
+        members,
+        now,
+        rng,
+    )
+    .await?;
+    let (spam, rude) = (&posts[0], &posts[1]);
+    let reporters = members
+        .iter()
+        .skip(3)
+        .filter(|(u, _)| u.id != spammer.id)
+        .take(2);
+    for (i, (reporter, _)) in reporters.enumerate() {
+        let flag = FlagRow {
+            id: new_id(),
+            community_id: c.id.clone(),
+            target_kind: "post".into(),
+            target_id: spam.id.clone(),
+            space_id: Some(space_id.to_string()),
+            reporter_id: reporter.id.clone(),
+            reason: "spam".into(),
+            note: if i == 0 {
+                "Link farm".into()
+            } else {
+                String::new()
+            },
+            status: "open".into(),
+            created_at: spam.created_at + (i as i64 + 1) * MICROS_PER_HOUR,
+            resolved_at: None,
+            resolution: None,
+        };
+        moderation::insert_flag(tx, &flag).await?;
+        record(
+            tx,
+            c,
+            &reporter.id,
+            "flag_raised",
+            "post",
+            &spam.id,
+            flag.created_at,
+        )
+        .await?;
+    }
+    let hidden_at = rude.created_at + 3 * MICROS_PER_HOUR;
+    moderation::set_post_hidden(tx, &rude.id, Some(hidden_at)).await?;
+    search::unindex_post(tx, &rude.id).await?;
+    let action = ActionRow {
+        id: new_id(),
+        community_id: c.id.clone(),
+        actor_id: manager.id.clone(),
+        action: "hide".into(),
+        target_kind: "post".into(),
+        target_id: rude.id.clone(),
+        subject_user_id: Some(rude.author_id.clone()),
+        reason: "Guideline 1: be kind to people asking questions.".into(),
+        detail: "{}".into(),
+        created_at: hidden_at,
+    };
+    moderation::insert_action(tx, &action).await?;
+    record(
+        tx,
+        c,
+        &manager.id,
+        "moderation_action",
+        "post",
+        &rude.id,
+        hidden_at,
+    )
+    .await?;
     Ok(())
 }

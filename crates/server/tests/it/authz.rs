@@ -189,6 +189,17 @@ const TABLE: &[Row] = &[
     ("POST", "/c/{slug}/prompts/{prompt}/cancel", "", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/c/{slug}/posts/{post}/feature", "shout_out=Thank+you", [LOGIN, 403, 404, 303, 303, 303]),
     ("POST", "/c/{slug}/posts/{post}/unfeature", "", [LOGIN, 403, 404, 303, 303, 303]),
+    // Moderation: {post} is the member's, who cannot flag their own post; a superadmin who is
+    // not a member moderates but does not flag. The audit log is for admins.
+    ("POST", "/c/{slug}/posts/{post}/flag", "reason=spam", [LOGIN, 422, 404, 303, 303, 403]),
+    ("POST", "/c/{slug}/posts/{post}/moderation", "action=approve&reason=Fine+as+it+is", [LOGIN, 403, 404, 303, 303, 303]),
+    ("GET", "/c/{slug}/moderation", "", [LOGIN, 403, 404, 200, 200, 200]),
+    ("GET", "/c/{slug}/moderation/log", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("GET", "/c/{slug}/moderation/log.csv", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/posts/{id}/flags", r#"{"reason":"spam"}"#, [401, 422, 404, 201, 201, 403]),
+    ("POST", "/api/v1/posts/{id}/moderation", r#"{"action":"approve","reason":"Fine as it is"}"#, [401, 403, 404, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/moderation/queue", "", [401, 403, 404, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/moderation/log", "", [401, 403, 404, 403, 200, 200]),
     ("GET", "/c/{slug}/welcome", "", [LOGIN, 403, 404, 200, 200, 200]),
     ("POST", "/c/{slug}/welcome/space", "space=room", [LOGIN, 403, 404, 403, 303, 303]),
     ("GET", "/api/v1/communities/{slug}/prompts", "", [401, 403, 404, 403, 200, 200]),

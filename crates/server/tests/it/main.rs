@@ -9,6 +9,7 @@ mod discussions;
 mod engagement;
 mod feeds;
 mod files;
+mod moderation;
 mod notifications;
 mod process;
 mod realtime;

@@ -32,9 +32,10 @@ use utoipa::{Modify, OpenApi};
         super::engagement::feature, super::engagement::unfeature, super::engagement::newcomers,
         super::engagement::set_introductions,
         super::topic_lists::list, super::topic_lists::unread, super::topic_lists::set_space_level,
+        super::moderation::flag, super::moderation::act, super::moderation::queue, super::moderation::log,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"))
+    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"))
 )]
 struct ApiDoc;
 

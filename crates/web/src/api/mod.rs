@@ -7,6 +7,7 @@ mod discussions;
 mod docs;
 mod engagement;
 mod files;
+mod moderation;
 mod notifications;
 mod reading;
 mod spaces;
@@ -33,6 +34,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = reading::routes(r);
     let r = files::routes(r);
     let r = topic_lists::routes(r);
+    let r = moderation::routes(r);
     spaces::routes(r)
 }
 

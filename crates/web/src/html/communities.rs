@@ -231,6 +231,9 @@ struct HomePage {
     unanswered: Vec<crate::html::spaces::TopicItem>,
     can_moderate: bool,
     newcomers_waiting: usize,
+    /// Moderators' pulse check: open flags and how long the oldest has waited.
+    open_flags: i64,
+    oldest_flag_ago: Option<String>,
     recent: Vec<ActivityLine>,
 }
 
@@ -363,6 +366,7 @@ async fn show(
             .count(),
         _ => 0,
     };
+    let attention = state.app.attention(&view).await?.unwrap_or_default();
     let c = &view.community;
     let layout = Layout::new(&state, &ctx, &c.name)
         .await?
@@ -418,6 +422,8 @@ async fn show(
         unanswered,
         can_moderate,
         newcomers_waiting,
+        open_flags: attention.open_flags,
+        oldest_flag_ago: attention.oldest_flag_at.map(|t| ago(t, now)),
         recent,
         layout,
     };

@@ -152,6 +152,8 @@ pub struct PostItem {
     pub ago: String,
     pub edited: bool,
     pub deleted: bool,
+    /// Hidden by a moderator; `body_html` is empty unless the viewer may still read it.
+    pub hidden: bool,
     pub is_first: bool,
     pub accepted: bool,
     /// The shout-out line when a moderator featured the post.
@@ -268,6 +270,7 @@ async fn topic_page(
             ago: ago(p.post.created_at, now),
             edited: p.post.edited_at.is_some(),
             deleted: p.post.deleted_at.is_some(),
+            hidden: p.post.hidden_at.is_some(),
             is_first: p.post.is_first,
             accepted: accepted.as_deref() == Some(p.post.id.as_str()),
             featured: featured.get(&p.post.id).cloned(),

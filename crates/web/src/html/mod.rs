@@ -6,6 +6,7 @@ pub(crate) mod discussions;
 mod engagement;
 pub(crate) mod files;
 pub(crate) mod format;
+mod moderation;
 mod notifications;
 pub(crate) mod spaces;
 
@@ -29,6 +30,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = engagement::routes(r);
     let r = notifications::routes(r);
     let r = files::routes(r);
+    let r = moderation::routes(r);
     spaces::routes(r)
 }
 

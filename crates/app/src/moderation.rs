@@ -1,0 +1,376 @@
+//! Moderation: members flag posts; moderators work through a queue of flagged items and
+//! approve, hide, unhide or delete them with a reason. Every action is appended to the audit
+//! log and the activity log in its transaction, and tells the author and the reporters.
+
+use crate::communities::{role_of, CommunityView};
+use crate::discussions::TopicView;
+use crate::notifications::Notice;
+use crate::{activity, Actor, App, AppError, AppResult};
+use serde_json::json;
+use std::collections::HashMap;
+use townsquare_domain::moderation::{
+    check_action_reason, check_flag_note, ContentAction, FlagReason, TargetKind,
+};
+use townsquare_domain::{markdown, new_id, policy};
+use townsquare_store::discussions::{self as discussions_store, PostRow};
+use townsquare_store::moderation::{self as store, ActionRow, FlagRow, LoggedAction, OpenFlag};
+use townsquare_store::search;
+
+/// How many open flags the queue reads at once (grouped into items, oldest first).
+const QUEUE_FLAGS: i64 = 500;
+
+/// A flagged post in the queue, with what a moderator needs to decide.
+#[derive(Debug, Clone)]
+pub struct QueueItem {
+    pub post: PostRow,
+    pub topic_title: String,
+    pub author_name: String,
+    /// The author's posts in this community, and the latest actions about them.
+    pub author_posts: i64,
+    pub author_history: Vec<ActionRow>,
+    pub flags: Vec<OpenFlag>,
+}
+
+/// Filters of the queue.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub reason: Option<FlagReason>,
+    pub space_id: Option<String>,
+}
+
+/// The "needs attention" card.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Attention {
+    pub open_flags: i64,
+    pub oldest_flag_at: Option<i64>,
+}
+
+impl App {
+    /// Flags a post the member can read; one open flag per member per post.
+    pub async fn flag_post(
+        &self,
+        actor: &Actor,
+        post_id: &str,
+        reason: &str,
+        note: &str,
+    ) -> AppResult<FlagRow> {
+        let (view, post) = self.readable_post(actor, post_id).await?;
+        if view.space.community.role().is_none() {
+            return Err(AppError::Forbidden(
+                "Join the community to flag posts.".into(),
+            ));
+        }
+        if post.author_id == actor.user_id {
+            return Err(AppError::invalid(
+                "reason",
+                "You cannot flag your own post.",
+            ));
+        }
+        let reason =
+            FlagReason::parse(reason.trim()).map_err(|m| AppError::invalid("reason", m))?;
+        let note = check_flag_note(reason, note).map_err(|m| AppError::invalid("note", m))?;
+        let now = self.now();
+        let flag = FlagRow {
+            id: new_id(),
+            community_id: post.community_id.clone(),
+            target_kind: TargetKind::Post.as_str().into(),
+            target_id: post.id.clone(),
+            space_id: Some(post.space_id.clone()),
+            reporter_id: actor.user_id.clone(),
+            reason: reason.as_str().into(),
+            note,
+            status: "open".into(),
+            created_at: now,
+            resolved_at: None,
+            resolution: None,
+        };
+        let mut tx = self.db().begin().await?;
+        if !store::insert_flag(&mut tx, &flag).await? {
+            return Err(AppError::conflict(
+                "reason",
+                "You already flagged this post; moderators will look at it.",
+            ));
+        }
+        activity::record(
+            &mut tx,
+            Some(&flag.community_id),
+            Some(&actor.user_id),
+            "flag_raised",
+            "post",
+            &post.id,
+            json!({"reason": flag.reason, "flag_id": flag.id}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(flag)
+    }
+
+    /// The community's moderation queue: flagged posts, oldest flag first (moderators).
+    pub async fn moderation_queue(
+        &self,
+        actor: &Actor,
+        community_slug: &str,
+        filter: &QueueFilter,
+    ) -> AppResult<(CommunityView, Vec<QueueItem>)> {
+        let view = self.moderated_community(actor, community_slug).await?;
+        let flags = store::open_flags(
+            self.db(),
+            &view.community.id,
+            filter.reason.map(|r| r.as_str()),
+            filter.space_id.as_deref(),
+            QUEUE_FLAGS,
+        )
+        .await?;
+        // Group by item, keeping the order of each item's oldest flag.
+        let mut order: Vec<String> = Vec::new();
+        let mut grouped: HashMap<String, Vec<OpenFlag>> = HashMap::new();
+        for f in flags {
+            let key = f.flag.target_id.clone();
+            if !grouped.contains_key(&key) {
+                order.push(key.clone());
+            }
+            grouped.entry(key).or_default().push(f);
+        }
+        let mut items = Vec::new();
+        for post_id in order {
+            let Some(post) = discussions_store::post_by_id(self.db(), &post_id).await? else {
+                continue;
+            };
+            let Some(topic) = discussions_store::topic_by_id(self.db(), &post.topic_id).await?
+            else {
+                continue;
+            };
+            let author = townsquare_store::accounts::user_by_id(self.db(), &post.author_id)
+                .await?
+                .map(|u| u.display_name)
+                .unwrap_or_default();
+            items.push(QueueItem {
+                author_posts: store::post_count(self.db(), &view.community.id, &post.author_id)
+                    .await?,
+                author_history: store::actions_about(
+                    self.db(),
+                    &view.community.id,
+                    &post.author_id,
+                    5,
+                )
+                .await?,
+                flags: grouped.remove(&post_id).unwrap_or_default(),
+                topic_title: topic.title,
+                author_name: author,
+                post,
+            });
+        }
+        Ok((view, items))
+    }
+
+    /// Approves, hides, unhides or deletes a post, with a reason (moderators; not against
+    /// admins or owners unless ranked above them).
+    pub async fn act_on_post(
+        &self,
+        actor: &Actor,
+        post_id: &str,
+        action: &str,
+        reason: &str,
+    ) -> AppResult<ContentAction> {
+        let (view, post) = self.readable_post(actor, post_id).await?;
+        let community = &view.space.community;
+        if !policy::can_moderate(&community.viewer) {
+            return Err(AppError::Forbidden("Only moderators can do this.".into()));
+        }
+        let author_role = townsquare_store::communities::membership(
+            self.db(),
+            &post.community_id,
+            &post.author_id,
+        )
+        .await?
+        .as_ref()
+        .and_then(role_of);
+        if !policy::can_act_against(&community.viewer, author_role) {
+            return Err(AppError::Forbidden(
+                "Admins and owners are moderated by someone ranked above them.".into(),
+            ));
+        }
+        let action =
+            ContentAction::parse(action.trim()).map_err(|m| AppError::invalid("action", m))?;
+        let reason = check_action_reason(reason).map_err(|m| AppError::invalid("reason", m))?;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        match action {
+            ContentAction::Approve => {}
+            ContentAction::Hide => {
+                store::set_post_hidden(&mut tx, &post.id, Some(now)).await?;
+                search::unindex_post(&mut tx, &post.id).await?;
+            }
+            ContentAction::Unhide => {
+                store::set_post_hidden(&mut tx, &post.id, None).await?;
+                search::index_post(
+                    &mut tx,
+                    &post.id,
+                    &view.topic.title,
+                    &markdown::plain_text(&post.body_markdown),
+                )
+                .await?;
+            }
+            ContentAction::Delete => {
+                if post.is_first {
+                    return Err(AppError::invalid(
+                        "action",
+                        "This is the topic's opening post: hide it, or delete the topic from its page.",
+                    ));
+                }
+                discussions_store::delete_post(&mut tx, &post.id, now).await?;
+                search::unindex_post(&mut tx, &post.id).await?;
+                discussions_store::bump_topic(
+                    &mut tx,
+                    &post.topic_id,
+                    &view.topic.last_poster_id.clone().unwrap_or_default(),
+                    0,
+                    -1,
+                )
+                .await?;
+            }
+        }
+        let status = if action == ContentAction::Approve {
+            "dismissed"
+        } else {
+            "actioned"
+        };
+        let reporters = store::resolve_flags(
+            &mut tx,
+            TargetKind::Post.as_str(),
+            &post.id,
+            status,
+            &actor.user_id,
+            &reason,
+            now,
+        )
+        .await?;
+        let entry = ActionRow {
+            id: new_id(),
+            community_id: post.community_id.clone(),
+            actor_id: actor.user_id.clone(),
+            action: action.as_str().into(),
+            target_kind: TargetKind::Post.as_str().into(),
+            target_id: post.id.clone(),
+            subject_user_id: Some(post.author_id.clone()),
+            reason: reason.clone(),
+            detail: json!({"topic_id": post.topic_id, "flags_closed": reporters.len()}).to_string(),
+            created_at: now,
+        };
+        store::insert_action(&mut tx, &entry).await?;
+        activity::record(
+            &mut tx,
+            Some(&post.community_id),
+            Some(&actor.user_id),
+            "moderation_action",
+            "post",
+            &post.id,
+            json!({"action": entry.action, "subject_user_id": post.author_id, "flags_closed": reporters.len()}),
+            now,
+        )
+        .await?;
+        let excerpt = format!("{}: {reason}", past_tense(action));
+        if action != ContentAction::Approve {
+            let notice = Notice {
+                user_id: &post.author_id,
+                community_id: &post.community_id,
+                kind: "moderation",
+                actor_id: &actor.user_id,
+                topic_id: &post.topic_id,
+                post_id: &post.id,
+                excerpt: &excerpt,
+            };
+            self.notify(&mut tx, notice, now).await?;
+        }
+        let handled = format!(
+            "Your flag was handled: the post was {}.",
+            past_tense(action).to_lowercase()
+        );
+        let mut told = Vec::new();
+        for reporter in reporters {
+            if told.contains(&reporter) {
+                continue;
+            }
+            let notice = Notice {
+                user_id: &reporter,
+                community_id: &post.community_id,
+                kind: "flag_handled",
+                actor_id: &actor.user_id,
+                topic_id: &post.topic_id,
+                post_id: &post.id,
+                excerpt: &handled,
+            };
+            self.notify(&mut tx, notice, now).await?;
+            told.push(reporter);
+        }
+        self.commit(tx).await?;
+        Ok(action)
+    }
+
+    /// The community's audit log, newest first (admins).
+    pub async fn audit_log(
+        &self,
+        actor: &Actor,
+        community_slug: &str,
+        before: Option<(i64, &str)>,
+        limit: i64,
+    ) -> AppResult<(CommunityView, Vec<LoggedAction>)> {
+        let view = self.community(Some(actor), community_slug).await?;
+        if !policy::can_read_audit_log(&view.viewer) {
+            return Err(AppError::Forbidden(
+                "The audit log is for the community's admins.".into(),
+            ));
+        }
+        let rows =
+            store::actions(self.db(), &view.community.id, before, limit.clamp(1, 1000)).await?;
+        Ok((view, rows))
+    }
+
+    /// Open flags and the oldest one's time, for moderators' "needs attention" card.
+    pub async fn attention(&self, view: &CommunityView) -> AppResult<Option<Attention>> {
+        if !policy::can_moderate(&view.viewer) {
+            return Ok(None);
+        }
+        let (open_flags, oldest_flag_at) =
+            store::open_flag_summary(self.db(), &view.community.id).await?;
+        Ok(Some(Attention {
+            open_flags,
+            oldest_flag_at,
+        }))
+    }
+
+    /// The member's own flags in a community, newest first: received, then handled.
+    pub async fn my_flags(&self, actor: &Actor, view: &CommunityView) -> AppResult<Vec<FlagRow>> {
+        Ok(store::flags_by_reporter(self.db(), &actor.user_id, &view.community.id, 50).await?)
+    }
+
+    async fn moderated_community(&self, actor: &Actor, slug: &str) -> AppResult<CommunityView> {
+        let view = self.community(Some(actor), slug).await?;
+        if !policy::can_moderate(&view.viewer) {
+            return Err(AppError::Forbidden(
+                "The moderation queue is for the community's moderators.".into(),
+            ));
+        }
+        Ok(view)
+    }
+
+    /// A live post and its topic, if the actor can read them.
+    async fn readable_post(&self, actor: &Actor, post_id: &str) -> AppResult<(TopicView, PostRow)> {
+        let post = discussions_store::post_by_id(self.db(), post_id)
+            .await?
+            .filter(|p| p.deleted_at.is_none())
+            .ok_or(AppError::NotFound("post"))?;
+        let view = self.topic(Some(actor), &post.topic_id).await?;
+        Ok((view, post))
+    }
+}
+
+fn past_tense(action: ContentAction) -> &'static str {
+    match action {
+        ContentAction::Approve => "Approved",
+        ContentAction::Hide => "Hidden",
+        ContentAction::Unhide => "Shown again",
+        ContentAction::Delete => "Deleted",
+    }
+}

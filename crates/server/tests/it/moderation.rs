@@ -1,0 +1,373 @@
+//! Moderation: flags, the queue, actions on posts, and the audit log.
+
+use crate::discussions::{guild, member, reply, topic};
+use serde_json::{json, Value};
+use townsquare_testkit::TestApp;
+
+async fn inbox(t: &TestApp, token: &str) -> Vec<Value> {
+    let (_, body) = t
+        .api("GET", "/api/v1/notifications", Some(token), None)
+        .await;
+    body["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_flag_reaches_the_queue_and_hiding_the_post_is_logged_and_told() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let spammer = member(&t, "sam@example.org", "Sam Spammer").await;
+    let reader = member(&t, "rea@example.org", "Rea Reader").await;
+    let other = member(&t, "oto@example.org", "Oto Other").await;
+    let thread = topic(
+        &t,
+        &reader,
+        "help",
+        "Which editor?",
+        "Looking for tips.",
+        false,
+    )
+    .await;
+    let thread_id = thread["id"].as_str().unwrap();
+    let spam = reply(
+        &t,
+        &spammer,
+        thread_id,
+        "Buy cheap watches at example.com zanzibar",
+        None,
+    )
+    .await;
+    let spam_id = spam["id"].as_str().unwrap();
+
+    // Members flag; a second open flag from the same member is refused, as is a bad reason.
+    let flag = |token: String, body: Value| {
+        let t = &t;
+        async move {
+            t.api(
+                "POST",
+                &format!("/api/v1/posts/{spam_id}/flags"),
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    assert_eq!(flag(reader.clone(), json!({"reason": "spam"})).await.0, 201);
+    let (status, problem) = flag(reader.clone(), json!({"reason": "harassment"})).await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(problem.to_string().contains("already flagged"), "{problem}");
+    let (status, problem) = flag(other.clone(), json!({"reason": "other"})).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "note");
+    assert_eq!(
+        flag(
+            other.clone(),
+            json!({"reason": "other", "note": "Ads for watches"})
+        )
+        .await
+        .0,
+        201
+    );
+    assert_eq!(
+        flag(spammer.clone(), json!({"reason": "spam"})).await.0,
+        422,
+        "not one's own post"
+    );
+
+    // Members cannot see the queue; moderators see the post with both flags, oldest first.
+    let (status, _) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/queue",
+            Some(&reader),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, queue) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/queue",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{queue}");
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    assert_eq!(queue[0]["post_id"], spam_id);
+    let reasons: Vec<&str> = queue[0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["spam", "other"]);
+    let (_, filtered) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/queue?reason=harassment",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(filtered.as_array().unwrap().len(), 0);
+
+    // An action needs a reason.
+    let act = |body: Value| {
+        let t = &t;
+        let owner = owner.clone();
+        async move {
+            t.api(
+                "POST",
+                &format!("/api/v1/posts/{spam_id}/moderation"),
+                Some(&owner),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (status, problem) = act(json!({"action": "hide", "reason": " "})).await;
+    assert_eq!(status, 422, "{problem}");
+    let visitor = t.browser();
+    let found = visitor.get("/c/guild/search?q=zanzibar").await.text();
+    assert!(found.contains("watches"), "found before hiding: {found}");
+    assert_eq!(
+        act(json!({"action": "hide", "reason": "Advertising (rule 3)"}))
+            .await
+            .0,
+        200
+    );
+
+    // Hidden: others see that it is hidden, its author still reads it, search forgets it.
+    let page = visitor.get(&format!("/c/guild/t/{thread_id}")).await.text();
+    assert!(
+        page.contains("This post is hidden by the moderators") && !page.contains("cheap watches"),
+        "{page}"
+    );
+    let (_, as_author) = t
+        .api(
+            "GET",
+            &format!("/api/v1/topics/{thread_id}"),
+            Some(&spammer),
+            None,
+        )
+        .await;
+    assert!(
+        as_author.to_string().contains("cheap watches"),
+        "{as_author}"
+    );
+    let found = visitor.get("/c/guild/search?q=zanzibar").await.text();
+    assert!(
+        !found.contains("watches"),
+        "hidden posts leave search: {found}"
+    );
+
+    // The queue is empty; the author and both reporters were told.
+    let (_, queue) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/queue",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(queue.as_array().unwrap().len(), 0);
+    let told = inbox(&t, &spammer).await;
+    assert_eq!(told[0]["kind"], "moderation", "{told:?}");
+    assert!(told[0]["excerpt"]
+        .as_str()
+        .unwrap()
+        .contains("Advertising (rule 3)"));
+    for reporter in [&reader, &other] {
+        assert!(inbox(&t, reporter)
+            .await
+            .iter()
+            .any(|n| n["kind"] == "flag_handled"));
+    }
+    // A flag after handling is a new, open flag.
+    assert_eq!(flag(reader.clone(), json!({"reason": "spam"})).await.0, 201);
+
+    // The audit log: admins only, one row per action, exportable as CSV.
+    let (status, _) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/log",
+            Some(&reader),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        act(json!({"action": "unhide", "reason": "Appeal: it was a joke"}))
+            .await
+            .0,
+        200
+    );
+    let (_, log) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/log",
+            Some(&owner),
+            None,
+        )
+        .await;
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["unhide", "hide"]);
+    assert_eq!(log["items"][1]["subject_name"], "Sam Spammer");
+    let admin = t.browser();
+    admin
+        .log_in("owner@example.org", "correct horse battery")
+        .await;
+    let csv = admin.get("/c/guild/moderation/log.csv").await;
+    assert_eq!(csv.status, 200);
+    let lines: Vec<&str> = csv.html.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", csv.html);
+    assert!(lines[0].starts_with("time,actor,action"));
+    assert!(lines[2].contains(",hide,post,") && lines[2].contains("Advertising (rule 3)"));
+    let page = visitor.get(&format!("/c/guild/t/{thread_id}")).await.text();
+    assert!(
+        page.contains("cheap watches"),
+        "unhidden posts are visible again"
+    );
+}
+
+#[tokio::test]
+async fn moderators_have_no_power_over_admins_or_other_communities() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let moderator = member(&t, "mod@example.org", "Mo Derator").await;
+    let (_, me) = t.api("GET", "/api/v1/me", Some(&moderator), None).await;
+    let (status, _) = t
+        .api(
+            "PUT",
+            &format!(
+                "/api/v1/communities/guild/members/{}/role",
+                me["id"].as_str().unwrap()
+            ),
+            Some(&owner),
+            Some(json!({"role": "moderator"})),
+        )
+        .await;
+    assert!(status < 300, "{status}");
+    let owners_topic = topic(&t, &owner, "help", "House rules", "Be kind.", false).await;
+    let owners_post = reply(
+        &t,
+        &owner,
+        owners_topic["id"].as_str().unwrap(),
+        "And patient.",
+        None,
+    )
+    .await;
+    let (status, problem) = t
+        .api(
+            "POST",
+            &format!(
+                "/api/v1/posts/{}/moderation",
+                owners_post["id"].as_str().unwrap()
+            ),
+            Some(&moderator),
+            Some(json!({"action": "hide", "reason": "Testing my powers"})),
+        )
+        .await;
+    assert_eq!(status, 403, "{problem}");
+
+    // Another community's owner is a stranger here: no queue, no actions.
+    let stranger = t.api_user("else@example.org", "Elsewhere Owner").await;
+    t.api(
+        "POST",
+        "/api/v1/communities",
+        Some(&stranger),
+        Some(json!({"name": "Other", "slug": "other"})),
+    )
+    .await;
+    let (status, _) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/queue",
+            Some(&stranger),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!(
+                "/api/v1/posts/{}/moderation",
+                owners_post["id"].as_str().unwrap()
+            ),
+            Some(&stranger),
+            Some(json!({"action": "hide", "reason": "Not my community"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn the_queue_page_shows_flags_and_applies_actions() {
+    let t = TestApp::spawn().await;
+    guild(&t).await;
+    let author = member(&t, "au@example.org", "Au Thor").await;
+    let thread = topic(
+        &t,
+        &author,
+        "help",
+        "Off topic ramble",
+        "Cats are great.",
+        false,
+    )
+    .await;
+    let b = t.signed_up("fl@example.org", "Fla Gger").await;
+    assert_eq!(b.post("/c/guild/join", &[("note", "")]).await.status, 200);
+    let (_, posts) = t
+        .api(
+            "GET",
+            &format!("/api/v1/topics/{}", thread["id"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await;
+    let post_id = posts["posts"][0]["id"].as_str().unwrap().to_string();
+    let flagged = b
+        .post(
+            &format!("/c/guild/posts/{post_id}/flag"),
+            &[("reason", "off_topic"), ("note", "")],
+        )
+        .await;
+    assert!(
+        flagged.text().contains("your flag is with the moderators"),
+        "{}",
+        flagged.text()
+    );
+
+    let owner = t.browser();
+    owner
+        .log_in("owner@example.org", "correct horse battery")
+        .await;
+    let home = owner.get("/c/guild").await.text();
+    assert!(home.contains("1 open flag"), "{home}");
+    let queue = owner.get("/c/guild/moderation").await;
+    assert!(
+        queue.text().contains("Off-topic") && queue.text().contains("Fla Gger"),
+        "{}",
+        queue.text()
+    );
+    let done = owner
+        .post(
+            &format!("/c/guild/posts/{post_id}/moderation"),
+            &[("action", "approve"), ("reason", "On topic enough")],
+        )
+        .await;
+    assert!(
+        done.text().contains("Approved") && done.text().contains("Nothing waiting"),
+        "{}",
+        done.text()
+    );
+    assert!(owner.get("/c/guild").await.text().contains("No open flags"));
+    let bad = owner.get("/c/guild/moderation?reason=boring").await;
+    assert_eq!(bad.status, 422);
+}

@@ -1,0 +1,278 @@
+//! Flags, hidden posts and the moderation audit log.
+
+use crate::db::{Db, Source, Tx};
+use crate::error::MapErr;
+use crate::Result;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FlagRow {
+    pub id: String,
+    pub community_id: String,
+    pub target_kind: String,
+    pub target_id: String,
+    pub space_id: Option<String>,
+    pub reporter_id: String,
+    pub reason: String,
+    pub note: String,
+    pub status: String,
+    pub created_at: i64,
+    pub resolved_at: Option<i64>,
+    pub resolution: Option<String>,
+}
+
+const FLAG_COLUMNS: &str = "f.id, f.community_id, f.target_kind, f.target_id, f.space_id, \
+     f.reporter_id, f.reason, f.note, f.status, f.created_at, f.resolved_at, f.resolution";
+
+/// Records an open flag; false if the reporter already has an open flag on the item.
+pub async fn insert_flag(tx: &mut Tx, f: &FlagRow) -> Result<bool> {
+    let open_key = format!("{}:{}:{}", f.reporter_id, f.target_kind, f.target_id);
+    let n = with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO flags (id, community_id, target_kind, target_id, space_id, reporter_id,
+             reason, note, status, open_key, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10)
+         ON CONFLICT (open_key) DO NOTHING"
+    )
+    .bind(&f.id)
+    .bind(&f.community_id)
+    .bind(&f.target_kind)
+    .bind(&f.target_id)
+    .bind(&f.space_id)
+    .bind(&f.reporter_id)
+    .bind(&f.reason)
+    .bind(&f.note)
+    .bind(&open_key)
+    .bind(f.created_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(n == 1)
+}
+
+/// An open flag with its reporter's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenFlag {
+    #[sqlx(flatten)]
+    pub flag: FlagRow,
+    pub reporter_name: String,
+}
+
+/// A community's open flags, oldest first, optionally of one reason or space.
+pub async fn open_flags(
+    db: &Db,
+    community_id: &str,
+    reason: Option<&str>,
+    space_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<OpenFlag>> {
+    let sql = format!(
+        "SELECT {FLAG_COLUMNS}, u.display_name AS reporter_name
+         FROM flags f JOIN users u ON u.id = f.reporter_id
+         WHERE f.community_id = $1 AND f.status = 'open'
+           AND ($2 = '' OR f.reason = $2) AND ($3 = '' OR f.space_id = $3)
+         ORDER BY f.created_at, f.id
+         LIMIT $4"
+    );
+    with_read!(db, |c| sqlx::query_as::<_, OpenFlag>(&sql)
+        .bind(community_id)
+        .bind(reason.unwrap_or(""))
+        .bind(space_id.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(c)
+        .await
+        .db())
+}
+
+/// Closes the open flags on an item as `status` (dismissed or actioned); returns the
+/// members whose flags were closed.
+pub async fn resolve_flags(
+    tx: &mut Tx,
+    target_kind: &str,
+    target_id: &str,
+    status: &str,
+    resolved_by: &str,
+    resolution: &str,
+    now: i64,
+) -> Result<Vec<String>> {
+    let reporters = with_tx!(tx, |c| {
+        sqlx::query_scalar::<_, String>(
+        "SELECT reporter_id FROM flags WHERE target_kind = $1 AND target_id = $2 AND status = 'open'"
+    )
+    .bind(target_kind)
+    .bind(target_id)
+    .fetch_all(c)
+    .await
+    .db()
+    })?;
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE flags SET status = $3, open_key = NULL, resolved_at = $4, resolved_by = $5,
+             resolution = $6
+         WHERE target_kind = $1 AND target_id = $2 AND status = 'open'"
+    )
+    .bind(target_kind)
+    .bind(target_id)
+    .bind(status)
+    .bind(now)
+    .bind(resolved_by)
+    .bind(resolution)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(reporters)
+}
+
+/// (open flags, creation time of the oldest) in a community: the "needs attention" card.
+pub async fn open_flag_summary(db: &Db, community_id: &str) -> Result<(i64, Option<i64>)> {
+    with_read!(db, |c| sqlx::query_as::<_, (i64, Option<i64>)>(
+        "SELECT COUNT(*), MIN(created_at) FROM flags WHERE community_id = $1 AND status = 'open'"
+    )
+    .bind(community_id)
+    .fetch_one(c)
+    .await
+    .db())
+}
+
+/// A member's flags, newest first: what they see of what they reported.
+pub async fn flags_by_reporter(
+    db: &Db,
+    reporter_id: &str,
+    community_id: &str,
+    limit: i64,
+) -> Result<Vec<FlagRow>> {
+    let sql = format!(
+        "SELECT {FLAG_COLUMNS} FROM flags f WHERE f.reporter_id = $1 AND f.community_id = $2
+         ORDER BY f.created_at DESC LIMIT $3"
+    );
+    with_read!(db, |c| sqlx::query_as::<_, FlagRow>(&sql)
+        .bind(reporter_id)
+        .bind(community_id)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+        .db())
+}
+
+pub async fn set_post_hidden(tx: &mut Tx, post_id: &str, hidden_at: Option<i64>) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE posts SET hidden_at = $2 WHERE id = $1"
+    )
+    .bind(post_id)
+    .bind(hidden_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActionRow {
+    pub id: String,
+    pub community_id: String,
+    pub actor_id: String,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: String,
+    pub subject_user_id: Option<String>,
+    pub reason: String,
+    /// JSON.
+    pub detail: String,
+    pub created_at: i64,
+}
+
+/// Appends to the audit log. There is no update or delete: the log only grows.
+pub async fn insert_action(tx: &mut Tx, a: &ActionRow) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO moderation_actions (id, community_id, actor_id, action, target_kind,
+             target_id, subject_user_id, reason, detail, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    )
+    .bind(&a.id)
+    .bind(&a.community_id)
+    .bind(&a.actor_id)
+    .bind(&a.action)
+    .bind(&a.target_kind)
+    .bind(&a.target_id)
+    .bind(&a.subject_user_id)
+    .bind(&a.reason)
+    .bind(&a.detail)
+    .bind(a.created_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+/// An audit log entry with the names it shows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LoggedAction {
+    #[sqlx(flatten)]
+    pub action: ActionRow,
+    pub actor_name: String,
+    pub subject_name: Option<String>,
+}
+
+/// A community's audit log, newest first, before the keyset cursor `(created_at, id)`.
+pub async fn actions(
+    db: &Db,
+    community_id: &str,
+    before: Option<(i64, &str)>,
+    limit: i64,
+) -> Result<Vec<LoggedAction>> {
+    let (time, id) = before.unwrap_or((i64::MAX, "g"));
+    with_read!(db, |c| sqlx::query_as::<_, LoggedAction>(
+        "SELECT a.id, a.community_id, a.actor_id, a.action, a.target_kind, a.target_id,
+                a.subject_user_id, a.reason, a.detail, a.created_at,
+                actor.display_name AS actor_name, subject.display_name AS subject_name
+         FROM moderation_actions a
+         JOIN users actor ON actor.id = a.actor_id
+         LEFT JOIN users subject ON subject.id = a.subject_user_id
+         WHERE a.community_id = $1 AND (a.created_at, a.id) < ($2, $3)
+         ORDER BY a.created_at DESC, a.id DESC
+         LIMIT $4"
+    )
+    .bind(community_id)
+    .bind(time)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(c)
+    .await
+    .db())
+}
+
+/// The latest actions taken about a member in a community: their history in the queue.
+pub async fn actions_about<'a>(
+    src: impl Into<Source<'a>>,
+    community_id: &str,
+    subject_user_id: &str,
+    limit: i64,
+) -> Result<Vec<ActionRow>> {
+    with_read!(src, |c| sqlx::query_as::<_, ActionRow>(
+        "SELECT id, community_id, actor_id, action, target_kind, target_id, subject_user_id,
+                reason, detail, created_at
+         FROM moderation_actions WHERE community_id = $1 AND subject_user_id = $2
+         ORDER BY created_at DESC LIMIT $3"
+    )
+    .bind(community_id)
+    .bind(subject_user_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await
+    .db())
+}
+
+/// How many posts a member has written in a community (for the queue's author summary).
+pub async fn post_count(db: &Db, community_id: &str, author_id: &str) -> Result<i64> {
+    with_read!(db, |c| {
+        sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM posts WHERE author_id = $1 AND community_id = $2 AND deleted_at IS NULL"
+    )
+    .bind(author_id)
+    .bind(community_id)
+    .fetch_one(c)
+    .await
+    .db()
+    })
+}

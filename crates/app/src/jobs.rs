@@ -91,6 +91,7 @@ impl App {
             WELCOME_EMAIL => self.send_welcome_email(tx, &payload).await,
             crate::engagement::POST_PROMPT => self.post_prompt(tx, &payload).await,
             crate::notifications::DIGEST => self.send_digests(tx).await,
+            crate::files::ORPHAN_SWEEP => self.orphan_sweep_job(tx).await,
             other => Err(AppError::Internal(format!(
                 "no handler for job kind {other}"
             ))),
@@ -162,6 +163,9 @@ impl App {
     pub async fn run_workers(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         if let Err(e) = self.schedule_next_digest().await {
             tracing::error!(error = %e, "could not queue the daily digest");
+        }
+        if let Err(e) = self.schedule_orphan_sweep().await {
+            tracing::error!(error = %e, "could not queue the orphan-blob sweep");
         }
         if let Err(e) = self.recover_interrupted_mail().await {
             tracing::error!(error = %e, "could not check for interrupted mail");

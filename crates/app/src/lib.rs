@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod admin;
 pub mod bus;
 pub mod clock;
 pub mod communities;

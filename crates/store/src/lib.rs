@@ -10,6 +10,7 @@ mod macros;
 
 pub mod accounts;
 pub mod activity;
+pub mod admin;
 pub mod communities;
 mod db;
 pub mod discussions;

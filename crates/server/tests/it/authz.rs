@@ -63,6 +63,10 @@ const TABLE: &[Row] = &[
     ("POST", "/settings/tokens", "name=laptop", [LOGIN, 200, 200, 200, 200, 200]),
     // {id} is one of the member's tokens: only the member may revoke it.
     ("POST", "/settings/tokens/{id}/revoke", "", [LOGIN, 303, 404, 404, 404, 404]),
+    // The instance page: superadmins only; everyone else signed in is refused (403).
+    ("GET", "/admin", "", [LOGIN, 403, 403, 403, 403, 200]),
+    ("POST", "/admin/superadmins", "email=member%40example.org&action=grant", [LOGIN, 403, 403, 403, 403, 303]),
+    ("GET", "/api/v1/admin/overview", "", [401, 403, 403, 403, 403, 200]),
     // Community pages. Outsiders get 404 for the private community, as if it did not exist.
     ("GET", "/communities", "", [200, 200, 200, 200, 200, 200]),
     ("GET", "/communities/new", "", [LOGIN, 200, 200, 200, 200, 200]),

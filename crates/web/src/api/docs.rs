@@ -27,13 +27,13 @@ use utoipa::{Modify, OpenApi};
         super::notifications::preferences, super::notifications::set_preferences,
         super::reading::set_level, super::reading::add_bookmark, super::reading::remove_bookmark,
         super::reading::bookmarks, super::discussions::move_topic, super::discussions::merge_topic,
-        super::files::upload, crate::html::files::download,
+        super::files::upload, crate::html::files::download, super::admin::overview,
         super::engagement::list_prompts, super::engagement::schedule_prompt, super::engagement::cancel_prompt,
         super::engagement::feature, super::engagement::unfeature, super::engagement::newcomers,
         super::engagement::set_introductions,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"))
+    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "admin"))
 )]
 struct ApiDoc;
 

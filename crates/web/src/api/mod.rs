@@ -2,6 +2,7 @@
 //! problem+json, and an OpenAPI 3.1 document generated from these handlers.
 
 mod accounts;
+mod admin;
 mod communities;
 mod discussions;
 mod docs;
@@ -25,6 +26,7 @@ use townsquare_app::{Actor, AppError};
 pub(crate) fn routes(r: Routes) -> Routes {
     let r = docs::routes(r);
     let r = accounts::routes(r);
+    let r = admin::routes(r);
     let r = communities::routes(r);
     let r = discussions::routes(r);
     let r = engagement::routes(r);

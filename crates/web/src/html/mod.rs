@@ -1,6 +1,7 @@
 //! Server-rendered pages. Each module renders one product area's pages.
 
 mod accounts;
+mod admin;
 mod communities;
 pub(crate) mod discussions;
 mod engagement;
@@ -24,6 +25,7 @@ pub(crate) use format::{ago, date};
 
 pub(crate) fn routes(r: Routes) -> Routes {
     let r = accounts::routes(r);
+    let r = admin::routes(r);
     let r = communities::routes(r);
     let r = discussions::routes(r);
     let r = engagement::routes(r);

@@ -762,7 +762,7 @@ async fn sweep_staging(dir: &Path, cutoff: i64) -> usize {
 
 /// `Some(())` when `id` looks like a hyphenated UUID (what `new_id` makes); other ids are
 /// answered without a query.
-fn uuid_shaped(id: &str) -> Option<()> {
+pub(crate) fn uuid_shaped(id: &str) -> Option<()> {
     let ok = id.len() == 36
         && id.char_indices().all(|(i, c)| match i {
             8 | 13 | 18 | 23 => c == '-',

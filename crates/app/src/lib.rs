@@ -14,6 +14,7 @@ pub mod engagement;
 mod error;
 pub mod feeds;
 pub mod files;
+pub mod invitations;
 pub mod jobs;
 pub mod mail;
 mod mentions;

@@ -17,6 +17,7 @@ pub mod discussions;
 pub mod engagement;
 mod error;
 pub mod files;
+pub mod invitations;
 pub mod jobs;
 pub mod notifications;
 pub mod outbox;

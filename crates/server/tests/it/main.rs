@@ -10,6 +10,7 @@ mod discussions;
 mod engagement;
 mod feeds;
 mod files;
+mod invitations;
 mod notifications;
 mod process;
 mod realtime;

@@ -28,12 +28,14 @@ use utoipa::{Modify, OpenApi};
         super::reading::set_level, super::reading::add_bookmark, super::reading::remove_bookmark,
         super::reading::bookmarks, super::discussions::move_topic, super::discussions::merge_topic,
         super::files::upload, crate::html::files::download, super::admin::overview,
+        super::invitations::list_invitations, super::invitations::create_link, super::invitations::invite_by_email,
+        super::invitations::revoke_invitation, super::invitations::show_invitation, super::invitations::accept_invitation,
         super::engagement::list_prompts, super::engagement::schedule_prompt, super::engagement::cancel_prompt,
         super::engagement::feature, super::engagement::unfeature, super::engagement::newcomers,
         super::engagement::set_introductions,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "admin"))
+    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "admin"), (name = "invitations"))
 )]
 struct ApiDoc;
 

@@ -8,6 +8,7 @@ mod discussions;
 mod docs;
 mod engagement;
 mod files;
+mod invitations;
 mod notifications;
 mod reading;
 mod spaces;
@@ -33,6 +34,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = notifications::routes(r);
     let r = reading::routes(r);
     let r = files::routes(r);
+    let r = invitations::routes(r);
     spaces::routes(r)
 }
 

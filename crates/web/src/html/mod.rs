@@ -7,6 +7,7 @@ pub(crate) mod discussions;
 mod engagement;
 pub(crate) mod files;
 pub(crate) mod format;
+mod invitations;
 mod notifications;
 pub(crate) mod spaces;
 
@@ -31,6 +32,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = engagement::routes(r);
     let r = notifications::routes(r);
     let r = files::routes(r);
+    let r = invitations::routes(r);
     spaces::routes(r)
 }
 

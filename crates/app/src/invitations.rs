@@ -68,12 +68,13 @@ pub enum InvitationState {
 
 impl InvitationState {
     pub fn of(row: &InvitationRow, now: i64) -> InvitationState {
+        // Used up before expired: a personal invitation that was used has done its job.
         if row.revoked_at.is_some() {
             InvitationState::Revoked
-        } else if row.expires_at.is_some_and(|t| t <= now) {
-            InvitationState::Expired
         } else if row.max_uses.is_some_and(|m| row.use_count >= m) {
             InvitationState::UsedUp
+        } else if row.expires_at.is_some_and(|t| t <= now) {
+            InvitationState::Expired
         } else {
             InvitationState::Valid
         }
@@ -520,6 +521,7 @@ mod tests {
             ..row.clone()
         };
         assert_eq!(InvitationState::of(&used, 0), InvitationState::UsedUp);
+        assert_eq!(InvitationState::of(&used, 200), InvitationState::UsedUp);
         let revoked = InvitationRow {
             revoked_at: Some(1),
             ..row

@@ -153,9 +153,6 @@ impl DemoInvitations {
     /// For a member joining at `at`: the invitation they came through, if any (about a third
     /// of those who join while one is usable), as the `joined` record's detail.
     pub(super) fn pick(&mut self, at: i64) -> Option<(String, String, String, Value)> {
-        if !self.rng.gen_bool(0.35) {
-            return None;
-        }
         let usable: Vec<usize> = (0..self.rows.len())
             .filter(|&i| {
                 let r = &self.rows[i];
@@ -165,10 +162,35 @@ impl DemoInvitations {
                     && r.max_uses.is_none_or(|m| r.use_count < m)
             })
             .collect();
-        if usable.is_empty() {
+        // An event's link (a booth, a webinar) brings in most of the people who join while
+        // it runs; otherwise about a third come through the newsletter or an e-mail.
+        let weight = |r: &InvitationRow| {
+            if r.kind == "link" && r.max_uses.is_some() {
+                6
+            } else {
+                1
+            }
+        };
+        let total: u32 = usable.iter().map(|&i| weight(&self.rows[i])).sum();
+        let chance = if total > usable.len() as u32 {
+            0.7
+        } else {
+            0.35
+        };
+        if usable.is_empty() || !self.rng.gen_bool(chance) {
             return None;
         }
-        let r = &mut self.rows[usable[self.rng.gen_range(0..usable.len())]];
+        let mut n = self.rng.gen_range(0..total);
+        let mut chosen = usable[0];
+        for &i in &usable {
+            let w = weight(&self.rows[i]);
+            if n < w {
+                chosen = i;
+                break;
+            }
+            n -= w;
+        }
+        let r = &mut self.rows[chosen];
         r.use_count += 1;
         Some((
             r.id.clone(),

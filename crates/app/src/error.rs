@@ -19,6 +19,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// It existed but can no longer be used (an expired, used-up or revoked invitation).
+    #[error("gone: {0}")]
+    Gone(String),
     /// The request body is larger than we accept.
     #[error("too large: {0}")]
     TooLarge(String),

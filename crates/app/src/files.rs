@@ -6,19 +6,23 @@
 //! anything a browser could run (HTML, SVG, XML, scripts) is stored as
 //! `application/octet-stream`.
 
+use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR};
 use crate::{activity, Actor, App, AppError, AppResult};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as BlobPath;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tokio::io::AsyncWriteExt;
 use townsquare_domain::new_id;
 use townsquare_store::communities::community_by_id;
 use townsquare_store::files::{self as store, FileRow};
+use townsquare_store::jobs::NewJob;
+use townsquare_store::Tx;
 
 pub use bytes::Bytes;
 pub use object_store;
@@ -75,9 +79,30 @@ impl fmt::Debug for S3Settings {
 #[derive(Clone, Debug)]
 pub struct BlobStore {
     inner: Arc<dyn ObjectStore>,
+    /// The local store's directories; `None` for S3.
+    local: Option<LocalDirs>,
     /// A description for logs: `local:/srv/data/blobs` or `s3://bucket`.
     pub description: String,
 }
+
+/// Where the local store keeps blobs, and where uploads are written before they are renamed
+/// into place (the same file system, so the rename is atomic).
+#[derive(Clone, Debug)]
+struct LocalDirs {
+    blobs: PathBuf,
+    staging: PathBuf,
+}
+
+/// How many bytes of an upload decide its type; also the most kept in memory on the local
+/// store (the rest goes straight to disk).
+pub const SNIFF_BYTES: usize = 8 * 1024;
+
+/// The size of an S3 multipart part (S3's minimum is 5 MiB). An upload up to this size is
+/// sent with one `PUT`; a larger one as parts, with at most `S3_PARTS_IN_FLIGHT` being sent
+/// at once, so an upload holds at most about `(1 + S3_PARTS_IN_FLIGHT) × S3_PART_BYTES` in
+/// memory whatever its size.
+pub const S3_PART_BYTES: usize = 5 * 1024 * 1024;
+const S3_PARTS_IN_FLIGHT: usize = 2;
 
 impl BlobStore {
     /// The store the settings describe: the S3 bucket if one is configured, else the data
@@ -107,17 +132,25 @@ impl BlobStore {
                     .map_err(|e| format!("the S3 settings are not usable: {e}"))?;
                 Ok(BlobStore {
                     inner: Arc::new(store),
+                    local: None,
                     description: format!("s3://{}", s3.bucket),
                 })
             }
             None => {
                 let dir = data_dir.join("blobs");
-                std::fs::create_dir_all(&dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                let staging = data_dir.join("tmp").join("uploads");
+                for d in [&dir, &staging] {
+                    std::fs::create_dir_all(d)
+                        .map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+                }
                 let store = LocalFileSystem::new_with_prefix(&dir)
                     .map_err(|e| format!("cannot use {}: {e}", dir.display()))?;
                 Ok(BlobStore {
                     inner: Arc::new(store),
+                    local: Some(LocalDirs {
+                        blobs: dir.clone(),
+                        staging,
+                    }),
                     description: format!("local:{}", dir.display()),
                 })
             }
@@ -129,7 +162,8 @@ impl BlobStore {
         self.inner.clone()
     }
 
-    async fn put(&self, key: &str, bytes: Bytes) -> AppResult<()> {
+    /// Writes a blob in one go (tests and the sweep's tests write orphans this way).
+    pub async fn put(&self, key: &str, bytes: Bytes) -> AppResult<()> {
         self.inner
             .put(&BlobPath::from(key), PutPayload::from(bytes))
             .await
@@ -153,6 +187,148 @@ impl BlobStore {
     async fn delete(&self, key: &str) {
         if let Err(e) = self.inner.delete(&BlobPath::from(key)).await {
             tracing::warn!(key, error = %e, "could not delete an orphaned blob");
+        }
+    }
+
+    /// Starts writing a blob piece by piece; nothing is visible under `key` until `finish`.
+    async fn writer(&self, key: &str) -> AppResult<BlobWriter> {
+        match &self.local {
+            Some(dirs) => {
+                let tmp = dirs.staging.join(format!("{}.part", new_id()));
+                let file = tokio::fs::File::create(&tmp)
+                    .await
+                    .map_err(|e| AppError::Unavailable(format!("staging an upload: {e}")))?;
+                Ok(BlobWriter::Local {
+                    file,
+                    tmp,
+                    dest: dirs.blobs.join(key),
+                })
+            }
+            None => Ok(BlobWriter::S3 {
+                store: self.inner.clone(),
+                path: BlobPath::from(key),
+                buffered: Vec::new(),
+                buffered_len: 0,
+                multipart: None,
+            }),
+        }
+    }
+}
+
+/// A blob being written: on the local store a staging file renamed into place at the end; on
+/// S3 one `PUT` for a small blob, a multipart upload for a large one.
+enum BlobWriter {
+    Local {
+        file: tokio::fs::File,
+        tmp: PathBuf,
+        dest: PathBuf,
+    },
+    S3 {
+        store: Arc<dyn ObjectStore>,
+        path: BlobPath,
+        buffered: Vec<Bytes>,
+        buffered_len: usize,
+        multipart: Option<WriteMultipart>,
+    },
+}
+
+fn write_failed(e: impl fmt::Display) -> AppError {
+    AppError::Unavailable(format!("writing an upload: {e}"))
+}
+
+impl BlobWriter {
+    async fn write(&mut self, chunk: Bytes) -> AppResult<()> {
+        match self {
+            BlobWriter::Local { file, .. } => file.write_all(&chunk).await.map_err(write_failed),
+            BlobWriter::S3 {
+                store,
+                path,
+                buffered,
+                buffered_len,
+                multipart,
+            } => {
+                if let Some(upload) = multipart {
+                    upload
+                        .wait_for_capacity(S3_PARTS_IN_FLIGHT)
+                        .await
+                        .map_err(write_failed)?;
+                    upload.put(chunk);
+                    return Ok(());
+                }
+                *buffered_len += chunk.len();
+                buffered.push(chunk);
+                if *buffered_len >= S3_PART_BYTES {
+                    let started = store.put_multipart(path).await.map_err(write_failed)?;
+                    let mut upload = WriteMultipart::new_with_chunk_size(started, S3_PART_BYTES);
+                    for chunk in buffered.drain(..) {
+                        upload.put(chunk);
+                    }
+                    *buffered_len = 0;
+                    *multipart = Some(upload);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    async fn finish(self) -> AppResult<()> {
+        match self {
+            BlobWriter::Local {
+                mut file,
+                tmp,
+                dest,
+            } => {
+                let done = async {
+                    file.flush().await?;
+                    file.sync_all().await?;
+                    drop(file);
+                    if let Some(parent) = dest.parent() {
+                        tokio::fs::create_dir_all(parent).await?;
+                    }
+                    tokio::fs::rename(&tmp, &dest).await
+                }
+                .await;
+                if let Err(e) = done {
+                    let _ = tokio::fs::remove_file(&tmp).await;
+                    return Err(write_failed(e));
+                }
+                Ok(())
+            }
+            BlobWriter::S3 {
+                store,
+                path,
+                buffered,
+                multipart,
+                ..
+            } => match multipart {
+                Some(upload) => upload.finish().await.map(|_| ()).map_err(write_failed),
+                None => store
+                    .put(&path, PutPayload::from_iter(buffered))
+                    .await
+                    .map(|_| ())
+                    .map_err(write_failed),
+            },
+        }
+    }
+
+    /// Gives up: nothing of the blob is left behind.
+    async fn abort(self) {
+        match self {
+            BlobWriter::Local { file, tmp, .. } => {
+                drop(file);
+                if let Err(e) = tokio::fs::remove_file(&tmp).await {
+                    tracing::warn!(path = %tmp.display(), error = %e, "could not remove a staged upload");
+                }
+            }
+            BlobWriter::S3 {
+                multipart: Some(upload),
+                ..
+            } => {
+                if let Err(e) = upload.abort().await {
+                    tracing::warn!(error = %e, "could not abort a multipart upload");
+                }
+            }
+            BlobWriter::S3 { .. } => {}
         }
     }
 }
@@ -206,7 +382,14 @@ pub const OCTET_STREAM: &str = "application/octet-stream";
 /// run by a browser; plain UTF-8 text declared as `text/plain` stays plain text; everything
 /// else is `application/octet-stream`. The client's declared type is never trusted beyond that.
 pub fn content_type_of(bytes: &[u8], declared: &str) -> String {
-    if let Some(kind) = infer::get(bytes) {
+    content_type_of_head(bytes, declared, true)
+}
+
+/// `content_type_of` from the first bytes of a file (`SNIFF_BYTES` of them, or all if
+/// `complete`): the magic bytes are at the start, and text is judged by its beginning (a
+/// multi-byte character cut at the end of the head is fine).
+fn content_type_of_head(head: &[u8], declared: &str, complete: bool) -> String {
+    if let Some(kind) = infer::get(head) {
         let mime = kind.mime_type();
         return if is_scriptable(mime) {
             OCTET_STREAM.into()
@@ -220,18 +403,38 @@ pub fn content_type_of(bytes: &[u8], declared: &str) -> String {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    if declared == "text/plain" && std::str::from_utf8(bytes).is_ok() {
+    let utf8 = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // Only an incomplete character at the very end, where the head was cut.
+        Err(e) => !complete && e.error_len().is_none(),
+    };
+    if declared == "text/plain" && utf8 {
         return "text/plain; charset=utf-8".into();
     }
     OCTET_STREAM.into()
 }
 
-/// What an uploader sends.
+/// What an uploader sends, whole (the demo and tests); the API streams instead (`stage_upload`).
 #[derive(Debug, Clone)]
 pub struct Upload {
     pub filename: String,
     pub declared_type: String,
     pub bytes: Bytes,
+}
+
+/// An upload whose bytes are in the blob store but which has no row yet: `commit_upload`
+/// records it, `discard_upload` deletes it. One that is neither (a crash in between) is
+/// removed by the orphan-blob sweep.
+#[derive(Debug)]
+#[must_use = "commit or discard a staged upload"]
+pub struct StagedUpload {
+    row: FileRow,
+}
+
+impl StagedUpload {
+    pub fn size_bytes(&self) -> i64 {
+        self.row.size_bytes
+    }
 }
 
 impl App {
@@ -245,16 +448,13 @@ impl App {
         self.settings().files.max_upload_bytes
     }
 
-    /// Stores an upload: signed in, and an active member of the community if one is given.
-    /// The blob is written first, then the row and the activity record in one transaction;
-    /// if that transaction fails, the blob is deleted again.
-    pub async fn upload_file(
+    /// Where an upload goes: no community, or one the actor is an active member of.
+    pub async fn upload_target(
         &self,
         actor: &Actor,
         community_slug: Option<&str>,
-        upload: Upload,
-    ) -> AppResult<FileRow> {
-        let community_id = match community_slug.map(str::trim).filter(|s| !s.is_empty()) {
+    ) -> AppResult<Option<String>> {
+        match community_slug.map(str::trim).filter(|s| !s.is_empty()) {
             Some(slug) => {
                 let view = self.community(Some(actor), slug).await?;
                 if view.role().is_none() {
@@ -262,39 +462,125 @@ impl App {
                         "Join the community to share files in it.".into(),
                     ));
                 }
-                Some(view.community.id)
+                Ok(Some(view.community.id))
             }
-            None => None,
-        };
+            None => Ok(None),
+        }
+    }
+
+    /// Stores an upload held in memory: signed in, and an active member of the community if
+    /// one is given.
+    pub async fn upload_file(
+        &self,
+        actor: &Actor,
+        community_slug: Option<&str>,
+        upload: Upload,
+    ) -> AppResult<FileRow> {
+        self.upload_target(actor, community_slug).await?;
+        let chunks = futures::stream::once(async move { Ok(upload.bytes) });
+        let staged = self
+            .stage_upload(
+                actor,
+                &upload.filename,
+                &upload.declared_type,
+                Box::pin(chunks),
+            )
+            .await?;
+        self.commit_upload(actor, community_slug, staged).await
+    }
+
+    /// Streams an upload's bytes into the blob store as they arrive, holding at most a
+    /// bounded buffer in memory (see `SNIFF_BYTES`, `S3_PART_BYTES`): its type is decided
+    /// from its first bytes, its digest and size as it goes. Past the size limit, or on an
+    /// error from `chunks`, the write is abandoned and nothing is left in the store.
+    pub async fn stage_upload<S>(
+        &self,
+        actor: &Actor,
+        filename: &str,
+        declared_type: &str,
+        mut chunks: S,
+    ) -> AppResult<StagedUpload>
+    where
+        S: futures::Stream<Item = AppResult<Bytes>> + Unpin,
+    {
+        use futures::StreamExt;
         let max = self.max_upload_bytes();
-        if upload.bytes.len() > max {
-            return Err(AppError::TooLarge(format!(
-                "Files can be at most {} MiB.",
-                max / (1024 * 1024)
-            )));
-        }
-        if upload.bytes.is_empty() {
-            return Err(AppError::invalid("file", "The file is empty."));
-        }
         let id = new_id();
-        let row = FileRow {
-            id: id.clone(),
-            community_id,
-            uploader_id: Some(actor.user_id.clone()),
-            filename: sanitize_filename(&upload.filename),
-            content_type: content_type_of(&upload.bytes, &upload.declared_type),
-            size_bytes: upload.bytes.len() as i64,
-            sha256: hex::encode(Sha256::digest(&upload.bytes)),
-            storage_key: storage_key(&id),
-            created_at: self.now(),
-        };
-        let blobs = self.blobs()?;
-        blobs.put(&row.storage_key, upload.bytes).await?;
-        if let Err(e) = self.record_upload(actor, &row).await {
-            blobs.delete(&row.storage_key).await;
+        let key = storage_key(&id);
+        let mut writer = self.blobs()?.writer(&key).await?;
+        let mut head: Vec<u8> = Vec::with_capacity(SNIFF_BYTES);
+        let mut digest = Sha256::new();
+        let mut size: usize = 0;
+        let streamed: AppResult<()> = async {
+            while let Some(chunk) = chunks.next().await {
+                let chunk = chunk?;
+                size += chunk.len();
+                if size > max {
+                    return Err(AppError::TooLarge(format!(
+                        "Files can be at most {} MiB.",
+                        max / (1024 * 1024)
+                    )));
+                }
+                if head.len() < SNIFF_BYTES {
+                    let take = (SNIFF_BYTES - head.len()).min(chunk.len());
+                    head.extend_from_slice(&chunk[..take]);
+                }
+                digest.update(&chunk);
+                writer.write(chunk).await?;
+            }
+            if size == 0 {
+                return Err(AppError::invalid("file", "The file is empty."));
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = streamed {
+            writer.abort().await;
+            return Err(e);
+        }
+        writer.finish().await?;
+        Ok(StagedUpload {
+            row: FileRow {
+                id,
+                community_id: None,
+                uploader_id: Some(actor.user_id.clone()),
+                filename: sanitize_filename(filename),
+                content_type: content_type_of_head(&head, declared_type, size == head.len()),
+                size_bytes: size as i64,
+                sha256: hex::encode(digest.finalize()),
+                storage_key: key,
+                created_at: self.now(),
+            },
+        })
+    }
+
+    /// Records a staged upload (in a community the actor is an active member of, if one is
+    /// given): the row and the activity record in one transaction. If anything fails, the
+    /// blob is deleted again.
+    pub async fn commit_upload(
+        &self,
+        actor: &Actor,
+        community_slug: Option<&str>,
+        staged: StagedUpload,
+    ) -> AppResult<FileRow> {
+        let mut row = staged.row;
+        let recorded = async {
+            row.community_id = self.upload_target(actor, community_slug).await?;
+            self.record_upload(actor, &row).await
+        }
+        .await;
+        if let Err(e) = recorded {
+            self.blobs()?.delete(&row.storage_key).await;
             return Err(e);
         }
         Ok(row)
+    }
+
+    /// Deletes a staged upload that will not be recorded.
+    pub async fn discard_upload(&self, staged: StagedUpload) {
+        if let Ok(blobs) = self.blobs() {
+            blobs.delete(&staged.row.storage_key).await;
+        }
     }
 
     async fn record_upload(&self, actor: &Actor, row: &FileRow) -> AppResult<()> {
@@ -350,9 +636,133 @@ impl App {
     }
 }
 
+/// The recurring job that deletes blobs no file row refers to (see `sweep_orphan_blobs`).
+pub const ORPHAN_SWEEP: &str = "files.orphan_sweep";
+
+/// How old an unreferenced blob must be before the sweep deletes it: older than any upload
+/// still between writing its blob and committing its row.
+pub const ORPHAN_GRACE: i64 = MICROS_PER_HOUR;
+
+/// The hour of day (UTC) the sweep runs at.
+const ORPHAN_SWEEP_HOUR_UTC: i64 = 3;
+
+/// How many blobs are checked against the database per query.
+const SWEEP_BATCH: usize = 500;
+
+impl App {
+    /// Makes sure the next daily orphan-blob sweep is queued (any instance may call it; the
+    /// job id is the day, so it is queued once).
+    pub async fn schedule_orphan_sweep(&self) -> AppResult<()> {
+        let mut tx = self.db().begin().await?;
+        self.enqueue_next_orphan_sweep(&mut tx).await?;
+        self.commit(tx).await
+    }
+
+    async fn enqueue_next_orphan_sweep(&self, tx: &mut Tx) -> AppResult<()> {
+        let now = self.now();
+        let today = now - now.rem_euclid(MICROS_PER_DAY);
+        let mut run_at = today + ORPHAN_SWEEP_HOUR_UTC * MICROS_PER_HOUR;
+        if run_at <= now {
+            run_at += MICROS_PER_DAY;
+        }
+        let day = chrono::DateTime::from_timestamp_micros(run_at)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let id = format!("{ORPHAN_SWEEP}:{day}");
+        let job = NewJob {
+            id: &id,
+            kind: ORPHAN_SWEEP,
+            payload: "{}",
+            run_at,
+            max_attempts: 5,
+            now,
+        };
+        townsquare_store::jobs::enqueue_once(tx, &job).await?;
+        Ok(())
+    }
+
+    /// The job: sweeps, then queues the next day's sweep.
+    pub(crate) async fn orphan_sweep_job(&self, tx: &mut Tx) -> AppResult<()> {
+        let removed = self.sweep_orphan_blobs().await?;
+        if removed > 0 {
+            tracing::info!(removed, "deleted orphaned blobs");
+        }
+        self.enqueue_next_orphan_sweep(tx).await
+    }
+
+    /// Deletes every blob under `files/` older than `ORPHAN_GRACE` that no file row refers to
+    /// (its upload crashed between writing the blob and committing the row), and on the local
+    /// store the staging files of uploads that never finished. Returns how many went.
+    pub async fn sweep_orphan_blobs(&self) -> AppResult<usize> {
+        use futures::TryStreamExt;
+        let blobs = self.blobs()?;
+        let cutoff = self.now() - ORPHAN_GRACE;
+        let mut removed = 0;
+        let mut listing = blobs.inner.list(Some(&BlobPath::from("files")));
+        let mut batch: Vec<(String, String)> = Vec::new();
+        loop {
+            let next = listing
+                .try_next()
+                .await
+                .map_err(|e| AppError::Unavailable(format!("listing blobs: {e}")))?;
+            let done = next.is_none();
+            if let Some(meta) = next {
+                let key = meta.location.to_string();
+                let old = meta.last_modified.timestamp_micros() < cutoff;
+                // Keys the server did not make (`files/<id>`) are not ours to judge.
+                let id = key
+                    .strip_prefix("files/")
+                    .filter(|id| uuid_shaped(id).is_some());
+                if let (true, Some(id)) = (old, id) {
+                    batch.push((id.to_string(), key));
+                }
+            }
+            if batch.len() >= SWEEP_BATCH || (done && !batch.is_empty()) {
+                let ids: Vec<String> = batch.iter().map(|(id, _)| id.clone()).collect();
+                let known: std::collections::HashSet<String> =
+                    store::existing_file_ids(self.db(), &ids)
+                        .await?
+                        .into_iter()
+                        .collect();
+                for (id, key) in batch.drain(..) {
+                    if !known.contains(&id) {
+                        blobs.delete(&key).await;
+                        removed += 1;
+                    }
+                }
+            }
+            if done {
+                break;
+            }
+        }
+        if let Some(dirs) = &blobs.local {
+            removed += sweep_staging(&dirs.staging, cutoff).await;
+        }
+        Ok(removed)
+    }
+}
+
+/// Removes staged uploads last written before `cutoff` (microseconds since the epoch).
+async fn sweep_staging(dir: &Path, cutoff: i64) -> usize {
+    let mut removed = 0;
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
+        return 0;
+    };
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let Ok(modified) = entry.metadata().await.and_then(|m| m.modified()) else {
+            continue;
+        };
+        let modified = chrono::DateTime::<chrono::Utc>::from(modified).timestamp_micros();
+        if modified < cutoff && tokio::fs::remove_file(entry.path()).await.is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// `Some(())` when `id` looks like a hyphenated UUID (what `new_id` makes); other ids are
 /// answered without a query.
-fn uuid_shaped(id: &str) -> Option<()> {
+pub(crate) fn uuid_shaped(id: &str) -> Option<()> {
     let ok = id.len() == 36
         && id.char_indices().all(|(i, c)| match i {
             8 | 13 | 18 | 23 => c == '-',
@@ -388,6 +798,24 @@ mod tests {
         );
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
         assert_eq!(content_type_of(png, "text/html"), "image/png");
+    }
+
+    #[test]
+    fn text_is_judged_by_its_head() {
+        // "ü" cut in half at the end of the head: still text, unless the file ends there.
+        let head = [b"Gr\xc3\xbc\xc3".as_slice()].concat();
+        assert_eq!(
+            content_type_of_head(&head, "text/plain", false),
+            "text/plain; charset=utf-8"
+        );
+        assert_eq!(
+            content_type_of_head(&head, "text/plain", true),
+            OCTET_STREAM
+        );
+        assert_eq!(
+            content_type_of_head(b"\xff\xfe bad", "text/plain", false),
+            OCTET_STREAM
+        );
     }
 
     #[test]

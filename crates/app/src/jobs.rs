@@ -92,6 +92,7 @@ impl App {
             crate::engagement::POST_PROMPT => self.post_prompt(tx, &payload).await,
             crate::notifications::DIGEST => self.send_digests(tx).await,
             crate::topic_lists::RANK_TOP => self.rank_top_topics(tx).await,
+            crate::files::ORPHAN_SWEEP => self.orphan_sweep_job(tx).await,
             other => Err(AppError::Internal(format!(
                 "no handler for job kind {other}"
             ))),
@@ -166,6 +167,9 @@ impl App {
         }
         if let Err(e) = self.schedule_top_ranking().await {
             tracing::error!(error = %e, "could not queue the top-topics ranking");
+        }
+        if let Err(e) = self.schedule_orphan_sweep().await {
+            tracing::error!(error = %e, "could not queue the orphan-blob sweep");
         }
         if let Err(e) = self.recover_interrupted_mail().await {
             tracing::error!(error = %e, "could not check for interrupted mail");

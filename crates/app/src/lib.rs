@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod admin;
 pub mod bus;
 pub mod clock;
 pub mod communities;
@@ -13,6 +14,7 @@ pub mod engagement;
 mod error;
 pub mod feeds;
 pub mod files;
+pub mod invitations;
 pub mod jobs;
 pub mod mail;
 mod mentions;

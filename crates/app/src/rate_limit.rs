@@ -10,6 +10,8 @@ pub enum Action {
     LoginToAccount,
     SignUp,
     PasswordReset,
+    /// Invitation e-mails sent for one community (counted per address).
+    Invitations,
 }
 
 impl Action {
@@ -19,6 +21,7 @@ impl Action {
             Action::LoginToAccount => "login-account",
             Action::SignUp => "signup-ip",
             Action::PasswordReset => "reset-ip",
+            Action::Invitations => "invitations-community",
         }
     }
 
@@ -38,6 +41,9 @@ impl Action {
             }
             Action::SignUp => format!("Too many sign-ups from your network. Try again in {wait}."),
             Action::PasswordReset => format!("Too many reset requests. Try again in {wait}."),
+            Action::Invitations => format!(
+                "This community has sent as many invitations as it may for now. Try again in {wait}."
+            ),
         }
     }
 }
@@ -49,6 +55,8 @@ pub struct Limits {
     pub login_per_account: i64,
     pub signup_per_ip: i64,
     pub reset_per_ip: i64,
+    /// Invitation e-mails per community per window.
+    pub invitations_per_community: i64,
     pub window: i64,
 }
 
@@ -59,6 +67,7 @@ impl Default for Limits {
             login_per_account: 10,
             signup_per_ip: 20,
             reset_per_ip: 10,
+            invitations_per_community: 300,
             window: 15 * MICROS_PER_MINUTE,
         }
     }
@@ -71,6 +80,7 @@ impl Limits {
             Action::LoginToAccount => self.login_per_account,
             Action::SignUp => self.signup_per_ip,
             Action::PasswordReset => self.reset_per_ip,
+            Action::Invitations => self.invitations_per_community,
         }
     }
 }
@@ -78,12 +88,19 @@ impl Limits {
 impl App {
     /// Counts one attempt and refuses it once the window's allowance is used up.
     pub async fn check_rate_limit(&self, action: Action, key: &str) -> AppResult<()> {
+        self.check_rate_limit_by(action, key, 1).await
+    }
+
+    /// Counts `n` hits at once (a bulk action) and refuses them all if they would pass the
+    /// window's allowance.
+    pub async fn check_rate_limit_by(&self, action: Action, key: &str, n: i64) -> AppResult<()> {
         let limits = &self.settings().rate_limits;
         let now = self.now();
         let window_start = now - now.rem_euclid(limits.window);
         let mut tx = self.db().begin().await?;
         let hits =
-            townsquare_store::rate_limits::hit(&mut tx, &action.bucket(key), window_start).await?;
+            townsquare_store::rate_limits::hit_by(&mut tx, &action.bucket(key), window_start, n)
+                .await?;
         self.commit(tx).await?;
         if hits > limits.allowed(action) {
             let retry_after =

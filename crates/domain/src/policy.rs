@@ -56,6 +56,18 @@ pub fn can_see_member_list(viewer: &Viewer) -> bool {
     viewer.superadmin || viewer.role.is_some()
 }
 
+/// The instance page (`/admin`): counts, every community, granting superadmin. Superadmins only.
+pub fn can_administer_instance(viewer: &Viewer) -> bool {
+    viewer.superadmin
+}
+
+/// Invite links and e-mail invitations: admins and owners (and superadmins). Not moderators:
+/// an invitation lets people past the join policy (into an invite-only community, or past the
+/// approval queue), and deciding who gets in is the admins' work, as approving requests is.
+pub fn can_invite(viewer: &Viewer) -> bool {
+    viewer.at_least(CommunityRole::Admin)
+}
+
 /// Whether `actor` may change `target`'s role from `current` to `new`.
 /// Owners (and superadmins) appoint admins; admins appoint moderators; nobody may act on
 /// someone of their own rank or above, and owners are changed only by superadmins.
@@ -150,6 +162,25 @@ mod tests {
             );
         }
         assert!(!can_see_space(&OUTSIDER, Visibility::Private, S::Everyone));
+    }
+
+    #[test]
+    fn only_superadmins_administer_the_instance() {
+        assert!(can_administer_instance(&SUPER));
+        for viewer in [Viewer::ANONYMOUS, OUTSIDER, member(Owner), member(Admin)] {
+            assert!(!can_administer_instance(&viewer), "{viewer:?}");
+        }
+    }
+
+    #[test]
+    fn admins_invite_moderators_do_not() {
+        assert!(can_invite(&member(Owner)));
+        assert!(can_invite(&member(Admin)));
+        assert!(can_invite(&SUPER));
+        assert!(!can_invite(&member(Moderator)));
+        assert!(!can_invite(&member(Member)));
+        assert!(!can_invite(&OUTSIDER));
+        assert!(!can_invite(&Viewer::ANONYMOUS));
     }
 
     #[test]

@@ -71,3 +71,18 @@ pub async fn recent_in_community(
     .await
     .db())
 }
+
+/// What one person did, in any community or none, newest first (at most `limit`).
+pub async fn recent_by_actor(db: &Db, actor_id: &str, limit: i64) -> Result<Vec<ActivityRow>> {
+    with_read!(db, |c| sqlx::query_as::<_, ActivityRow>(
+        "SELECT id, community_id, actor_id, verb, object_type, object_id, detail, created_at
+         FROM activities WHERE actor_id = $1
+         ORDER BY created_at DESC, id DESC
+         LIMIT $2"
+    )
+    .bind(actor_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await
+    .db())
+}

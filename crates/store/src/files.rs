@@ -53,3 +53,24 @@ pub async fn file_by_id<'a>(src: impl Into<Source<'a>>, id: &str) -> Result<Opti
         .await
         .db())
 }
+
+/// Which of these ids have a file row (the orphan-blob sweep keeps their blobs).
+pub async fn existing_file_ids<'a>(
+    src: impl Into<Source<'a>>,
+    ids: &[String],
+) -> Result<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id FROM files WHERE id IN ({})",
+        crate::sql::placeholders(1, ids.len())
+    );
+    with_read!(src, |c| {
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(c).await.db()
+    })
+}

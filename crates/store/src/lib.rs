@@ -10,12 +10,14 @@ mod macros;
 
 pub mod accounts;
 pub mod activity;
+pub mod admin;
 pub mod communities;
 mod db;
 pub mod discussions;
 pub mod engagement;
 mod error;
 pub mod files;
+pub mod invitations;
 pub mod jobs;
 pub mod moderation;
 pub mod notifications;

@@ -6,13 +6,19 @@ use crate::Result;
 
 /// Adds one hit to `bucket` in the window starting at `window_start` and returns the total.
 pub async fn hit(tx: &mut Tx, bucket: &str, window_start: i64) -> Result<i64> {
+    hit_by(tx, bucket, window_start, 1).await
+}
+
+/// Adds `n` hits at once and returns the total.
+pub async fn hit_by(tx: &mut Tx, bucket: &str, window_start: i64, n: i64) -> Result<i64> {
     with_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
-        "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
-         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+        "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, $3)
+         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + $3
          RETURNING hits"
     )
     .bind(bucket)
     .bind(window_start)
+    .bind(n)
     .fetch_one(c)
     .await
     .db())

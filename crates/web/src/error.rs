@@ -13,6 +13,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::Gone(_) => StatusCode::GONE,
         AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -28,6 +29,7 @@ fn code_of(e: &AppError) -> &'static str {
         AppError::NotFound(_) => "not-found",
         AppError::Unauthenticated => "unauthenticated",
         AppError::Forbidden(_) => "forbidden",
+        AppError::Gone(_) => "gone",
         AppError::TooLarge(_) => "too-large",
         AppError::RateLimited { .. } => "rate-limited",
         AppError::Unavailable(_) => "unavailable",
@@ -48,7 +50,7 @@ pub fn human_message(e: &AppError) -> String {
             "We could not find that {what}. It may have moved, or you may not have access to it."
         ),
         AppError::Unauthenticated => "Sign in to continue.".into(),
-        AppError::Forbidden(why) | AppError::TooLarge(why) => why.clone(),
+        AppError::Forbidden(why) | AppError::TooLarge(why) | AppError::Gone(why) => why.clone(),
         AppError::RateLimited { message, .. } => message.clone(),
         AppError::Unavailable(_) => {
             "The service is briefly unavailable. Try again in a moment.".into()

@@ -2,6 +2,7 @@
 //! with a year of history. Later product areas add their own content here.
 
 mod discussions;
+mod invitations;
 
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use crate::secrets::hash_password;
@@ -306,6 +307,11 @@ impl App {
         council.time_zone = "America/Chicago".into();
         for (c, seeds) in [(&guild, GUILD_SPACES), (&council, COUNCIL_SPACES)] {
             communities::insert_community(&mut tx, c).await?;
+            let mut invites = if c.id == council.id {
+                Some(invitations::DemoInvitations::create(&mut tx, c, &maya.id, SEED + 1).await?)
+            } else {
+                None
+            };
             let space_ids = self.seed_spaces(&mut tx, c, seeds, &maya.id).await?;
             let roster = roster(&users, c, &council.id, &mut rng);
             let mut active = 0;
@@ -344,11 +350,44 @@ impl App {
                 }
                 active += 1;
                 members.push((u, joined_at));
-                record(&mut tx, c, &u.id, "joined", "community", &c.id, joined_at).await?;
+                let invited = match (&mut invites, role) {
+                    (Some(invites), "member") => invites.pick(joined_at),
+                    _ => None,
+                };
+                match invited {
+                    Some((invitation_id, source, campaign, detail)) => {
+                        townsquare_store::invitations::set_membership_attribution(
+                            &mut tx,
+                            &c.id,
+                            &u.id,
+                            &invitation_id,
+                            &source,
+                            &campaign,
+                        )
+                        .await?;
+                        record_with(
+                            &mut tx,
+                            c,
+                            &u.id,
+                            "joined",
+                            "community",
+                            &c.id,
+                            joined_at,
+                            detail,
+                        )
+                        .await?;
+                    }
+                    None => {
+                        record(&mut tx, c, &u.id, "joined", "community", &c.id, joined_at).await?
+                    }
+                }
                 self.seed_member_history(&mut tx, c, &space_ids, u, joined_at, now, &mut rng)
                     .await?;
             }
             communities::add_to_member_count(&mut tx, &c.id, active - c.member_count).await?;
+            if let Some(invites) = invites {
+                invites.finish(&mut tx).await?;
+            }
             let spaces_by_slug: Vec<(&str, &str)> = seeds
                 .iter()
                 .zip(&space_ids)
@@ -561,6 +600,30 @@ async fn record(
     object_id: &str,
     at: i64,
 ) -> AppResult<()> {
+    record_with(
+        tx,
+        c,
+        actor,
+        verb,
+        object_type,
+        object_id,
+        at,
+        json!({"demo": true}),
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record_with(
+    tx: &mut Tx,
+    c: &CommunityRow,
+    actor: &str,
+    verb: &str,
+    object_type: &str,
+    object_id: &str,
+    at: i64,
+    detail: serde_json::Value,
+) -> AppResult<()> {
     activity_store::append(
         tx,
         &ActivityRow {
@@ -570,7 +633,7 @@ async fn record(
             verb: verb.into(),
             object_type: object_type.into(),
             object_id: object_id.into(),
-            detail: json!({"demo": true}).to_string(),
+            detail: detail.to_string(),
             created_at: at,
         },
     )

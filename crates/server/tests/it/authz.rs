@@ -63,6 +63,10 @@ const TABLE: &[Row] = &[
     ("POST", "/settings/tokens", "name=laptop", [LOGIN, 200, 200, 200, 200, 200]),
     // {id} is one of the member's tokens: only the member may revoke it.
     ("POST", "/settings/tokens/{id}/revoke", "", [LOGIN, 303, 404, 404, 404, 404]),
+    // The instance page: superadmins only; everyone else signed in is refused (403).
+    ("GET", "/admin", "", [LOGIN, 403, 403, 403, 403, 200]),
+    ("POST", "/admin/superadmins", "email=member%40example.org&action=grant", [LOGIN, 403, 403, 403, 403, 303]),
+    ("GET", "/api/v1/admin/overview", "", [401, 403, 403, 403, 403, 200]),
     // Community pages. Outsiders get 404 for the private community, as if it did not exist.
     ("GET", "/communities", "", [200, 200, 200, 200, 200, 200]),
     ("GET", "/communities/new", "", [LOGIN, 200, 200, 200, 200, 200]),
@@ -209,6 +213,21 @@ const TABLE: &[Row] = &[
     ("DELETE", "/api/v1/posts/{id}/feature", "", [401, 403, 404, 204, 204, 204]),
     ("GET", "/api/v1/communities/{slug}/newcomers", "", [401, 403, 404, 200, 200, 200]),
     ("PUT", "/api/v1/communities/{slug}/introductions", r#"{"space":"room"}"#, [401, 403, 404, 403, 204, 204]),
+    // Invitations: the admins' tool ({id} is an invite link the owner made); whoever holds
+    // the link ({token}) may see what it opens and join through it, even the private
+    // community's outsiders.
+    ("GET", "/c/{slug}/invitations", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/invitations", "source=newsletter&campaign=spring&expires_in_days=7&max_uses=", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/invitations/email", "emails=new-{who}%40example.org&source=&campaign=", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/invitations/{id}/revoke", "", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/invite/{token}", "", [200, 200, 200, 200, 200, 200]),
+    ("POST", "/invite/{token}", "", [LOGIN, 303, 303, 303, 303, 303]),
+    ("GET", "/api/v1/communities/{slug}/invitations", "", [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/invitations", r#"{"source":"newsletter","max_uses":10}"#, [401, 403, 404, 403, 201, 201]),
+    ("POST", "/api/v1/communities/{slug}/invitations/email", r#"{"emails":["new-{who}@example.org"]}"#, [401, 403, 404, 403, 200, 200]),
+    ("DELETE", "/api/v1/communities/{slug}/invitations/{id}", "", [401, 403, 404, 403, 204, 204]),
+    ("GET", "/api/v1/invitations/{token}", "", [200, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/invitations/{token}/accept", "", [401, 200, 200, 200, 200, 200]),
     // The realtime stream, asked for with WebSocket upgrade headers: 101 Switching Protocols
     // for anyone signed in (topics are checked per subscription), 401 for anonymous callers.
     ("GET", "/api/v1/stream", "", [401, 101, 101, 101, 101, 101]),
@@ -267,6 +286,9 @@ struct Fixture {
     target_id: String,
     pending_id: String,
     file_id: String,
+    /// An invite link to the private community, and its token.
+    invitation_id: String,
+    invite_token: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
     callers: Vec<Caller>,
 }
@@ -454,6 +476,16 @@ async fn fixture(api: bool) -> Fixture {
         .await
         .expect("prompt");
 
+    let (invitation, invite_token) = t
+        .app
+        .create_invite_link(
+            &owner,
+            "council",
+            &townsquare_app::invitations::LinkInput::default(),
+        )
+        .await
+        .expect("invite link");
+
     let (spare, _) = t
         .app
         .create_api_token(&member, "spare")
@@ -493,6 +525,8 @@ async fn fixture(api: bool) -> Fixture {
         target_id: target.user_id,
         pending_id: pending.user_id,
         file_id: file.id,
+        invitation_id: invitation.id,
+        invite_token,
         callers,
     }
 }
@@ -510,6 +544,8 @@ impl Fixture {
             &self.post_id
         } else if pattern.starts_with("/files/") {
             &self.file_id
+        } else if pattern.contains("/invitations/{id}") {
+            &self.invitation_id
         } else {
             &self.member_token_id
         };
@@ -522,7 +558,14 @@ impl Fixture {
             .replace("{space}", "room")
             .replace("{user_id}", user_id)
             .replace("{id}", id)
-            .replace("{token}", "not-a-reset-token")
+            .replace(
+                "{token}",
+                if pattern.starts_with("/invite/") || pattern.starts_with("/api/v1/invitations/") {
+                    &self.invite_token
+                } else {
+                    "not-a-reset-token"
+                },
+            )
             .replace("{file}", "app.css")
     }
 

@@ -215,6 +215,11 @@ async fn oversized_uploads_are_413_problems() {
     let blobs = t.app.blobs().unwrap().object_store();
     let stored: Vec<_> = blobs.list(None).try_collect().await.unwrap();
     assert_eq!(stored.len(), 1);
+    assert_eq!(
+        staged_files(&t),
+        0,
+        "no half-written upload is left in the staging directory"
+    );
     t.stop().await;
 }
 
@@ -264,6 +269,13 @@ async fn non_members_cannot_upload_to_or_read_a_private_communitys_files() {
     .await;
     assert_eq!(status, 404);
     assert_eq!(content_type, "application/problem+json");
+    // The file part came before the community part, so it was streamed to the store before
+    // the membership check; it is gone again.
+    assert_eq!(
+        stored_keys(&t).await.len(),
+        1,
+        "only the owner's file is stored"
+    );
 
     // Anonymous uploads are refused before the body is read.
     let res = reqwest::Client::new()
@@ -273,6 +285,125 @@ async fn non_members_cannot_upload_to_or_read_a_private_communitys_files() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
+    t.stop().await;
+}
+
+/// The keys in the blob store under `files/`.
+async fn stored_keys(t: &TestApp) -> Vec<String> {
+    let listed: Vec<_> = t
+        .app
+        .blobs()
+        .unwrap()
+        .object_store()
+        .list(Some(&BlobPath::from("files")))
+        .try_collect()
+        .await
+        .expect("list the blob store");
+    listed.iter().map(|m| m.location.to_string()).collect()
+}
+
+/// How many uploads sit half-written in the local store's staging directory.
+fn staged_files(t: &TestApp) -> usize {
+    std::fs::read_dir(t.data_dir.join("tmp").join("uploads"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+/// A file larger than anything an upload keeps in memory (the 8 KiB type sniff on the local
+/// store; two 5 MiB parts in flight plus one buffered on S3), with bytes that show any
+/// reordering or loss.
+fn large_file() -> Vec<u8> {
+    let len = 3 * townsquare_app::files::S3_PART_BYTES + 12345;
+    (0..len as u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect()
+}
+
+/// Streams a large file through the API, downloads it, and checks every byte and the size.
+async fn large_upload_round_trips(t: &TestApp, token: &str) -> String {
+    let big = large_file();
+    let (status, _, body) = upload(t, token, None, "recording.bin", "", &big).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["size_bytes"], big.len());
+    assert_eq!(body["content_type"], "application/octet-stream");
+    let id = body["id"].as_str().unwrap().to_string();
+    let res = download(t, Some(token), &id).await;
+    assert_eq!(res.status(), 200);
+    let got = res.bytes().await.unwrap();
+    assert_eq!(got.len(), big.len());
+    assert!(
+        got.as_ref() == &big[..],
+        "the downloaded bytes equal the uploaded ones"
+    );
+    id
+}
+
+/// An orphan (a blob with no row) older than the grace period is removed by the daily sweep
+/// job; a blob with a row stays, and so does a fresh orphan until it is old enough.
+async fn orphans_are_swept(t: &TestApp, token: &str) {
+    let (status, _, body) = upload(t, token, None, "kept.png", "image/png", PNG).await;
+    assert_eq!(status, 201, "{body}");
+    let kept = format!("files/{}", body["id"].as_str().unwrap());
+    let orphan = format!("files/{}", townsquare_app::domain::new_id());
+    t.app
+        .blobs()
+        .unwrap()
+        .put(&orphan, b"half an upload".to_vec().into())
+        .await
+        .expect("write an orphan");
+    t.app.schedule_orphan_sweep().await.unwrap();
+
+    // Within the grace period the orphan may still be an upload about to commit.
+    assert_eq!(t.app.sweep_orphan_blobs().await.unwrap(), 0);
+    assert!(stored_keys(t).await.contains(&orphan));
+
+    t.app.clock().advance(25 * 3600 * 1_000_000);
+    assert!(
+        t.app.run_due_jobs().await.unwrap() >= 1,
+        "the sweep job ran"
+    );
+    let keys = stored_keys(t).await;
+    assert!(!keys.contains(&orphan), "the orphan is gone: {keys:?}");
+    assert!(keys.contains(&kept), "the referenced blob stays: {keys:?}");
+    let res = download(t, Some(token), kept.trim_start_matches("files/")).await;
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PNG);
+    // The sweep queued the next day's run, which takes the next orphan.
+    let orphan = format!("files/{}", townsquare_app::domain::new_id());
+    t.app
+        .blobs()
+        .unwrap()
+        .put(&orphan, b"another".to_vec().into())
+        .await
+        .unwrap();
+    t.app.clock().advance(25 * 3600 * 1_000_000);
+    assert!(
+        t.app.run_due_jobs().await.unwrap() >= 1,
+        "the next sweep ran"
+    );
+    assert!(!stored_keys(t).await.contains(&orphan));
+}
+
+#[tokio::test]
+async fn large_uploads_stream_to_disk_and_orphans_are_swept() {
+    let t = TestApp::spawn().await;
+    let (_, token) = user_with_token(&t, "maya@example.org", "Maya").await;
+    let id = large_upload_round_trips(&t, &token).await;
+    let on_disk = t.data_dir.join("blobs").join("files").join(&id);
+    assert_eq!(std::fs::read(&on_disk).unwrap(), large_file());
+    assert_eq!(
+        staged_files(&t),
+        0,
+        "the staging file was renamed into place"
+    );
+
+    // A staged upload abandoned by a crash is swept with the orphans.
+    std::fs::write(
+        t.data_dir.join("tmp").join("uploads").join("crashed.part"),
+        b"partial",
+    )
+    .unwrap();
+    orphans_are_swept(&t, &token).await;
+    assert_eq!(staged_files(&t), 0);
     t.stop().await;
 }
 
@@ -320,6 +451,54 @@ async fn start_moto() -> Moto {
         "moto_server did not answer on {} within 20 s",
         moto.endpoint
     );
+}
+
+/// A test app storing files in a fresh bucket on `moto`.
+async fn spawn_on_s3(moto: &Moto, max_upload_bytes: Option<usize>) -> TestApp {
+    let bucket = "townsquare-uploads";
+    let res = reqwest::Client::new()
+        .put(format!("{}/{bucket}", moto.endpoint))
+        .send()
+        .await
+        .expect("create bucket");
+    assert!(res.status().is_success(), "create bucket: {}", res.status());
+    let endpoint = moto.endpoint.clone();
+    TestApp::spawn_with(move |s| {
+        s.files.s3 = Some(S3Settings {
+            bucket: bucket.into(),
+            endpoint: Some(endpoint),
+            region: Some("us-east-1".into()),
+            access_key_id: Some("testing".into()),
+            secret_access_key: Some("testing".into()),
+        });
+        if let Some(max) = max_upload_bytes {
+            s.files.max_upload_bytes = max;
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn large_uploads_stream_to_s3_in_parts_and_orphans_are_swept() {
+    let moto = start_moto().await;
+    let t = spawn_on_s3(&moto, None).await;
+    let (_, token) = user_with_token(&t, "maya@example.org", "Maya").await;
+    large_upload_round_trips(&t, &token).await;
+    orphans_are_swept(&t, &token).await;
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_uploads_to_s3_leave_nothing_behind() {
+    let moto = start_moto().await;
+    // Past the limit only after a multipart upload has started.
+    let t = spawn_on_s3(&moto, Some(2 * townsquare_app::files::S3_PART_BYTES)).await;
+    let (_, token) = user_with_token(&t, "maya@example.org", "Maya").await;
+    let (status, content_type, body) = upload(&t, &token, None, "big.bin", "", &large_file()).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(stored_keys(&t).await, Vec::<String>::new());
+    t.stop().await;
 }
 
 #[tokio::test]

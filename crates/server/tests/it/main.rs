@@ -2,6 +2,7 @@
 //! or an API client. SQLite by default; PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set.
 
 mod accounts;
+mod admin;
 mod authz;
 mod bad_input;
 mod communities;
@@ -9,6 +10,7 @@ mod discussions;
 mod engagement;
 mod feeds;
 mod files;
+mod invitations;
 mod moderation;
 mod notifications;
 mod process;

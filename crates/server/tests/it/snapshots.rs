@@ -95,3 +95,31 @@ async fn emails() {
         rendered.join("\n----------------------------------------\n")
     );
 }
+
+#[tokio::test]
+async fn invitation_email() {
+    let t = TestApp::spawn().await;
+    let owner = t.api_user("owner@example.org", "Olga Owner").await;
+    t.api("POST", "/api/v1/communities", Some(&owner), Some(json!({"name": "Book Club", "slug": "books", "description": "We read together.", "join_policy": "invite"}))).await;
+    let (status, _) = t
+        .api(
+            "POST",
+            "/api/v1/communities/books/invitations/email",
+            Some(&owner),
+            Some(json!({"emails": ["rea@example.org"], "campaign": "autumn"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mails = t.app.mail_to("rea@example.org").await.unwrap();
+    assert_eq!(mails.len(), 1);
+    let m = &mails[0];
+    let tokens = regex::Regex::new(r"/invite/[A-Za-z0-9_-]+").unwrap();
+    let dates = regex::Regex::new(r"until \d{1,2} [A-Z][a-z]+ \d{4}").unwrap();
+    let body = redact(&t, &m.body_text);
+    let body = tokens.replace_all(&body, "/invite/<token>");
+    let body = dates.replace_all(&body, "until <date>");
+    insta::assert_snapshot!(
+        "invitation_email",
+        format!("To: {}\nSubject: {}\n\n{}", m.to_address, m.subject, body)
+    );
+}

@@ -27,7 +27,9 @@ use utoipa::{Modify, OpenApi};
         super::notifications::preferences, super::notifications::set_preferences,
         super::reading::set_level, super::reading::add_bookmark, super::reading::remove_bookmark,
         super::reading::bookmarks, super::discussions::move_topic, super::discussions::merge_topic,
-        super::files::upload, crate::html::files::download,
+        super::files::upload, crate::html::files::download, super::admin::overview,
+        super::invitations::list_invitations, super::invitations::create_link, super::invitations::invite_by_email,
+        super::invitations::revoke_invitation, super::invitations::show_invitation, super::invitations::accept_invitation,
         super::engagement::list_prompts, super::engagement::schedule_prompt, super::engagement::cancel_prompt,
         super::engagement::feature, super::engagement::unfeature, super::engagement::newcomers,
         super::engagement::set_introductions,
@@ -35,7 +37,7 @@ use utoipa::{Modify, OpenApi};
         super::moderation::flag, super::moderation::act, super::moderation::queue, super::moderation::log,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"))
+    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"))
 )]
 struct ApiDoc;
 

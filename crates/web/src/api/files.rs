@@ -11,9 +11,10 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::Json;
+use futures::TryStreamExt;
 use serde::Serialize;
-use townsquare_app::files::{Bytes, Upload};
-use townsquare_app::AppError;
+use townsquare_app::files::StagedUpload;
+use townsquare_app::{Actor, AppError};
 use utoipa::ToSchema;
 
 /// The most any upload request may carry, whatever the configured file size limit: the
@@ -66,11 +67,45 @@ fn body_error(e: MultipartError) -> ApiError {
     }
 }
 
-fn too_large(max: usize) -> ApiError {
-    ApiError(AppError::TooLarge(format!(
-        "Files can be at most {} MiB.",
-        max / (1024 * 1024)
-    )))
+async fn read_parts(
+    state: &AppState,
+    actor: &Actor,
+    multipart: &mut Multipart,
+    staged: &mut Option<StagedUpload>,
+    community: &mut Option<String>,
+) -> Result<(), ApiError> {
+    while let Some(mut field) = multipart.next_field().await.map_err(body_error)? {
+        match field.name() {
+            Some("file") if staged.is_none() => {
+                state.app.upload_target(actor, community.as_deref()).await?;
+                let filename = field.file_name().unwrap_or("").to_string();
+                let declared_type = field.content_type().unwrap_or("").to_string();
+                let chunks = field.map_err(|e| body_error(e).0);
+                *staged = Some(
+                    state
+                        .app
+                        .stage_upload(actor, &filename, &declared_type, chunks)
+                        .await?,
+                );
+            }
+            Some("community") => {
+                let mut buf: Vec<u8> = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(body_error)? {
+                    if buf.len() + chunk.len() > MAX_FIELD_BYTES {
+                        return Err(ApiError(AppError::invalid(
+                            "community",
+                            "The community field holds a community's slug.",
+                        )));
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                *community = Some(String::from_utf8_lossy(&buf).into_owned());
+            }
+            // Other parts are ignored (their bytes are skipped by `next_field`).
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Upload a file (signed in; to a community: its active members). The type is decided from
@@ -102,53 +137,30 @@ pub async fn upload(
             format!("The multipart body could not be read: {}", e.body_text()),
         ))
     })?;
-    let max = state.app.max_upload_bytes();
-    let mut file: Option<Upload> = None;
+    // The file is streamed to the blob store as it arrives. If the community part comes
+    // first (as it should), membership is checked before a byte is written; if it comes
+    // after, the staged file is discarded when the check fails.
+    let mut staged: Option<StagedUpload> = None;
     let mut community: Option<String> = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(body_error)? {
-        match field.name() {
-            Some("file") if file.is_none() => {
-                let filename = field.file_name().unwrap_or("").to_string();
-                let declared_type = field.content_type().unwrap_or("").to_string();
-                let mut buf: Vec<u8> = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(body_error)? {
-                    if buf.len() + chunk.len() > max {
-                        return Err(too_large(max));
-                    }
-                    buf.extend_from_slice(&chunk);
-                }
-                file = Some(Upload {
-                    filename,
-                    declared_type,
-                    bytes: Bytes::from(buf),
-                });
-            }
-            Some("community") => {
-                let mut buf: Vec<u8> = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(body_error)? {
-                    if buf.len() + chunk.len() > MAX_FIELD_BYTES {
-                        return Err(ApiError(AppError::invalid(
-                            "community",
-                            "The community field holds a community's slug.",
-                        )));
-                    }
-                    buf.extend_from_slice(&chunk);
-                }
-                community = Some(String::from_utf8_lossy(&buf).into_owned());
-            }
-            // Other parts are ignored (their bytes are skipped by `next_field`).
-            _ => {}
+    let read = read_parts(&state, &actor, &mut multipart, &mut staged, &mut community).await;
+    let staged = match (read, staged) {
+        (Ok(()), Some(staged)) => staged,
+        (Ok(()), None) => {
+            return Err(ApiError(AppError::invalid(
+                "file",
+                "Add the file in a part named \"file\".",
+            )))
         }
-    }
-    let Some(file) = file else {
-        return Err(ApiError(AppError::invalid(
-            "file",
-            "Add the file in a part named \"file\".",
-        )));
+        (Err(e), staged) => {
+            if let Some(staged) = staged {
+                state.app.discard_upload(staged).await;
+            }
+            return Err(e);
+        }
     };
     let row = state
         .app
-        .upload_file(&actor, community.as_deref(), file)
+        .commit_upload(&actor, community.as_deref(), staged)
         .await?;
     let url = format!("{}/files/{}", state.app.settings().base_url, row.id);
     Ok((

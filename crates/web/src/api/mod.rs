@@ -2,11 +2,13 @@
 //! problem+json, and an OpenAPI 3.1 document generated from these handlers.
 
 mod accounts;
+mod admin;
 mod communities;
 mod discussions;
 mod docs;
 mod engagement;
 mod files;
+mod invitations;
 mod moderation;
 mod notifications;
 mod reading;
@@ -27,6 +29,7 @@ use townsquare_app::{Actor, AppError};
 pub(crate) fn routes(r: Routes) -> Routes {
     let r = docs::routes(r);
     let r = accounts::routes(r);
+    let r = admin::routes(r);
     let r = communities::routes(r);
     let r = discussions::routes(r);
     let r = engagement::routes(r);
@@ -35,6 +38,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = files::routes(r);
     let r = topic_lists::routes(r);
     let r = moderation::routes(r);
+    let r = invitations::routes(r);
     spaces::routes(r)
 }
 

@@ -139,12 +139,18 @@ struct SignupPage {
     layout: Layout,
     email: String,
     display_name: String,
+    /// Where to go once the account exists (an invitation, say).
+    next: String,
     errors: ValidationErrors,
 }
 
-async fn signup_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, HtmlError> {
+async fn signup_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, HtmlError> {
     if ctx.actor.is_some() {
-        return Ok(Redirect::to("/").into_response());
+        return Ok(Redirect::to(safe_next(&q.next)).into_response());
     }
     let layout = Layout::new(&state, &ctx, "Create your account").await?;
     Ok(page(
@@ -153,6 +159,7 @@ async fn signup_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response
             layout,
             email: String::new(),
             display_name: String::new(),
+            next: safe_next(&q.next).to_string(),
             errors: ValidationErrors::new(),
         },
         false,
@@ -167,6 +174,8 @@ struct SignupForm {
     display_name: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 async fn signup(
@@ -187,7 +196,7 @@ async fn signup(
     match signed_up {
         Ok((actor, session)) => {
             let mut res = redirect_with_flash(
-                "/",
+                safe_next(&form.next),
                 &format!("Welcome to Townsquare, {}!", actor.display_name),
             );
             res.headers_mut()
@@ -203,6 +212,7 @@ async fn signup(
                     layout,
                     email: form.email,
                     display_name: form.display_name,
+                    next: safe_next(&form.next).to_string(),
                     errors,
                 },
                 false,

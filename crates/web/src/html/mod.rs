@@ -1,11 +1,13 @@
 //! Server-rendered pages. Each module renders one product area's pages.
 
 mod accounts;
+mod admin;
 mod communities;
 pub(crate) mod discussions;
 mod engagement;
 pub(crate) mod files;
 pub(crate) mod format;
+mod invitations;
 mod moderation;
 mod notifications;
 pub(crate) mod spaces;
@@ -25,12 +27,14 @@ pub(crate) use format::{ago, date};
 
 pub(crate) fn routes(r: Routes) -> Routes {
     let r = accounts::routes(r);
+    let r = admin::routes(r);
     let r = communities::routes(r);
     let r = discussions::routes(r);
     let r = engagement::routes(r);
     let r = notifications::routes(r);
     let r = files::routes(r);
     let r = moderation::routes(r);
+    let r = invitations::routes(r);
     spaces::routes(r)
 }
 

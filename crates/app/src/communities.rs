@@ -2,6 +2,7 @@
 
 use crate::{activity, Actor, App, AppError, AppResult};
 use serde_json::json;
+use townsquare_domain::moderation::SanctionKind;
 use townsquare_domain::policy::{self, Viewer};
 use townsquare_domain::time_zones;
 use townsquare_domain::values::{optional_text, required_text};
@@ -9,6 +10,7 @@ use townsquare_domain::{new_id, CommunityRole, JoinPolicy, Slug, ValidationError
 use townsquare_store::communities::{
     self as store, CommunityRow, ListedCommunity, MemberListing, MembershipRow,
 };
+use townsquare_store::moderation::SanctionRow;
 use townsquare_store::Tx;
 
 pub const ACTIVE: &str = "active";
@@ -123,6 +125,9 @@ pub struct CommunityView {
     pub viewer: Viewer,
     /// The viewer's membership, including a pending request.
     pub membership: Option<MembershipRow>,
+    /// The most severe moderation sanction on the viewer in force now (mute, suspension or
+    /// ban); a suspended or banned member's role is withheld from `viewer`.
+    pub sanction: Option<SanctionRow>,
 }
 
 impl CommunityView {
@@ -263,15 +268,34 @@ impl App {
             Some(a) => store::membership(self.db(), &community.id, &a.user_id).await?,
             None => None,
         };
+        let sanction = match (actor, &membership) {
+            (Some(a), Some(_)) => townsquare_store::moderation::active_sanctions(
+                self.db(),
+                &community.id,
+                &a.user_id,
+                self.now(),
+            )
+            .await?
+            .into_iter()
+            .max_by_key(|s| SanctionKind::parse(&s.kind).unwrap_or(SanctionKind::Ban) as u8),
+            _ => None,
+        };
+        let locked_out = sanction
+            .as_ref()
+            .is_some_and(|s| SanctionKind::parse(&s.kind).map_or(true, |k| k.locks_out()));
         let viewer = Viewer {
             signed_in: actor.is_some(),
             superadmin: actor.is_some_and(|a| a.superadmin),
-            role: membership.as_ref().and_then(role_of),
+            role: membership
+                .as_ref()
+                .and_then(role_of)
+                .filter(|_| !locked_out),
         };
         let view = CommunityView {
             community,
             viewer,
             membership,
+            sanction,
         };
         if !policy::can_see_community(&view.viewer, view.visibility()) {
             return Err(AppError::NotFound("community"));
@@ -360,6 +384,12 @@ impl App {
         let view = self.community(Some(actor), slug).await?;
         if view.role().is_some() {
             return Ok(JoinOutcome::AlreadyMember);
+        }
+        // A suspended or banned member keeps their membership row; joining again is no way out.
+        if let Some(s) = &view.sanction {
+            return Err(AppError::Forbidden(crate::moderation::sanction_message(
+                &view, s,
+            )));
         }
         let note = optional_text(note, "note", 1000).map_err(|m| AppError::invalid("note", m))?;
         let now = self.now();

@@ -116,7 +116,9 @@ impl App {
         let can_moderate = policy::can_moderate(&space.community.viewer);
         let is_author = actor.is_some_and(|a| a.user_id == topic.author_id);
         Ok(TopicView {
-            can_reply: member && (!topic.locked || can_moderate),
+            can_reply: member
+                && space.community.sanction.is_none()
+                && (!topic.locked || can_moderate),
             can_accept: topic.is_question && member && (is_author || can_moderate),
             can_moderate,
             space,
@@ -201,6 +203,7 @@ impl App {
                 "Topics live in discussion spaces; this space is of another kind.",
             ));
         }
+        crate::moderation::ensure_can_post(&space.community)?;
         if !is_member(&space.community) {
             return Err(AppError::Forbidden(
                 "Join the community to start a topic.".into(),
@@ -234,6 +237,7 @@ impl App {
         reply_to: Option<&str>,
     ) -> AppResult<PostRow> {
         let view = self.topic(Some(actor), topic_id).await?;
+        crate::moderation::ensure_can_post(&view.space.community)?;
         if !view.can_reply {
             let why = if is_member(&view.space.community) {
                 "This topic is locked: no new replies."
@@ -334,8 +338,8 @@ impl App {
                         community_id: &post.community_id,
                         kind: "reply",
                         actor_id: &actor.user_id,
-                        topic_id,
-                        post_id: &post.id,
+                        topic_id: Some(topic_id),
+                        post_id: Some(&post.id),
                         excerpt: &excerpt,
                     },
                     now,
@@ -376,6 +380,7 @@ impl App {
                 "Only the author can edit a post.".into(),
             ));
         }
+        crate::moderation::ensure_can_post(&view.space.community)?;
         let body = check_body(body).map_err(|m| AppError::invalid("body", m))?;
         if body == post.body_markdown {
             return Ok(post);
@@ -507,6 +512,7 @@ impl App {
             ));
         }
         let (post, view) = self.own_post(actor, post_id).await?;
+        crate::moderation::ensure_can_post(&view.space.community)?;
         if !is_member(&view.space.community) {
             return Err(AppError::Forbidden("Join the community to react.".into()));
         }
@@ -551,8 +557,8 @@ impl App {
                             community_id: &post.community_id,
                             kind: "reaction",
                             actor_id: &actor.user_id,
-                            topic_id: &post.topic_id,
-                            post_id: &post.id,
+                            topic_id: Some(&post.topic_id),
+                            post_id: Some(&post.id),
                             excerpt: &excerpt,
                         },
                         now,
@@ -634,8 +640,8 @@ impl App {
                         community_id: &answer.community_id,
                         kind: "answer_accepted",
                         actor_id: &actor.user_id,
-                        topic_id,
-                        post_id: &answer.id,
+                        topic_id: Some(topic_id),
+                        post_id: Some(&answer.id),
                         excerpt: &view.topic.title,
                     },
                     now,
@@ -973,8 +979,8 @@ impl App {
                 community_id: &topic.community_id,
                 kind: "new_topic",
                 actor_id: &post.author_id,
-                topic_id: &topic.id,
-                post_id: &post.id,
+                topic_id: Some(&topic.id),
+                post_id: Some(&post.id),
                 excerpt: &excerpt,
             };
             self.notify(tx, notice, now).await?;

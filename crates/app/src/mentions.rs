@@ -81,8 +81,8 @@ impl App {
                 community_id: &post.community_id,
                 kind: "mention",
                 actor_id: &post.author_id,
-                topic_id: &post.topic_id,
-                post_id: &post.id,
+                topic_id: Some(&post.topic_id),
+                post_id: Some(&post.id),
                 excerpt: &excerpt,
             };
             self.notify(tx, notice, now).await?;

@@ -9,11 +9,13 @@ use crate::{activity, Actor, App, AppError, AppResult};
 use serde_json::json;
 use std::collections::HashMap;
 use townsquare_domain::moderation::{
-    check_action_reason, check_flag_note, ContentAction, FlagReason, TargetKind,
+    check_action_reason, check_flag_note, ContentAction, FlagReason, SanctionKind, TargetKind,
 };
-use townsquare_domain::{markdown, new_id, policy};
+use townsquare_domain::{markdown, new_id, policy, time_zones};
 use townsquare_store::discussions::{self as discussions_store, PostRow};
-use townsquare_store::moderation::{self as store, ActionRow, FlagRow, LoggedAction, OpenFlag};
+use townsquare_store::moderation::{
+    self as store, ActionRow, FlagRow, ListedSanction, LoggedAction, OpenFlag, SanctionRow,
+};
 use townsquare_store::search;
 
 /// How many open flags the queue reads at once (grouped into items, oldest first).
@@ -277,8 +279,8 @@ impl App {
                 community_id: &post.community_id,
                 kind: "moderation",
                 actor_id: &actor.user_id,
-                topic_id: &post.topic_id,
-                post_id: &post.id,
+                topic_id: Some(&post.topic_id),
+                post_id: Some(&post.id),
                 excerpt: &excerpt,
             };
             self.notify(&mut tx, notice, now).await?;
@@ -297,8 +299,8 @@ impl App {
                 community_id: &post.community_id,
                 kind: "flag_handled",
                 actor_id: &actor.user_id,
-                topic_id: &post.topic_id,
-                post_id: &post.id,
+                topic_id: Some(&post.topic_id),
+                post_id: Some(&post.id),
                 excerpt: &handled,
             };
             self.notify(&mut tx, notice, now).await?;
@@ -345,6 +347,184 @@ impl App {
         Ok(store::flags_by_reporter(self.db(), &actor.user_id, &view.community.id, 50).await?)
     }
 
+    /// Warns, mutes, suspends or bans a member, with a reason (moderators; admins and owners
+    /// only by someone ranked above them). Mutes and suspensions last `days`.
+    pub async fn sanction_member(
+        &self,
+        actor: &Actor,
+        community_slug: &str,
+        user_id: &str,
+        kind: &str,
+        days: Option<i64>,
+        reason: &str,
+    ) -> AppResult<SanctionRow> {
+        let view = self.moderated_community(actor, community_slug).await?;
+        let membership =
+            townsquare_store::communities::membership(self.db(), &view.community.id, user_id)
+                .await?
+                .filter(|m| role_of(m).is_some())
+                .ok_or(AppError::NotFound("member"))?;
+        if user_id == actor.user_id {
+            return Err(AppError::invalid("kind", "You cannot sanction yourself."));
+        }
+        if !policy::can_act_against(&view.viewer, role_of(&membership)) {
+            return Err(AppError::Forbidden(
+                "Admins and owners are moderated by someone ranked above them.".into(),
+            ));
+        }
+        let kind = SanctionKind::parse(kind.trim()).map_err(|m| AppError::invalid("kind", m))?;
+        let now = self.now();
+        let ends_at = kind
+            .ends_at(days, now)
+            .map_err(|m| AppError::invalid("days", m))?;
+        let reason = check_action_reason(reason).map_err(|m| AppError::invalid("reason", m))?;
+        let sanction = SanctionRow {
+            id: new_id(),
+            community_id: view.community.id.clone(),
+            user_id: user_id.to_string(),
+            kind: kind.as_str().into(),
+            reason: reason.clone(),
+            created_by: actor.user_id.clone(),
+            created_at: now,
+            ends_at,
+            lifted_at: None,
+            lifted_by: None,
+            lift_reason: None,
+        };
+        let mut tx = self.db().begin().await?;
+        store::insert_sanction(&mut tx, &sanction).await?;
+        self.log_member_action(
+            &mut tx,
+            actor,
+            &view,
+            kind.as_str(),
+            user_id,
+            &reason,
+            &sanction.id,
+            now,
+        )
+        .await?;
+        let message = match kind {
+            SanctionKind::Warn => format!("A warning from the moderators: {reason}"),
+            _ => sanction_message(&view, &sanction).replacen("You are", "You were", 1),
+        };
+        let notice = Notice {
+            user_id,
+            community_id: &view.community.id,
+            kind: "sanction",
+            actor_id: &actor.user_id,
+            topic_id: None,
+            post_id: None,
+            excerpt: &message,
+        };
+        self.notify(&mut tx, notice, now).await?;
+        self.commit(tx).await?;
+        Ok(sanction)
+    }
+
+    /// Lifts a mute, suspension or ban early, with a reason (moderators).
+    pub async fn lift_sanction(
+        &self,
+        actor: &Actor,
+        sanction_id: &str,
+        reason: &str,
+    ) -> AppResult<SanctionRow> {
+        let sanction = store::sanction_by_id(self.db(), sanction_id)
+            .await?
+            .ok_or(AppError::NotFound("sanction"))?;
+        let view = self
+            .community_by_id(Some(actor), &sanction.community_id)
+            .await
+            .map_err(|_| AppError::NotFound("sanction"))?;
+        if !policy::can_moderate(&view.viewer) {
+            return Err(AppError::NotFound("sanction"));
+        }
+        let reason = check_action_reason(reason).map_err(|m| AppError::invalid("reason", m))?;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        if !store::lift_sanction(&mut tx, &sanction.id, &actor.user_id, &reason, now).await? {
+            return Err(AppError::invalid("reason", "This was already lifted."));
+        }
+        self.log_member_action(
+            &mut tx,
+            actor,
+            &view,
+            "lift",
+            &sanction.user_id,
+            &reason,
+            &sanction.id,
+            now,
+        )
+        .await?;
+        let message = format!("The moderators lifted your {}: {reason}", sanction.kind);
+        let notice = Notice {
+            user_id: &sanction.user_id,
+            community_id: &view.community.id,
+            kind: "sanction",
+            actor_id: &actor.user_id,
+            topic_id: None,
+            post_id: None,
+            excerpt: &message,
+        };
+        self.notify(&mut tx, notice, now).await?;
+        self.commit(tx).await?;
+        Ok(SanctionRow {
+            lifted_at: Some(now),
+            lifted_by: Some(actor.user_id.clone()),
+            lift_reason: Some(reason),
+            ..sanction
+        })
+    }
+
+    /// Mutes, suspensions and bans in force in a community (moderators).
+    pub async fn sanctions_in_force(
+        &self,
+        actor: &Actor,
+        community_slug: &str,
+    ) -> AppResult<(CommunityView, Vec<ListedSanction>)> {
+        let view = self.moderated_community(actor, community_slug).await?;
+        let rows = store::sanctions_in_force(self.db(), &view.community.id, self.now()).await?;
+        Ok((view, rows))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn log_member_action(
+        &self,
+        tx: &mut townsquare_store::Tx,
+        actor: &Actor,
+        view: &CommunityView,
+        action: &str,
+        user_id: &str,
+        reason: &str,
+        sanction_id: &str,
+        now: i64,
+    ) -> AppResult<()> {
+        let entry = ActionRow {
+            id: new_id(),
+            community_id: view.community.id.clone(),
+            actor_id: actor.user_id.clone(),
+            action: action.into(),
+            target_kind: TargetKind::User.as_str().into(),
+            target_id: user_id.into(),
+            subject_user_id: Some(user_id.into()),
+            reason: reason.into(),
+            detail: json!({"sanction_id": sanction_id}).to_string(),
+            created_at: now,
+        };
+        store::insert_action(tx, &entry).await?;
+        activity::record(
+            tx,
+            Some(&view.community.id),
+            Some(&actor.user_id),
+            "moderation_action",
+            "user",
+            user_id,
+            json!({"action": action, "sanction_id": sanction_id}),
+            now,
+        )
+        .await
+    }
+
     async fn moderated_community(&self, actor: &Actor, slug: &str) -> AppResult<CommunityView> {
         let view = self.community(Some(actor), slug).await?;
         if !policy::can_moderate(&view.viewer) {
@@ -373,4 +553,35 @@ fn past_tense(action: ContentAction) -> &'static str {
         ContentAction::Unhide => "Shown again",
         ContentAction::Delete => "Deleted",
     }
+}
+
+/// Refuses a write by a member under a sanction, saying which, why and until when.
+pub(crate) fn ensure_can_post(view: &CommunityView) -> AppResult<()> {
+    match &view.sanction {
+        Some(s) => Err(AppError::Forbidden(sanction_message(view, s))),
+        None => Ok(()),
+    }
+}
+
+/// "You are muted in Guild until 3 Dec 2026, 09:00 (Europe/Berlin): reason".
+pub fn sanction_message(view: &CommunityView, s: &SanctionRow) -> String {
+    let what = match SanctionKind::parse(&s.kind) {
+        Ok(SanctionKind::Mute) => "muted",
+        Ok(SanctionKind::Suspend) => "suspended",
+        _ => "banned",
+    };
+    let until = match s.ends_at {
+        Some(end) => {
+            let tz = time_zones::parse_or_utc(&view.community.time_zone);
+            let local = chrono::DateTime::from_timestamp_micros(end)
+                .map(|t| t.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string())
+                .unwrap_or_default();
+            format!(" until {local} ({})", tz.name())
+        }
+        None => String::new(),
+    };
+    format!(
+        "You are {what} in {}{until}: {}",
+        view.community.name, s.reason
+    )
 }

@@ -22,8 +22,8 @@ pub struct Notice<'a> {
     pub community_id: &'a str,
     pub kind: &'a str,
     pub actor_id: &'a str,
-    pub topic_id: &'a str,
-    pub post_id: &'a str,
+    pub topic_id: Option<&'a str>,
+    pub post_id: Option<&'a str>,
     pub excerpt: &'a str,
 }
 
@@ -38,6 +38,7 @@ pub fn describe(kind: &str) -> &'static str {
         "new_topic" => "started a topic:",
         "moderation" => "moderated your post in",
         "flag_handled" => "handled your flag in",
+        "sanction" => "sent you a moderation notice in",
         _ => "did something in",
     }
 }
@@ -68,7 +69,10 @@ fn line(n: &ListedNotification) -> String {
         "{} {} {}",
         n.actor_name.as_deref().unwrap_or("Someone"),
         describe(&n.notification.kind),
-        n.topic_title.as_deref().unwrap_or("a topic")
+        n.topic_title
+            .as_deref()
+            .or(n.community_slug.as_deref())
+            .unwrap_or("a topic")
     )
 }
 
@@ -86,8 +90,8 @@ impl App {
             community_id: Some(n.community_id.to_string()),
             kind: n.kind.to_string(),
             actor_id: Some(n.actor_id.to_string()),
-            topic_id: Some(n.topic_id.to_string()),
-            post_id: Some(n.post_id.to_string()),
+            topic_id: n.topic_id.map(str::to_string),
+            post_id: n.post_id.map(str::to_string),
             excerpt: n.excerpt.to_string(),
             created_at: now,
             read_at: None,

@@ -47,6 +47,41 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// What a moderator does about a member: warn (a private message citing the guidelines),
+    /// mute (cannot post, can read), suspend (no more than a visitor's access), ban (a
+    /// suspension without end). Listed from mildest to most severe.
+    SanctionKind {
+        Warn => "warn",
+        Mute => "mute",
+        Suspend => "suspend",
+        Ban => "ban",
+    }
+}
+
+impl SanctionKind {
+    /// Whether the member keeps no more than a visitor's access while it lasts.
+    pub fn locks_out(self) -> bool {
+        matches!(self, SanctionKind::Suspend | SanctionKind::Ban)
+    }
+
+    /// When a sanction given at `now` for `days` ends: mutes and suspensions need 1 to 365
+    /// days; warnings and bans take none (a ban lasts until lifted).
+    pub fn ends_at(self, days: Option<i64>, now: i64) -> Result<Option<i64>, String> {
+        const DAY: i64 = 86_400_000_000;
+        match (self, days) {
+            (SanctionKind::Mute | SanctionKind::Suspend, Some(d)) if (1..=365).contains(&d) => {
+                Ok(Some(now + d * DAY))
+            }
+            (SanctionKind::Mute | SanctionKind::Suspend, _) => {
+                Err("Give a period from 1 to 365 days.".into())
+            }
+            (_, Some(_)) => Err("Only mutes and suspensions have a period.".into()),
+            (_, None) => Ok(None),
+        }
+    }
+}
+
 /// Longest note on a flag, and longest reason on an action.
 pub const MAX_NOTE: usize = 1000;
 
@@ -88,6 +123,22 @@ mod tests {
         assert!(check_flag_note(FlagReason::Spam, &"x".repeat(MAX_NOTE + 1)).is_err());
         assert!(check_action_reason("").is_err());
         assert_eq!(check_action_reason(" Rule 2 ").unwrap(), "Rule 2");
+    }
+
+    #[test]
+    fn mutes_and_suspensions_need_a_period_and_bans_do_not() {
+        let now = 1_000;
+        let day = 86_400_000_000;
+        assert_eq!(
+            SanctionKind::Mute.ends_at(Some(3), now),
+            Ok(Some(now + 3 * day))
+        );
+        assert!(SanctionKind::Suspend.ends_at(None, now).is_err());
+        assert!(SanctionKind::Suspend.ends_at(Some(0), now).is_err());
+        assert!(SanctionKind::Mute.ends_at(Some(366), now).is_err());
+        assert_eq!(SanctionKind::Ban.ends_at(None, now), Ok(None));
+        assert!(SanctionKind::Warn.ends_at(Some(2), now).is_err());
+        assert!(SanctionKind::Ban.locks_out() && !SanctionKind::Mute.locks_out());
     }
 
     #[test]

@@ -90,6 +90,11 @@ pub const KINDS: &[NotificationKind] = &[
         default: Delivery::Email,
     },
     NotificationKind {
+        name: "sanction",
+        label: "Moderators warn, mute or suspend you",
+        default: Delivery::Email,
+    },
+    NotificationKind {
         name: "flag_handled",
         label: "Your flags are handled",
         default: Delivery::InApp,

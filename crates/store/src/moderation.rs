@@ -276,3 +276,128 @@ pub async fn post_count(db: &Db, community_id: &str, author_id: &str) -> Result<
     .db()
     })
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SanctionRow {
+    pub id: String,
+    pub community_id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub reason: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub ends_at: Option<i64>,
+    pub lifted_at: Option<i64>,
+    pub lifted_by: Option<String>,
+    pub lift_reason: Option<String>,
+}
+
+const SANCTION_COLUMNS: &str = "s.id, s.community_id, s.user_id, s.kind, s.reason, s.created_by, \
+     s.created_at, s.ends_at, s.lifted_at, s.lifted_by, s.lift_reason";
+
+pub async fn insert_sanction(tx: &mut Tx, s: &SanctionRow) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO member_sanctions (id, community_id, user_id, kind, reason, created_by,
+             created_at, ends_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(&s.id)
+    .bind(&s.community_id)
+    .bind(&s.user_id)
+    .bind(&s.kind)
+    .bind(&s.reason)
+    .bind(&s.created_by)
+    .bind(s.created_at)
+    .bind(s.ends_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+/// A member's sanctions in force at `now` (mutes, suspensions, bans; not warnings).
+pub async fn active_sanctions<'a>(
+    src: impl Into<Source<'a>>,
+    community_id: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<SanctionRow>> {
+    let sql = format!(
+        "SELECT {SANCTION_COLUMNS} FROM member_sanctions s
+         WHERE s.community_id = $1 AND s.user_id = $2 AND s.kind <> 'warn'
+           AND s.lifted_at IS NULL AND (s.ends_at IS NULL OR s.ends_at > $3)
+         ORDER BY s.created_at DESC"
+    );
+    with_read!(src, |c| sqlx::query_as::<_, SanctionRow>(&sql)
+        .bind(community_id)
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(c)
+        .await
+        .db())
+}
+
+/// A sanction with the member's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedSanction {
+    #[sqlx(flatten)]
+    pub sanction: SanctionRow,
+    pub member_name: String,
+}
+
+/// Every sanction in force in a community, newest first.
+pub async fn sanctions_in_force(
+    db: &Db,
+    community_id: &str,
+    now: i64,
+) -> Result<Vec<ListedSanction>> {
+    let sql = format!(
+        "SELECT {SANCTION_COLUMNS}, u.display_name AS member_name
+         FROM member_sanctions s JOIN users u ON u.id = s.user_id
+         WHERE s.community_id = $1 AND s.kind <> 'warn' AND s.lifted_at IS NULL
+           AND (s.ends_at IS NULL OR s.ends_at > $2)
+         ORDER BY s.created_at DESC LIMIT 200"
+    );
+    with_read!(db, |c| sqlx::query_as::<_, ListedSanction>(&sql)
+        .bind(community_id)
+        .bind(now)
+        .fetch_all(c)
+        .await
+        .db())
+}
+
+pub async fn sanction_by_id<'a>(
+    src: impl Into<Source<'a>>,
+    id: &str,
+) -> Result<Option<SanctionRow>> {
+    let sql = format!("SELECT {SANCTION_COLUMNS} FROM member_sanctions s WHERE s.id = $1");
+    with_read!(src, |c| sqlx::query_as::<_, SanctionRow>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await
+        .db())
+}
+
+/// Lifts a sanction; false if it was already lifted.
+pub async fn lift_sanction(
+    tx: &mut Tx,
+    id: &str,
+    lifted_by: &str,
+    reason: &str,
+    now: i64,
+) -> Result<bool> {
+    let n = with_tx!(tx, |c| sqlx::query(
+        "UPDATE member_sanctions SET lifted_at = $2, lifted_by = $3, lift_reason = $4
+         WHERE id = $1 AND lifted_at IS NULL"
+    )
+    .bind(id)
+    .bind(now)
+    .bind(lifted_by)
+    .bind(reason)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(n == 1)
+}

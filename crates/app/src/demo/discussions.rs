@@ -574,5 +574,30 @@ async fn seed_moderation(
         hidden_at,
     )
     .await?;
+    // ...and muted its author for a few days, which the audit log also shows.
+    let mute = moderation::SanctionRow {
+        id: new_id(),
+        community_id: c.id.clone(),
+        user_id: rude.author_id.clone(),
+        kind: "mute".into(),
+        reason: "Guideline 1: a cooling-off period after a rude reply.".into(),
+        created_by: manager.id.clone(),
+        created_at: hidden_at,
+        ends_at: Some(hidden_at + 3 * MICROS_PER_DAY),
+        lifted_at: None,
+        lifted_by: None,
+        lift_reason: None,
+    };
+    moderation::insert_sanction(tx, &mute).await?;
+    let logged = ActionRow {
+        id: new_id(),
+        action: "mute".into(),
+        target_kind: "user".into(),
+        target_id: rude.author_id.clone(),
+        reason: mute.reason.clone(),
+        detail: serde_json::json!({"sanction_id": mute.id}).to_string(),
+        ..action
+    };
+    moderation::insert_action(tx, &logged).await?;
     Ok(())
 }

@@ -204,6 +204,12 @@ const TABLE: &[Row] = &[
     ("POST", "/api/v1/posts/{id}/moderation", r#"{"action":"approve","reason":"Fine as it is"}"#, [401, 403, 404, 200, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/moderation/queue", "", [401, 403, 404, 200, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/moderation/log", "", [401, 403, 404, 403, 200, 200]),
+    // {user_id} is a plain member; {id} is a mute on them. Warnings leave nothing to undo.
+    ("POST", "/c/{slug}/members/{user_id}/sanction", "kind=warn&reason=Rule+1", [LOGIN, 403, 404, 303, 303, 303]),
+    ("POST", "/c/{slug}/sanctions/{id}/lift", "reason=Served", [LOGIN, 404, 404, 303, 303, 303]),
+    ("POST", "/api/v1/communities/{slug}/members/{user_id}/sanctions", r#"{"kind":"warn","reason":"Rule 1"}"#, [401, 403, 404, 201, 201, 201]),
+    ("GET", "/api/v1/communities/{slug}/sanctions", "", [401, 403, 404, 200, 200, 200]),
+    ("POST", "/api/v1/sanctions/{id}/lift", r#"{"reason":"Served"}"#, [401, 404, 404, 200, 200, 200]),
     ("GET", "/c/{slug}/welcome", "", [LOGIN, 403, 404, 200, 200, 200]),
     ("POST", "/c/{slug}/welcome/space", "space=room", [LOGIN, 403, 404, 403, 303, 303]),
     ("GET", "/api/v1/communities/{slug}/prompts", "", [401, 403, 404, 403, 200, 200]),
@@ -240,6 +246,7 @@ fn fresh_per_caller(method: &str, path: &str) -> bool {
         || path.ends_with("/delete")
         || path.ends_with("/cancel")
         || path.ends_with("/merge")
+        || path.ends_with("/lift")
         || (method == "DELETE" && path.contains("/prompts/"))
         || (method == "DELETE" && path == "/api/v1/posts/{id}")
 }
@@ -289,6 +296,8 @@ struct Fixture {
     /// An invite link to the private community, and its token.
     invitation_id: String,
     invite_token: String,
+    /// A mute on the target member, for lifting.
+    sanction_id: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
     callers: Vec<Caller>,
 }
@@ -486,6 +495,19 @@ async fn fixture(api: bool) -> Fixture {
         .await
         .expect("invite link");
 
+    let sanction = t
+        .app
+        .sanction_member(
+            &owner,
+            "council",
+            &target.user_id,
+            "mute",
+            Some(3),
+            "Fixture",
+        )
+        .await
+        .expect("sanction");
+
     let (spare, _) = t
         .app
         .create_api_token(&member, "spare")
@@ -527,6 +549,7 @@ async fn fixture(api: bool) -> Fixture {
         file_id: file.id,
         invitation_id: invitation.id,
         invite_token,
+        sanction_id: sanction.id,
         callers,
     }
 }
@@ -546,6 +569,8 @@ impl Fixture {
             &self.file_id
         } else if pattern.contains("/invitations/{id}") {
             &self.invitation_id
+        } else if pattern.contains("/sanctions/{id}") {
+            &self.sanction_id
         } else {
             &self.member_token_id
         };

@@ -371,3 +371,204 @@ async fn the_queue_page_shows_flags_and_applies_actions() {
     let bad = owner.get("/c/guild/moderation?reason=boring").await;
     assert_eq!(bad.status, 422);
 }
+
+#[tokio::test]
+async fn mutes_and_suspensions_are_enforced_until_they_end_or_are_lifted() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let loud = member(&t, "lou@example.org", "Lou Loud").await;
+    let (_, me) = t.api("GET", "/api/v1/me", Some(&loud), None).await;
+    let loud_id = me["id"].as_str().unwrap().to_string();
+    let thread = topic(&t, &owner, "help", "Welcome thread", "Say hi.", false).await;
+    let thread_id = thread["id"].as_str().unwrap().to_string();
+    let inner = topic(&t, &owner, "inner", "Members only", "Shh.", false).await;
+    let inner_id = inner["id"].as_str().unwrap().to_string();
+    let earlier = reply(&t, &loud, &thread_id, "First!", None).await;
+
+    let sanction = |body: Value| {
+        let t = &t;
+        let owner = owner.clone();
+        let loud_id = loud_id.clone();
+        async move {
+            t.api(
+                "POST",
+                &format!("/api/v1/communities/guild/members/{loud_id}/sanctions"),
+                Some(&owner),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (status, problem) = sanction(json!({"kind": "mute", "reason": "Rule 2"})).await;
+    assert_eq!(status, 422, "a mute needs a period: {problem}");
+    assert_eq!(problem["errors"][0]["field"], "days");
+    let (status, mute) =
+        sanction(json!({"kind": "mute", "days": 2, "reason": "Rule 2: stay on topic"})).await;
+    assert_eq!(status, 201, "{mute}");
+
+    // Muted: every write is refused with why and until when; reading still works.
+    let (status, problem) = t
+        .api(
+            "POST",
+            &format!("/api/v1/topics/{thread_id}/posts"),
+            Some(&loud),
+            Some(json!({"body": "Hello again"})),
+        )
+        .await;
+    assert_eq!(status, 403, "{problem}");
+    let why = problem["detail"].as_str().unwrap_or_default().to_string();
+    assert!(
+        why.contains("muted") && why.contains("until") && why.contains("Rule 2"),
+        "{problem}"
+    );
+    let (status, _) = t
+        .api(
+            "POST",
+            "/api/v1/communities/guild/spaces/help/topics",
+            Some(&loud),
+            Some(json!({"title": "Muted topic", "body": "x"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = t
+        .api(
+            "PATCH",
+            &format!("/api/v1/posts/{}", earlier["id"].as_str().unwrap()),
+            Some(&loud),
+            Some(json!({"body": "Edited"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = t
+        .api(
+            "PUT",
+            &format!(
+                "/api/v1/posts/{}/reactions/like",
+                thread["id"].as_str().unwrap()
+            ),
+            Some(&loud),
+            None,
+        )
+        .await;
+    assert!(status == 403 || status == 404, "{status}");
+    let (status, _) = t
+        .api(
+            "GET",
+            &format!("/api/v1/topics/{inner_id}"),
+            Some(&loud),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "a muted member still reads");
+    let b = t.browser();
+    b.log_in("lou@example.org", "correct horse battery").await;
+    assert!(b
+        .get("/c/guild")
+        .await
+        .text()
+        .contains("You are muted in Guild until"));
+    let blocked = b
+        .post(
+            &format!("/c/guild/t/{thread_id}/replies"),
+            &[("body", "Through the form"), ("reply_to", "")],
+        )
+        .await;
+    assert_eq!(blocked.status, 403, "the HTML form is refused too");
+
+    // The mute ends by itself.
+    t.app.clock().advance(3 * 86_400_000_000);
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/topics/{thread_id}/posts"),
+            Some(&loud),
+            Some(json!({"body": "Back"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    // Suspended: no more than a visitor; joining again is no way around it; lifting restores.
+    let (status, suspension) =
+        sanction(json!({"kind": "suspend", "days": 7, "reason": "Rule 1: harassment"})).await;
+    assert_eq!(status, 201, "{suspension}");
+    let (status, _) = t
+        .api(
+            "GET",
+            &format!("/api/v1/topics/{inner_id}"),
+            Some(&loud),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status, 404,
+        "members-only content is closed to a suspended member"
+    );
+    let (status, problem) = t
+        .api("POST", "/api/v1/communities/guild/join", Some(&loud), None)
+        .await;
+    assert_eq!(status, 403, "{problem}");
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("suspended"));
+    let (_, in_force) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/sanctions",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(
+        in_force.as_array().unwrap().len(),
+        1,
+        "the mute ended: {in_force}"
+    );
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!(
+                "/api/v1/sanctions/{}/lift",
+                suspension["id"].as_str().unwrap()
+            ),
+            Some(&owner),
+            Some(json!({"reason": "Apologised"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = t
+        .api(
+            "GET",
+            &format!("/api/v1/topics/{inner_id}"),
+            Some(&loud),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // Told each time; every step in the audit log.
+    let notices: Vec<String> = inbox(&t, &loud)
+        .await
+        .iter()
+        .filter(|n| n["kind"] == "sanction")
+        .map(|n| n["excerpt"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(notices.len(), 3, "{notices:?}");
+    assert!(notices[0].contains("lifted") && notices[0].contains("Apologised"));
+    let (_, log) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/log",
+            Some(&owner),
+            None,
+        )
+        .await;
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["lift", "suspend", "mute"]);
+    let _ = mute;
+}

@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         super::engagement::set_introductions,
         super::topic_lists::list, super::topic_lists::unread, super::topic_lists::set_space_level,
         super::moderation::flag, super::moderation::act, super::moderation::queue, super::moderation::log,
+        super::moderation::sanction, super::moderation::sanctions, super::moderation::lift,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"))

@@ -21,6 +21,102 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/api/v1/posts/{id}/moderation", post(act))
         .get("/api/v1/communities/{slug}/moderation/queue", get(queue))
         .get("/api/v1/communities/{slug}/moderation/log", get(log))
+        .post(
+            "/api/v1/communities/{slug}/members/{user_id}/sanctions",
+            post(sanction),
+        )
+        .get("/api/v1/communities/{slug}/sanctions", get(sanctions))
+        .post("/api/v1/sanctions/{id}/lift", post(lift))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewSanction {
+    /// warn, mute, suspend or ban.
+    kind: String,
+    /// For mutes and suspensions: 1 to 365.
+    days: Option<i64>,
+    /// Why, citing the guideline: the member sees it.
+    reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Sanction {
+    id: String,
+    user_id: String,
+    kind: String,
+    reason: String,
+    created_at: String,
+    /// When it ends; absent for warnings and bans.
+    ends_at: Option<String>,
+    lifted_at: Option<String>,
+}
+
+fn sanction_json(s: townsquare_app::store::moderation::SanctionRow) -> Sanction {
+    Sanction {
+        id: s.id,
+        user_id: s.user_id,
+        kind: s.kind,
+        reason: s.reason,
+        created_at: iso(s.created_at),
+        ends_at: s.ends_at.map(iso),
+        lifted_at: s.lifted_at.map(iso),
+    }
+}
+
+/// Warn, mute, suspend or ban a member (moderators; admins and owners only by someone ranked
+/// above them).
+#[utoipa::path(post, path = "/api/v1/communities/{slug}/members/{user_id}/sanctions", tag = "moderation", security(("bearer" = [])),
+    params(("slug" = String, Path), ("user_id" = String, Path)), request_body = NewSanction,
+    responses((status = 201, body = Sanction), (status = 403), (status = 404), (status = 422)))]
+pub async fn sanction(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path((slug, user_id)): Path<(String, String)>,
+    JsonBody(b): JsonBody<NewSanction>,
+) -> Result<impl IntoResponse, ApiError> {
+    let s = state
+        .app
+        .sanction_member(ctx.actor()?, &slug, &user_id, &b.kind, b.days, &b.reason)
+        .await?;
+    Ok((StatusCode::CREATED, Json(sanction_json(s))))
+}
+
+/// Mutes, suspensions and bans in force (moderators).
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/sanctions", tag = "moderation", security(("bearer" = [])),
+    params(("slug" = String, Path)), responses((status = 200, body = Vec<Sanction>), (status = 403), (status = 404)))]
+pub async fn sanctions(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<Sanction>>, ApiError> {
+    let (_, rows) = state.app.sanctions_in_force(ctx.actor()?, &slug).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| sanction_json(r.sanction))
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Lift {
+    reason: String,
+}
+
+/// Lift a mute, suspension or ban early (moderators).
+#[utoipa::path(post, path = "/api/v1/sanctions/{id}/lift", tag = "moderation", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = Lift,
+    responses((status = 200, body = Sanction), (status = 404), (status = 422)))]
+pub async fn lift(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<Lift>,
+) -> Result<Json<Sanction>, ApiError> {
+    let s = state
+        .app
+        .lift_sanction(ctx.actor()?, &id, &b.reason)
+        .await?;
+    Ok(Json(sanction_json(s)))
 }
 
 #[derive(Deserialize, ToSchema)]

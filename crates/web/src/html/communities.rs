@@ -234,6 +234,8 @@ struct HomePage {
     /// Moderators' pulse check: open flags and how long the oldest has waited.
     open_flags: i64,
     oldest_flag_ago: Option<String>,
+    /// Why and until when the viewer is muted, suspended or banned here.
+    sanction_notice: Option<String>,
     recent: Vec<ActivityLine>,
 }
 
@@ -422,6 +424,10 @@ async fn show(
         unanswered,
         can_moderate,
         newcomers_waiting,
+        sanction_notice: view
+            .sanction
+            .as_ref()
+            .map(|s| townsquare_app::moderation::sanction_message(&view, s)),
         open_flags: attention.open_flags,
         oldest_flag_ago: attention.oldest_flag_at.map(|t| ago(t, now)),
         recent,

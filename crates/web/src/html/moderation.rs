@@ -22,6 +22,77 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/c/{slug}/moderation", get(queue))
         .get("/c/{slug}/moderation/log", get(log))
         .get("/c/{slug}/moderation/log.csv", get(log_csv))
+        .post("/c/{slug}/members/{user_id}/sanction", post(sanction))
+        .post("/c/{slug}/sanctions/{id}/lift", post(lift))
+}
+
+#[derive(Deserialize)]
+struct SanctionForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    days: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn sanction(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, user_id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<SanctionForm>,
+) -> Result<Response, HtmlError> {
+    let days = match form.days.trim() {
+        "" => None,
+        d => Some(
+            d.parse::<i64>()
+                .map_err(|_| AppError::invalid("days", "Give the period as a number of days."))?,
+        ),
+    };
+    let days = days.filter(|_| matches!(form.kind.as_str(), "mute" | "suspend"));
+    let s = state
+        .app
+        .sanction_member(
+            ctx.actor()?,
+            &slug,
+            &user_id,
+            &form.kind,
+            days,
+            &form.reason,
+        )
+        .await?;
+    let message = match s.kind.as_str() {
+        "warn" => "Warning sent.",
+        "mute" => "Muted: they can read but not post until it ends.",
+        "suspend" => "Suspended until it ends.",
+        _ => "Banned until lifted.",
+    };
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/moderation"),
+        message,
+    ))
+}
+
+#[derive(Deserialize)]
+struct LiftForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn lift(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<LiftForm>,
+) -> Result<Response, HtmlError> {
+    state
+        .app
+        .lift_sanction(ctx.actor()?, &id, &form.reason)
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/moderation"),
+        "Lifted.",
+    ))
 }
 
 #[derive(Deserialize)]
@@ -96,8 +167,17 @@ pub struct FlagLine {
     pub ago: String,
 }
 
+pub struct SanctionLine {
+    pub id: String,
+    pub member: String,
+    pub kind: String,
+    pub reason: String,
+    pub until: String,
+}
+
 pub struct QueueEntry {
     pub post_id: String,
+    pub author_id: String,
     pub topic_id: String,
     pub topic_title: String,
     pub author_name: String,
@@ -120,6 +200,7 @@ struct QueuePage {
     reason: String,
     space: String,
     can_read_log: bool,
+    sanctions: Vec<SanctionLine>,
 }
 
 #[derive(Deserialize, Default)]
@@ -160,6 +241,7 @@ async fn queue(
         .into_iter()
         .map(|i| QueueEntry {
             post_id: i.post.id.clone(),
+            author_id: i.post.author_id.clone(),
             topic_id: i.post.topic_id.clone(),
             topic_title: i.topic_title,
             author_name: i.author_name,
@@ -187,6 +269,21 @@ async fn queue(
                 .collect(),
         })
         .collect();
+    let (_, in_force) = state.app.sanctions_in_force(actor, &slug).await?;
+    let sanctions = in_force
+        .into_iter()
+        .map(|s| SanctionLine {
+            id: s.sanction.id,
+            member: s.member_name,
+            kind: s.sanction.kind,
+            reason: s.sanction.reason,
+            until: s
+                .sanction
+                .ends_at
+                .map(super::date)
+                .unwrap_or_else(|| "until lifted".into()),
+        })
+        .collect();
     let layout = Layout::new(&state, &ctx, "Moderation queue")
         .await?
         .in_community(&view, &spaces, None);
@@ -205,6 +302,7 @@ async fn queue(
         reason: q.reason,
         space: q.space,
         can_read_log: townsquare_domain::policy::can_read_audit_log(&view.viewer),
+        sanctions,
     };
     Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
 }

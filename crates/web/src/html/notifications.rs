@@ -79,13 +79,17 @@ async fn list(
                     Some(p) => format!("/c/{c}/t/{t}#post-{p}"),
                     None => format!("/c/{c}/t/{t}"),
                 }),
+                (Some(c), None) => Some(format!("/c/{c}")),
                 _ => None,
             };
             NotificationItem {
                 unread: n.notification.read_at.is_none(),
                 actor: n.actor_name.unwrap_or_else(|| "Someone".into()),
                 what: townsquare_app::notifications::describe(&n.notification.kind),
-                title: n.topic_title.unwrap_or_else(|| "a topic".into()),
+                title: n
+                    .topic_title
+                    .or(n.community_slug)
+                    .unwrap_or_else(|| "a topic".into()),
                 link,
                 excerpt: n.notification.excerpt,
                 iso: super::format::iso(n.notification.created_at),

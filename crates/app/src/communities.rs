@@ -297,7 +297,8 @@ impl App {
             membership,
             sanction,
         };
-        if !policy::can_see_community(&view.viewer, view.visibility()) {
+        // A suspended or banned member still finds the community: to read why, and to appeal.
+        if !policy::can_see_community(&view.viewer, view.visibility()) && !locked_out {
             return Err(AppError::NotFound("community"));
         }
         Ok(view)

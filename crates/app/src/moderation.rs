@@ -14,7 +14,8 @@ use townsquare_domain::moderation::{
 use townsquare_domain::{markdown, new_id, policy, time_zones};
 use townsquare_store::discussions::{self as discussions_store, PostRow};
 use townsquare_store::moderation::{
-    self as store, ActionRow, FlagRow, ListedSanction, LoggedAction, OpenFlag, SanctionRow,
+    self as store, ActionRow, AppealRow, FlagRow, ListedAppeal, ListedSanction, LoggedAction,
+    OpenFlag, SanctionRow,
 };
 use townsquare_store::search;
 
@@ -45,6 +46,7 @@ pub struct QueueFilter {
 pub struct Attention {
     pub open_flags: i64,
     pub oldest_flag_at: Option<i64>,
+    pub open_appeals: i64,
 }
 
 impl App {
@@ -336,9 +338,13 @@ impl App {
         }
         let (open_flags, oldest_flag_at) =
             store::open_flag_summary(self.db(), &view.community.id).await?;
+        let open_appeals = store::open_appeals(self.db(), &view.community.id)
+            .await?
+            .len() as i64;
         Ok(Some(Attention {
             open_flags,
             oldest_flag_at,
+            open_appeals,
         }))
     }
 
@@ -487,6 +493,215 @@ impl App {
         Ok((view, rows))
     }
 
+    /// The moderation actions about the member in a community, with their appeals.
+    pub async fn my_moderation(
+        &self,
+        actor: &Actor,
+        community_slug: &str,
+    ) -> AppResult<(CommunityView, Vec<(ActionRow, Option<AppealRow>)>)> {
+        let view = self.community(Some(actor), community_slug).await?;
+        let actions =
+            store::actions_about(self.db(), &view.community.id, &actor.user_id, 50).await?;
+        let appeals =
+            store::appeals_of_member(self.db(), &view.community.id, &actor.user_id).await?;
+        let rows = actions
+            .into_iter()
+            .filter(|a| appealable(&a.action))
+            .map(|a| {
+                let appeal = appeals.iter().find(|ap| ap.action_id == a.id).cloned();
+                (a, appeal)
+            })
+            .collect();
+        Ok((view, rows))
+    }
+
+    /// Appeals an action about oneself, once per action.
+    pub async fn appeal(
+        &self,
+        actor: &Actor,
+        community_slug: &str,
+        action_id: &str,
+        statement: &str,
+    ) -> AppResult<AppealRow> {
+        let view = self.community(Some(actor), community_slug).await?;
+        let action = store::action_by_id(self.db(), action_id)
+            .await?
+            .filter(|a| {
+                a.community_id == view.community.id
+                    && a.subject_user_id.as_deref() == Some(actor.user_id.as_str())
+                    && appealable(&a.action)
+            })
+            .ok_or(AppError::NotFound("action"))?;
+        let statement = statement.trim();
+        if statement.is_empty() || statement.chars().count() > 2000 {
+            return Err(AppError::invalid(
+                "statement",
+                "Say in up to 2000 characters why the moderators should reconsider.",
+            ));
+        }
+        let now = self.now();
+        let appeal = AppealRow {
+            id: new_id(),
+            community_id: view.community.id.clone(),
+            action_id: action.id.clone(),
+            user_id: actor.user_id.clone(),
+            statement: statement.to_string(),
+            status: "open".into(),
+            created_at: now,
+            resolved_at: None,
+            resolution: None,
+        };
+        let mut tx = self.db().begin().await?;
+        if !store::insert_appeal(&mut tx, &appeal).await? {
+            return Err(AppError::conflict(
+                "statement",
+                "You already appealed this action; each action can be appealed once.",
+            ));
+        }
+        activity::record(
+            &mut tx,
+            Some(&view.community.id),
+            Some(&actor.user_id),
+            "appeal_made",
+            "moderation_action",
+            &action.id,
+            json!({"appeal_id": appeal.id, "action": action.action}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(appeal)
+    }
+
+    /// Open appeals, oldest first (moderators).
+    pub async fn open_appeals(
+        &self,
+        actor: &Actor,
+        community_slug: &str,
+    ) -> AppResult<(CommunityView, Vec<ListedAppeal>)> {
+        let view = self.moderated_community(actor, community_slug).await?;
+        let rows = store::open_appeals(self.db(), &view.community.id).await?;
+        Ok((view, rows))
+    }
+
+    /// Upholds or overturns an appeal with a reason the member sees; overturning undoes the
+    /// action where it can (shows a hidden post again, lifts a mute, suspension or ban).
+    pub async fn resolve_appeal(
+        &self,
+        actor: &Actor,
+        appeal_id: &str,
+        decision: &str,
+        reason: &str,
+    ) -> AppResult<AppealRow> {
+        let appeal = store::appeal_by_id(self.db(), appeal_id)
+            .await?
+            .ok_or(AppError::NotFound("appeal"))?;
+        let view = self
+            .community_by_id(Some(actor), &appeal.community_id)
+            .await
+            .map_err(|_| AppError::NotFound("appeal"))?;
+        if !policy::can_moderate(&view.viewer) {
+            return Err(AppError::NotFound("appeal"));
+        }
+        let overturn = match decision.trim() {
+            "upheld" => false,
+            "overturned" => true,
+            other => {
+                return Err(AppError::invalid(
+                    "decision",
+                    format!("\"{other}\" is not one of: upheld, overturned."),
+                ))
+            }
+        };
+        let reason = check_action_reason(reason).map_err(|m| AppError::invalid("reason", m))?;
+        let action = store::action_by_id(self.db(), &appeal.action_id)
+            .await?
+            .ok_or(AppError::NotFound("appeal"))?;
+        let now = self.now();
+        let status = if overturn { "overturned" } else { "upheld" };
+        let mut tx = self.db().begin().await?;
+        if !store::resolve_appeal(&mut tx, &appeal.id, status, &actor.user_id, &reason, now).await?
+        {
+            return Err(AppError::invalid(
+                "decision",
+                "This appeal was already decided.",
+            ));
+        }
+        if overturn {
+            match action.action.as_str() {
+                "hide" => {
+                    store::set_post_hidden(&mut tx, &action.target_id, None).await?;
+                    if let Some(post) =
+                        discussions_store::post_by_id(&mut tx, &action.target_id).await?
+                    {
+                        let title = discussions_store::topic_by_id(&mut tx, &post.topic_id)
+                            .await?
+                            .map(|t| t.title)
+                            .unwrap_or_default();
+                        search::index_post(
+                            &mut tx,
+                            &post.id,
+                            &title,
+                            &markdown::plain_text(&post.body_markdown),
+                        )
+                        .await?;
+                    }
+                }
+                "mute" | "suspend" | "ban" => {
+                    let sanction_id = serde_json::from_str::<serde_json::Value>(&action.detail)
+                        .ok()
+                        .and_then(|d| d["sanction_id"].as_str().map(str::to_string));
+                    if let Some(id) = sanction_id {
+                        store::lift_sanction(&mut tx, &id, &actor.user_id, &reason, now).await?;
+                    }
+                }
+                _ => {} // a warning has nothing to undo; a deletion stays (see the audit log)
+            }
+        }
+        let entry = ActionRow {
+            id: new_id(),
+            community_id: appeal.community_id.clone(),
+            actor_id: actor.user_id.clone(),
+            action: format!("appeal_{status}"),
+            target_kind: "moderation_action".into(),
+            target_id: action.id.clone(),
+            subject_user_id: Some(appeal.user_id.clone()),
+            reason: reason.clone(),
+            detail: json!({"appeal_id": appeal.id, "contested": action.action}).to_string(),
+            created_at: now,
+        };
+        store::insert_action(&mut tx, &entry).await?;
+        activity::record(
+            &mut tx,
+            Some(&appeal.community_id),
+            Some(&actor.user_id),
+            "appeal_resolved",
+            "appeal",
+            &appeal.id,
+            json!({"status": status, "contested": action.action}),
+            now,
+        )
+        .await?;
+        let message = format!("Your appeal was {status}: {reason}");
+        let notice = Notice {
+            user_id: &appeal.user_id,
+            community_id: &appeal.community_id,
+            kind: "sanction",
+            actor_id: &actor.user_id,
+            topic_id: None,
+            post_id: None,
+            excerpt: &message,
+        };
+        self.notify(&mut tx, notice, now).await?;
+        self.commit(tx).await?;
+        Ok(AppealRow {
+            status: status.into(),
+            resolved_at: Some(now),
+            resolution: Some(reason),
+            ..appeal
+        })
+    }
+
     #[allow(clippy::too_many_arguments)]
     async fn log_member_action(
         &self,
@@ -544,6 +759,11 @@ impl App {
         let view = self.topic(Some(actor), &post.topic_id).await?;
         Ok((view, post))
     }
+}
+
+/// Actions a member may appeal: not approvals, lifts or decisions on appeals.
+fn appealable(action: &str) -> bool {
+    !matches!(action, "approve" | "lift") && !action.starts_with("appeal_")
 }
 
 fn past_tense(action: ContentAction) -> &'static str {

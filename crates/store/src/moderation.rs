@@ -401,3 +401,135 @@ pub async fn lift_sanction(
     .db())?;
     Ok(n == 1)
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AppealRow {
+    pub id: String,
+    pub community_id: String,
+    pub action_id: String,
+    pub user_id: String,
+    pub statement: String,
+    pub status: String,
+    pub created_at: i64,
+    pub resolved_at: Option<i64>,
+    pub resolution: Option<String>,
+}
+
+const APPEAL_COLUMNS: &str = "ap.id, ap.community_id, ap.action_id, ap.user_id, ap.statement, \
+     ap.status, ap.created_at, ap.resolved_at, ap.resolution";
+
+/// Records an appeal; false if the action was already appealed.
+pub async fn insert_appeal(tx: &mut Tx, a: &AppealRow) -> Result<bool> {
+    let n =
+        with_tx!(tx, |c| {
+            sqlx::query(
+        "INSERT INTO appeals (id, community_id, action_id, user_id, statement, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'open', $6)
+         ON CONFLICT (action_id) DO NOTHING"
+    )
+    .bind(&a.id)
+    .bind(&a.community_id)
+    .bind(&a.action_id)
+    .bind(&a.user_id)
+    .bind(&a.statement)
+    .bind(a.created_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db()
+        })?;
+    Ok(n == 1)
+}
+
+/// An appeal with the action it contests and the member's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedAppeal {
+    #[sqlx(flatten)]
+    pub appeal: AppealRow,
+    pub member_name: String,
+    pub action: String,
+    pub action_reason: String,
+    pub target_kind: String,
+    pub target_id: String,
+}
+
+/// A community's open appeals, oldest first.
+pub async fn open_appeals(db: &Db, community_id: &str) -> Result<Vec<ListedAppeal>> {
+    let sql = format!(
+        "SELECT {APPEAL_COLUMNS}, u.display_name AS member_name, a.action, a.reason AS action_reason,
+                a.target_kind, a.target_id
+         FROM appeals ap
+         JOIN users u ON u.id = ap.user_id
+         JOIN moderation_actions a ON a.id = ap.action_id
+         WHERE ap.community_id = $1 AND ap.status = 'open'
+         ORDER BY ap.created_at LIMIT 200"
+    );
+    with_read!(db, |c| sqlx::query_as::<_, ListedAppeal>(&sql)
+        .bind(community_id)
+        .fetch_all(c)
+        .await
+        .db())
+}
+
+pub async fn appeal_by_id<'a>(src: impl Into<Source<'a>>, id: &str) -> Result<Option<AppealRow>> {
+    let sql = format!("SELECT {APPEAL_COLUMNS} FROM appeals ap WHERE ap.id = $1");
+    with_read!(src, |c| sqlx::query_as::<_, AppealRow>(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await
+        .db())
+}
+
+/// The appeals a member made in a community, keyed by the action they contest.
+pub async fn appeals_of_member(
+    db: &Db,
+    community_id: &str,
+    user_id: &str,
+) -> Result<Vec<AppealRow>> {
+    let sql = format!(
+        "SELECT {APPEAL_COLUMNS} FROM appeals ap WHERE ap.community_id = $1 AND ap.user_id = $2"
+    );
+    with_read!(db, |c| sqlx::query_as::<_, AppealRow>(&sql)
+        .bind(community_id)
+        .bind(user_id)
+        .fetch_all(c)
+        .await
+        .db())
+}
+
+/// Resolves an open appeal; false if it was already resolved.
+pub async fn resolve_appeal(
+    tx: &mut Tx,
+    id: &str,
+    status: &str,
+    resolved_by: &str,
+    resolution: &str,
+    now: i64,
+) -> Result<bool> {
+    let n = with_tx!(tx, |c| sqlx::query(
+        "UPDATE appeals SET status = $2, resolved_by = $3, resolution = $4, resolved_at = $5
+         WHERE id = $1 AND status = 'open'"
+    )
+    .bind(id)
+    .bind(status)
+    .bind(resolved_by)
+    .bind(resolution)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(n == 1)
+}
+
+pub async fn action_by_id<'a>(src: impl Into<Source<'a>>, id: &str) -> Result<Option<ActionRow>> {
+    with_read!(src, |c| sqlx::query_as::<_, ActionRow>(
+        "SELECT id, community_id, actor_id, action, target_kind, target_id, subject_user_id,
+                reason, detail, created_at
+         FROM moderation_actions WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await
+    .db())
+}

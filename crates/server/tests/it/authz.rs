@@ -210,6 +210,14 @@ const TABLE: &[Row] = &[
     ("POST", "/api/v1/communities/{slug}/members/{user_id}/sanctions", r#"{"kind":"warn","reason":"Rule 1"}"#, [401, 403, 404, 201, 201, 201]),
     ("GET", "/api/v1/communities/{slug}/sanctions", "", [401, 403, 404, 200, 200, 200]),
     ("POST", "/api/v1/sanctions/{id}/lift", r#"{"reason":"Served"}"#, [401, 404, 404, 200, 200, 200]),
+    // Appeals: {action} is a warning to the member (only they may appeal it); {id} an open appeal.
+    ("GET", "/c/{slug}/my-moderation", "", [LOGIN, 200, 404, 200, 200, 200]),
+    ("POST", "/c/{slug}/appeals", "action_id={action}&statement=Please+reconsider", [LOGIN, 303, 404, 404, 404, 404]),
+    ("POST", "/c/{slug}/appeals/{id}/resolve", "decision=upheld&reason=It+stands", [LOGIN, 404, 404, 303, 303, 303]),
+    ("GET", "/api/v1/communities/{slug}/my-moderation", "", [401, 200, 404, 200, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/appeals", r#"{"action_id":"{action}","statement":"Please reconsider"}"#, [401, 201, 404, 404, 404, 404]),
+    ("GET", "/api/v1/communities/{slug}/appeals", "", [401, 403, 404, 200, 200, 200]),
+    ("POST", "/api/v1/appeals/{id}/resolve", r#"{"decision":"upheld","reason":"It stands"}"#, [401, 404, 404, 200, 200, 200]),
     ("GET", "/c/{slug}/welcome", "", [LOGIN, 403, 404, 200, 200, 200]),
     ("POST", "/c/{slug}/welcome/space", "space=room", [LOGIN, 403, 404, 403, 303, 303]),
     ("GET", "/api/v1/communities/{slug}/prompts", "", [401, 403, 404, 403, 200, 200]),
@@ -247,6 +255,7 @@ fn fresh_per_caller(method: &str, path: &str) -> bool {
         || path.ends_with("/cancel")
         || path.ends_with("/merge")
         || path.ends_with("/lift")
+        || path.ends_with("/resolve")
         || (method == "DELETE" && path.contains("/prompts/"))
         || (method == "DELETE" && path == "/api/v1/posts/{id}")
 }
@@ -298,6 +307,9 @@ struct Fixture {
     invite_token: String,
     /// A mute on the target member, for lifting.
     sanction_id: String,
+    /// A warning to the member they have not appealed, and an open appeal of another.
+    action_id: String,
+    appeal_id: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
     callers: Vec<Caller>,
 }
@@ -508,6 +520,36 @@ async fn fixture(api: bool) -> Fixture {
         .await
         .expect("sanction");
 
+    for reason in ["Fixture warning one", "Fixture warning two"] {
+        t.app
+            .sanction_member(&owner, "council", &member.user_id, "warn", None, reason)
+            .await
+            .expect("warning");
+    }
+    let (_, about_member) = t
+        .app
+        .my_moderation(&member, "council")
+        .await
+        .expect("actions");
+    let action_of = |reason: &str| {
+        about_member
+            .iter()
+            .find(|(a, _)| a.reason == reason)
+            .map(|(a, _)| a.id.clone())
+            .expect("the warning")
+    };
+    let appeal = t
+        .app
+        .appeal(
+            &member,
+            "council",
+            &action_of("Fixture warning one"),
+            "Please reconsider",
+        )
+        .await
+        .expect("appeal");
+    let unappealed_action = action_of("Fixture warning two");
+
     let (spare, _) = t
         .app
         .create_api_token(&member, "spare")
@@ -550,6 +592,8 @@ async fn fixture(api: bool) -> Fixture {
         invitation_id: invitation.id,
         invite_token,
         sanction_id: sanction.id,
+        action_id: unappealed_action,
+        appeal_id: appeal.id,
         callers,
     }
 }
@@ -571,6 +615,8 @@ impl Fixture {
             &self.invitation_id
         } else if pattern.contains("/sanctions/{id}") {
             &self.sanction_id
+        } else if pattern.contains("/appeals/{id}") {
+            &self.appeal_id
         } else {
             &self.member_token_id
         };
@@ -607,6 +653,7 @@ impl Fixture {
             .replace("{post}", &self.post_id)
             .replace("{topic}", &self.topic_id)
             .replace("{other}", &self.other_topic_id)
+            .replace("{action}", &self.action_id)
             .replace("{email}", &caller.email.replace('@', "%40"));
         let url = self.t.url(&self.path(pattern));
         let jar = Arc::new(reqwest::cookie::Jar::default());

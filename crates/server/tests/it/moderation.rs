@@ -572,3 +572,180 @@ async fn mutes_and_suspensions_are_enforced_until_they_end_or_are_lifted() {
     assert_eq!(actions, ["lift", "suspend", "mute"]);
     let _ = mute;
 }
+
+#[tokio::test]
+async fn an_appeal_is_heard_once_and_overturning_restores_what_was_hidden() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let writer = member(&t, "wri@example.org", "Wri Ter").await;
+    let thread = topic(&t, &owner, "help", "Book tips", "Any?", false).await;
+    let thread_id = thread["id"].as_str().unwrap().to_string();
+    let post = reply(&t, &writer, &thread_id, "Read the quixotic classics", None).await;
+    let post_id = post["id"].as_str().unwrap().to_string();
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/posts/{post_id}/moderation"),
+            Some(&owner),
+            Some(json!({"action": "hide", "reason": "Looked like spam"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let (_, mine) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/my-moderation",
+            Some(&writer),
+            None,
+        )
+        .await;
+    assert_eq!(mine[0]["action"], "hide", "{mine}");
+    let action_id = mine[0]["action_id"].as_str().unwrap().to_string();
+    let appeal = |statement: &str| {
+        let t = &t;
+        let body = json!({"action_id": action_id, "statement": statement});
+        let writer = writer.clone();
+        async move {
+            t.api(
+                "POST",
+                "/api/v1/communities/guild/appeals",
+                Some(&writer),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (status, problem) = appeal("  ").await;
+    assert_eq!(status, 422, "{problem}");
+    let (status, made) = appeal("It is a real book recommendation.").await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(appeal("Really!").await.0, 409, "one appeal per action");
+    // Nobody else can appeal it.
+    let (status, _) = t
+        .api(
+            "POST",
+            "/api/v1/communities/guild/appeals",
+            Some(&owner),
+            Some(json!({"action_id": action_id, "statement": "Me too"})),
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    let (_, open) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/appeals",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(open.as_array().unwrap().len(), 1);
+    let owner_page = t.browser();
+    owner_page
+        .log_in("owner@example.org", "correct horse battery")
+        .await;
+    assert!(owner_page
+        .get("/c/guild")
+        .await
+        .text()
+        .contains("1 open appeal"));
+    let (status, decided) = t
+        .api(
+            "POST",
+            &format!("/api/v1/appeals/{}/resolve", made["id"].as_str().unwrap()),
+            Some(&owner),
+            Some(json!({"decision": "overturned", "reason": "You are right, sorry"})),
+        )
+        .await;
+    assert_eq!(
+        (status, decided["status"].as_str()),
+        (200, Some("overturned")),
+        "{decided}"
+    );
+
+    // Restored for everyone, back in search, the member told, the log complete.
+    let visitor = t.browser();
+    assert!(visitor
+        .get(&format!("/c/guild/t/{thread_id}"))
+        .await
+        .text()
+        .contains("quixotic classics"));
+    assert!(visitor
+        .get("/c/guild/search?q=quixotic")
+        .await
+        .text()
+        .contains("classics"));
+    let told = inbox(&t, &writer).await;
+    assert!(
+        told.iter().any(|n| n["excerpt"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("overturned: You are right")),
+        "{told:?}"
+    );
+    let (_, log) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/log",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(log["items"][0]["action"], "appeal_overturned");
+    let (_, mine) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/my-moderation",
+            Some(&writer),
+            None,
+        )
+        .await;
+    assert_eq!(mine[0]["appeal"]["status"], "overturned");
+
+    // An upheld appeal of a mute leaves the member muted.
+    let (_, me) = t.api("GET", "/api/v1/me", Some(&writer), None).await;
+    t.api(
+        "POST",
+        &format!(
+            "/api/v1/communities/guild/members/{}/sanctions",
+            me["id"].as_str().unwrap()
+        ),
+        Some(&owner),
+        Some(json!({"kind": "mute", "days": 5, "reason": "Cooling off"})),
+    )
+    .await;
+    let (_, mine) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/my-moderation",
+            Some(&writer),
+            None,
+        )
+        .await;
+    let mute_action = mine[0]["action_id"].as_str().unwrap().to_string();
+    let (_, made) = t
+        .api(
+            "POST",
+            "/api/v1/communities/guild/appeals",
+            Some(&writer),
+            Some(json!({"action_id": mute_action, "statement": "I was calm"})),
+        )
+        .await;
+    t.api(
+        "POST",
+        &format!("/api/v1/appeals/{}/resolve", made["id"].as_str().unwrap()),
+        Some(&owner),
+        Some(json!({"decision": "upheld", "reason": "Guideline 1 applies"})),
+    )
+    .await;
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/topics/{thread_id}/posts"),
+            Some(&writer),
+            Some(json!({"body": "Still here"})),
+        )
+        .await;
+    assert_eq!(status, 403, "still muted after an upheld appeal");
+}

@@ -36,6 +36,8 @@ use utoipa::{Modify, OpenApi};
         super::topic_lists::list, super::topic_lists::unread, super::topic_lists::set_space_level,
         super::moderation::flag, super::moderation::act, super::moderation::queue, super::moderation::log,
         super::moderation::sanction, super::moderation::sanctions, super::moderation::lift,
+        super::moderation::appeal, super::moderation::appeals, super::moderation::resolve_appeal,
+        super::moderation::mine,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"))

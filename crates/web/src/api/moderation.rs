@@ -27,6 +27,129 @@ pub(crate) fn routes(r: Routes) -> Routes {
         )
         .get("/api/v1/communities/{slug}/sanctions", get(sanctions))
         .post("/api/v1/sanctions/{id}/lift", post(lift))
+        .post("/api/v1/communities/{slug}/appeals", post(appeal))
+        .get("/api/v1/communities/{slug}/appeals", get(appeals))
+        .post("/api/v1/appeals/{id}/resolve", post(resolve_appeal))
+        .get("/api/v1/communities/{slug}/my-moderation", get(mine))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActionAboutMe {
+    action_id: String,
+    action: String,
+    reason: String,
+    created_at: String,
+    /// The appeal, if the caller made one.
+    appeal: Option<Appeal>,
+}
+
+/// The moderation actions about the caller in a community, with their appeals.
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/my-moderation", tag = "moderation", security(("bearer" = [])),
+    params(("slug" = String, Path)), responses((status = 200, body = Vec<ActionAboutMe>), (status = 401), (status = 404)))]
+pub async fn mine(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<ActionAboutMe>>, ApiError> {
+    let (_, rows) = state.app.my_moderation(ctx.actor()?, &slug).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(a, appeal)| ActionAboutMe {
+                action_id: a.id,
+                action: a.action,
+                reason: a.reason,
+                created_at: iso(a.created_at),
+                appeal: appeal.map(appeal_json),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewAppeal {
+    /// The moderation action about the caller (from the audit of their own actions).
+    action_id: String,
+    statement: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Appeal {
+    id: String,
+    action_id: String,
+    user_id: String,
+    statement: String,
+    /// open, upheld or overturned.
+    status: String,
+    created_at: String,
+    resolution: Option<String>,
+}
+
+fn appeal_json(a: townsquare_app::store::moderation::AppealRow) -> Appeal {
+    Appeal {
+        id: a.id,
+        action_id: a.action_id,
+        user_id: a.user_id,
+        statement: a.statement,
+        status: a.status,
+        created_at: iso(a.created_at),
+        resolution: a.resolution,
+    }
+}
+
+/// Appeal a moderation action about oneself (once per action).
+#[utoipa::path(post, path = "/api/v1/communities/{slug}/appeals", tag = "moderation", security(("bearer" = [])),
+    params(("slug" = String, Path)), request_body = NewAppeal,
+    responses((status = 201, body = Appeal), (status = 404), (status = 409, description = "Already appealed"), (status = 422)))]
+pub async fn appeal(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+    JsonBody(b): JsonBody<NewAppeal>,
+) -> Result<impl IntoResponse, ApiError> {
+    let a = state
+        .app
+        .appeal(ctx.actor()?, &slug, &b.action_id, &b.statement)
+        .await?;
+    Ok((StatusCode::CREATED, Json(appeal_json(a))))
+}
+
+/// Open appeals, oldest first (moderators).
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/appeals", tag = "moderation", security(("bearer" = [])),
+    params(("slug" = String, Path)), responses((status = 200, body = Vec<Appeal>), (status = 403), (status = 404)))]
+pub async fn appeals(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<Appeal>>, ApiError> {
+    let (_, rows) = state.app.open_appeals(ctx.actor()?, &slug).await?;
+    Ok(Json(
+        rows.into_iter().map(|r| appeal_json(r.appeal)).collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AppealDecision {
+    /// upheld or overturned (which undoes a hide, mute, suspension or ban).
+    decision: String,
+    /// The member sees it.
+    reason: String,
+}
+
+/// Decide an appeal (moderators).
+#[utoipa::path(post, path = "/api/v1/appeals/{id}/resolve", tag = "moderation", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = AppealDecision,
+    responses((status = 200, body = Appeal), (status = 404), (status = 422)))]
+pub async fn resolve_appeal(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<AppealDecision>,
+) -> Result<Json<Appeal>, ApiError> {
+    let a = state
+        .app
+        .resolve_appeal(ctx.actor()?, &id, &b.decision, &b.reason)
+        .await?;
+    Ok(Json(appeal_json(a)))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -234,6 +234,7 @@ struct HomePage {
     /// Moderators' pulse check: open flags and how long the oldest has waited.
     open_flags: i64,
     oldest_flag_ago: Option<String>,
+    open_appeals: i64,
     /// Why and until when the viewer is muted, suspended or banned here.
     sanction_notice: Option<String>,
     recent: Vec<ActivityLine>,
@@ -429,6 +430,7 @@ async fn show(
             .as_ref()
             .map(|s| townsquare_app::moderation::sanction_message(&view, s)),
         open_flags: attention.open_flags,
+        open_appeals: attention.open_appeals,
         oldest_flag_ago: attention.oldest_flag_at.map(|t| ago(t, now)),
         recent,
         layout,

@@ -24,6 +24,112 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/c/{slug}/moderation/log.csv", get(log_csv))
         .post("/c/{slug}/members/{user_id}/sanction", post(sanction))
         .post("/c/{slug}/sanctions/{id}/lift", post(lift))
+        .get("/c/{slug}/my-moderation", get(my_moderation))
+        .post("/c/{slug}/appeals", post(appeal))
+        .post("/c/{slug}/appeals/{id}/resolve", post(resolve))
+}
+
+pub struct MyAction {
+    pub id: String,
+    pub when: String,
+    pub action: String,
+    pub reason: String,
+    /// The appeal's status and answer, if appealed.
+    pub appeal: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "moderation/mine.html")]
+struct MinePage {
+    layout: Layout,
+    community_slug: String,
+    notice: Option<String>,
+    actions: Vec<MyAction>,
+}
+
+async fn my_moderation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let (view, rows) = state.app.my_moderation(actor, &slug).await?;
+    let spaces = state.app.visible_spaces(&view).await?;
+    let layout = Layout::new(&state, &ctx, "Moderation about you")
+        .await?
+        .in_community(&view, &spaces, None);
+    let body = MinePage {
+        layout,
+        community_slug: slug,
+        notice: view
+            .sanction
+            .as_ref()
+            .map(|s| townsquare_app::moderation::sanction_message(&view, s)),
+        actions: rows
+            .into_iter()
+            .map(|(a, appeal)| MyAction {
+                id: a.id,
+                when: super::date(a.created_at),
+                action: a.action,
+                reason: a.reason,
+                appeal: appeal.map(|ap| (ap.status, ap.resolution.unwrap_or_default())),
+            })
+            .collect(),
+    };
+    Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
+}
+
+#[derive(Deserialize)]
+struct AppealForm {
+    #[serde(default)]
+    action_id: String,
+    #[serde(default)]
+    statement: String,
+}
+
+async fn appeal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<AppealForm>,
+) -> Result<Response, HtmlError> {
+    state
+        .app
+        .appeal(ctx.actor()?, &slug, &form.action_id, &form.statement)
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/my-moderation"),
+        "Appeal sent. A moderator will decide and tell you why.",
+    ))
+}
+
+#[derive(Deserialize)]
+struct ResolveForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn resolve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ResolveForm>,
+) -> Result<Response, HtmlError> {
+    let a = state
+        .app
+        .resolve_appeal(ctx.actor()?, &id, &form.decision, &form.reason)
+        .await?;
+    let message = if a.status == "overturned" {
+        "Appeal overturned: the action is undone and the member told."
+    } else {
+        "Appeal upheld: the member is told why."
+    };
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/moderation"),
+        message,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -167,6 +273,15 @@ pub struct FlagLine {
     pub ago: String,
 }
 
+pub struct AppealLine {
+    pub id: String,
+    pub member: String,
+    pub action: String,
+    pub action_reason: String,
+    pub statement: String,
+    pub when: String,
+}
+
 pub struct SanctionLine {
     pub id: String,
     pub member: String,
@@ -201,6 +316,7 @@ struct QueuePage {
     space: String,
     can_read_log: bool,
     sanctions: Vec<SanctionLine>,
+    appeals: Vec<AppealLine>,
 }
 
 #[derive(Deserialize, Default)]
@@ -284,6 +400,18 @@ async fn queue(
                 .unwrap_or_else(|| "until lifted".into()),
         })
         .collect();
+    let (_, open) = state.app.open_appeals(actor, &slug).await?;
+    let appeals = open
+        .into_iter()
+        .map(|a| AppealLine {
+            id: a.appeal.id,
+            member: a.member_name,
+            action: a.action,
+            action_reason: a.action_reason,
+            statement: a.appeal.statement,
+            when: super::date(a.appeal.created_at),
+        })
+        .collect();
     let layout = Layout::new(&state, &ctx, "Moderation queue")
         .await?
         .in_community(&view, &spaces, None);
@@ -303,6 +431,7 @@ async fn queue(
         space: q.space,
         can_read_log: townsquare_domain::policy::can_read_audit_log(&view.viewer),
         sanctions,
+        appeals,
     };
     Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
 }

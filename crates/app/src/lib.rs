@@ -19,6 +19,7 @@ mod mentions;
 pub mod notifications;
 pub mod rate_limit;
 pub mod reading;
+pub mod search;
 mod secrets;
 pub mod spaces;
 

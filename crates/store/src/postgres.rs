@@ -3,7 +3,7 @@
 use crate::db::{Notice, NOTIFY_CHANNEL};
 use crate::error::MapErr;
 use crate::jobs::ClaimedJob;
-use crate::search::SearchHit;
+use crate::search::{Arg, Driver, SearchFilter, SearchHit};
 use crate::Result;
 use sqlx::{PgConnection, PgPool};
 
@@ -118,14 +118,9 @@ pub(crate) async fn unindex_post(conn: &mut PgConnection, post_id: &str) -> Resu
     Ok(())
 }
 
-pub(crate) async fn search(
-    pool: &PgPool,
-    space_ids: &[String],
-    query: &str,
-    limit: i64,
-) -> Result<Vec<SearchHit>> {
-    let sql = crate::search::search_sql(crate::db::Backend::Postgres, space_ids.len());
-    let tsquery = query
+/// The tsquery of a member's words (each a prefix, all required), empty if none.
+pub fn tsquery_text(query: &str) -> String {
+    query
         .split_whitespace()
         .map(|w| {
             w.chars()
@@ -135,15 +130,31 @@ pub(crate) async fn search(
         .filter(|w| !w.is_empty())
         .map(|w| format!("{w}:*"))
         .collect::<Vec<_>>()
-        .join(" & ");
-    if tsquery.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = sqlx::query_as::<_, SearchHit>(&sql)
-        .bind(tsquery)
-        .bind(limit);
-    for id in space_ids {
-        q = q.bind(id);
+        .join(" & ")
+}
+
+pub(crate) async fn search(
+    pool: &PgPool,
+    query: &str,
+    filter: &SearchFilter,
+) -> Result<Vec<SearchHit>> {
+    let tsquery = tsquery_text(query);
+    let statement = if tsquery.is_empty() || !crate::search::has_words(query) {
+        crate::search::list_sql(filter)
+    } else {
+        crate::search::search_sql(
+            crate::db::Backend::Postgres,
+            &tsquery,
+            filter,
+            Driver::Words,
+        )
+    };
+    let mut q = sqlx::query_as::<_, SearchHit>(&statement.sql);
+    for a in &statement.args {
+        q = match a {
+            Arg::Text(s) => q.bind(s.as_str()),
+            Arg::Int(i) => q.bind(*i),
+        };
     }
     q.fetch_all(pool).await.db()
 }

@@ -13,4 +13,5 @@ mod notifications;
 mod process;
 mod realtime;
 mod schema;
+mod search;
 mod snapshots;

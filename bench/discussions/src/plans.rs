@@ -109,19 +109,24 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
         order: SearchOrder::Newest,
         ..base.clone()
     };
-    let author_driver = if pg {
-        Driver::Words
+    // The drivers the app picks for these words (PostgreSQL: past COUNT_CAP matches, the
+    // newest posts; SQLite: an author with fewer posts than the word has matches).
+    let many = if pg {
+        Driver::RecentPosts {
+            window: search::RECENT_WINDOW,
+        }
     } else {
-        Driver::AuthorPosts
+        Driver::Words
     };
+    let author_driver = if pg { many } else { Driver::AuthorPosts };
     let searches = [
         (
             format!("search \"{}\" (common)", text::COMMON_WORD),
-            search::search_sql(backend, &term(text::COMMON_WORD), &base, Driver::Words),
+            search::search_sql(backend, &term(text::COMMON_WORD), &base, many),
         ),
         (
             format!("search \"{}\" (very common)", text::VERY_COMMON_WORD),
-            search::search_sql(backend, &term(text::VERY_COMMON_WORD), &base, Driver::Words),
+            search::search_sql(backend, &term(text::VERY_COMMON_WORD), &base, many),
         ),
         (
             format!("search \"{}\" (rare)", text::MARKER_WORD),
@@ -133,7 +138,7 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
                 backend,
                 &term(text::VERY_COMMON_WORD),
                 &newest,
-                Driver::Words,
+                many,
             ),
         ),
         (
@@ -155,7 +160,7 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
                 backend,
                 &term(text::VERY_COMMON_WORD),
                 &month,
-                Driver::Words,
+                many,
             ),
         ),
         (

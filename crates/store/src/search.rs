@@ -66,9 +66,15 @@ pub struct SearchFilter {
 /// How many matches (newest first, after the filters) are ranked by relevance at most.
 pub const RANK_WINDOW: i64 = 2000;
 
-/// Up to this many rows are counted to choose between reading the word index and reading an
-/// author's posts (SQLite).
+/// Up to this many matches are counted to choose the driving index: on SQLite between the
+/// word index and an author's posts; on PostgreSQL between ranking every match (fewer than
+/// this) and ranking the matches among the newest [`RECENT_WINDOW`] filtered posts.
 pub const COUNT_CAP: i64 = 5000;
+
+/// PostgreSQL, words with many matches: how many of the newest filtered posts are checked
+/// first; a window that holds less than a page of matches is widened tenfold, then all
+/// matches are ranked (a word common long ago and rare since).
+pub const RECENT_WINDOW: i64 = 10_000;
 
 /// Writes (or rewrites) a post's search document in the post's transaction. The post row
 /// must exist (SQLite keys the document by the post's time).
@@ -123,6 +129,9 @@ pub enum Driver {
     /// The author's posts newest first, each checked against the word index (SQLite, for an
     /// author with fewer posts than the word has matches).
     AuthorPosts,
+    /// The newest `window` filtered posts, each checked against the words (PostgreSQL, for
+    /// words with at least [`COUNT_CAP`] matches).
+    RecentPosts { window: i64 },
 }
 
 /// A statement and its arguments, in placeholder order.
@@ -251,7 +260,7 @@ pub fn search_sql(
                          LIMIT {window}"
                     )
                 }
-                Driver::AuthorPosts => {
+                Driver::AuthorPosts | Driver::RecentPosts { .. } => {
                     let conditions = b.post_conditions(filter, true);
                     format!(
                         "SELECT post_search.rowid AS search_rowid, p.id AS post_id, {score} AS score
@@ -292,31 +301,46 @@ pub fn search_sql(
             let conditions = b.post_conditions(filter, true);
             let limit = b.push(Arg::Int(filter.limit));
             let score = if relevance {
-                "ts_rank(s.document, q.query)"
+                "ts_rank(s.document, to_tsquery('english', $1))"
             } else {
                 "0::real"
             };
+            let hits = match driver {
+                // Few matches: the GIN index finds them all; all are ranked.
+                Driver::Words | Driver::AuthorPosts => format!(
+                    "SELECT p.id AS post_id, {score} AS score, p.created_at
+                     FROM post_search s
+                     JOIN posts p ON p.id = s.post_id
+                     JOIN topics t ON t.id = p.topic_id
+                     WHERE s.document @@ to_tsquery('english', $1) AND {conditions} AND t.deleted_at IS NULL"
+                ),
+                // Many matches: the newest filtered posts, read backwards on a posts index
+                // (the LIMIT keeps the planner to that), are checked against the words.
+                Driver::RecentPosts { window } => format!(
+                    "SELECT recent.id AS post_id, {score} AS score, recent.created_at
+                     FROM (SELECT p.id, p.created_at
+                           FROM posts p JOIN topics t ON t.id = p.topic_id
+                           WHERE {conditions} AND t.deleted_at IS NULL
+                           ORDER BY p.created_at DESC
+                           LIMIT {window}) recent
+                     JOIN post_search s ON s.post_id = recent.id
+                     WHERE s.document @@ to_tsquery('english', $1)"
+                ),
+            };
             Statement {
                 sql: format!(
-                    "WITH q AS (SELECT to_tsquery('english', $1) AS query),
-                     hits AS (
-                         SELECT p.id AS post_id, {score} AS score, p.created_at
-                         FROM q, posts p
-                         JOIN post_search s ON s.post_id = p.id
-                         JOIN topics t ON t.id = p.topic_id
-                         WHERE s.document @@ q.query AND {conditions} AND t.deleted_at IS NULL
-                         ORDER BY p.created_at DESC
-                         LIMIT {window})
+                    "WITH hits AS ({hits}
+                         ORDER BY score DESC, created_at DESC
+                         LIMIT {limit})
                      SELECT p.id AS post_id, p.topic_id, t.title,
-                            ts_headline('english', p.body_markdown, q.query,
+                            ts_headline('english', p.body_markdown, to_tsquery('english', $1),
                                 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12') AS snippet,
                             {HIT_COLUMNS}
-                     FROM q, hits
+                     FROM hits
                      JOIN posts p ON p.id = hits.post_id
                      JOIN topics t ON t.id = p.topic_id
                      JOIN users u ON u.id = p.author_id
-                     ORDER BY hits.score DESC, hits.created_at DESC, p.id DESC
-                     LIMIT {limit}"
+                     ORDER BY hits.score DESC, hits.created_at DESC, p.id DESC"
                 ),
                 args: b.args,
             }
@@ -348,7 +372,11 @@ mod tests {
                 topics_only: true,
                 ..filter()
             };
-            for driver in [Driver::Words, Driver::AuthorPosts] {
+            for driver in [
+                Driver::Words,
+                Driver::AuthorPosts,
+                Driver::RecentPosts { window: 10 },
+            ] {
                 let s = search_sql(backend, "x", &f, driver);
                 for i in 1..=s.args.len() {
                     assert!(s.sql.contains(&format!("${i}")), "${i} in {}", s.sql);
@@ -357,8 +385,8 @@ mod tests {
             }
         }
         let s = list_sql(&filter());
-        assert_eq!(s.args.len(), 5);
-        assert!(s.sql.contains("$5") && !s.sql.contains("$6"));
+        assert_eq!(s.args.len(), 4, "community, two spaces, limit");
+        assert!(s.sql.contains("$4") && !s.sql.contains("$5"));
     }
 
     #[test]

@@ -298,7 +298,11 @@ async fn bad_filters_are_input_errors_naming_the_field() {
         ("q=x&tag=one+two", "tag", "one tag"),
         ("q=x&type=pictures", "type", "pictures"),
         ("q=x&sort=random", "sort", "random"),
-        ("q=x&tz_offset_minutes=CET", "tz_offset_minutes", "whole number"),
+        (
+            "q=x&tz_offset_minutes=CET",
+            "tz_offset_minutes",
+            "whole number",
+        ),
     ] {
         let (status, problem) = t
             .api(

@@ -672,6 +672,56 @@ pub async fn fill(
     })
 }
 
+/// What `fill` returned, read back from a database it filled earlier.
+pub async fn filled(url: &str, workers: usize) -> Result<Filled> {
+    let mut db = Bulk::connect(url).await?;
+    let community_sql = "SELECT id FROM communities WHERE slug = $1";
+    let space_sql = "SELECT id FROM spaces WHERE slug = $1";
+    let long_sql = "SELECT id FROM topics ORDER BY reply_count DESC LIMIT 1";
+    let topics_sql = "SELECT id FROM topics ORDER BY created_at";
+    let later_sql = "SELECT created_at, id FROM posts WHERE topic_id = $1 ORDER BY created_at, id LIMIT 1 OFFSET $2";
+    let offset = 5 * townsquare_app::discussions::POSTS_PER_PAGE - 1;
+    macro_rules! read {
+        ($c:expr) => {{
+            let c = $c;
+            let (community_id,): (String,) = sqlx::query_as(community_sql)
+                .bind(COMMUNITY_SLUG)
+                .fetch_one(&mut *c)
+                .await?;
+            let (space_id,): (String,) = sqlx::query_as(space_sql)
+                .bind(SPACE_SLUG)
+                .fetch_one(&mut *c)
+                .await?;
+            let (long_topic_id,): (String,) = sqlx::query_as(long_sql).fetch_one(&mut *c).await?;
+            let topic_ids: Vec<(String,)> = sqlx::query_as(topics_sql).fetch_all(&mut *c).await?;
+            let long_topic_later: Option<(i64, String)> = sqlx::query_as(later_sql)
+                .bind(&long_topic_id)
+                .bind(offset)
+                .fetch_optional(&mut *c)
+                .await?;
+            Filled {
+                community_id,
+                space_id,
+                long_topic_id,
+                long_topic_later,
+                topic_ids: topic_ids.into_iter().map(|(t,)| t).collect(),
+                member_emails: (1..=workers)
+                    .map(|i| format!("member{i}@bench.townsquare.test"))
+                    .collect(),
+            }
+        }};
+    }
+    let filled = match &mut db {
+        Bulk::Sqlite(c) => read!(c),
+        Bulk::Pg(c) => read!(c),
+    };
+    match db {
+        Bulk::Sqlite(c) => c.close().await?,
+        Bulk::Pg(c) => c.close().await?,
+    }
+    Ok(filled)
+}
+
 #[derive(Default)]
 struct Batch {
     topics: Vec<Vec<V>>,

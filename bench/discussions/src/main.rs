@@ -68,6 +68,10 @@ struct Args {
     /// Skip printing the query plans.
     #[arg(long)]
     no_plans: bool,
+    /// Measure a database kept by an earlier run (`--keep`) instead of filling a new one:
+    /// its URL (new migrations are applied first). It is kept afterwards.
+    #[arg(long)]
+    reuse: Option<String>,
 }
 
 /// Where the database lives, to remove it afterwards.
@@ -114,6 +118,9 @@ fn day(micros: i64) -> String {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    if let Some(url) = &args.reuse {
+        return run(&args, url).await;
+    }
     let (url, place) = match args.backend {
         Backend::Sqlite => {
             let dir =
@@ -172,7 +179,11 @@ async fn run(args: &Args, url: &str) -> Result<()> {
         users: args.users,
         seed: args.seed,
     };
-    let filled = fill::fill(&app, url, &cfg, args.concurrency).await?;
+    let filled = if args.reuse.is_some() {
+        fill::filled(url, args.concurrency).await?
+    } else {
+        fill::fill(&app, url, &cfg, args.concurrency).await?
+    };
 
     // The keyset cursor half way down the space list, for a deep page.
     let mut bulk = fill::Bulk::connect(url).await?;

@@ -90,6 +90,14 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
             format!("\"{w}\"*")
         }
     };
+    // Words with WHOLE_WORDS_FROM or more matches are whole words on SQLite, not prefixes.
+    let common = |w: &str| {
+        if pg {
+            format!("{w}:*")
+        } else {
+            format!("\"{w}\"")
+        }
+    };
     let base = SearchFilter {
         community_id: p.community_id.clone(),
         space_ids: vec![p.space_id.clone()],
@@ -122,11 +130,11 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
     let searches = [
         (
             format!("search \"{}\" (common)", text::COMMON_WORD),
-            search::search_sql(backend, &term(text::COMMON_WORD), &base, many),
+            search::search_sql(backend, &common(text::COMMON_WORD), &base, many),
         ),
         (
             format!("search \"{}\" (very common)", text::VERY_COMMON_WORD),
-            search::search_sql(backend, &term(text::VERY_COMMON_WORD), &base, many),
+            search::search_sql(backend, &common(text::VERY_COMMON_WORD), &base, many),
         ),
         (
             format!("search \"{}\" (rare)", text::MARKER_WORD),
@@ -134,18 +142,13 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
         ),
         (
             format!("search \"{}\", newest first", text::VERY_COMMON_WORD),
-            search::search_sql(
-                backend,
-                &term(text::VERY_COMMON_WORD),
-                &newest,
-                many,
-            ),
+            search::search_sql(backend, &common(text::VERY_COMMON_WORD), &newest, many),
         ),
         (
             format!("search \"{}\" by one author", text::VERY_COMMON_WORD),
             search::search_sql(
                 backend,
-                &term(text::VERY_COMMON_WORD),
+                &common(text::VERY_COMMON_WORD),
                 &by_author,
                 author_driver,
             ),
@@ -156,12 +159,7 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
         ),
         (
             format!("search \"{}\" in the last 30 days", text::VERY_COMMON_WORD),
-            search::search_sql(
-                backend,
-                &term(text::VERY_COMMON_WORD),
-                &month,
-                many,
-            ),
+            search::search_sql(backend, &common(text::VERY_COMMON_WORD), &month, many),
         ),
         (
             "search without words: one author's posts, newest first".to_string(),

@@ -66,8 +66,8 @@ pub struct SearchFilter {
 /// How many matches (newest first, after the filters) are ranked by relevance at most.
 pub const RANK_WINDOW: i64 = 2000;
 
-/// Up to this many matches are counted to choose the driving index: on SQLite between the
-/// word index and an author's posts; on PostgreSQL between ranking every match (fewer than
+/// Up to this many matches are counted to choose the driving index: on SQLite, with an author
+/// filter, between the word index and the author's posts; on PostgreSQL between ranking every match (fewer than
 /// this) and ranking the matches among the newest [`RECENT_WINDOW`] filtered posts.
 pub const COUNT_CAP: i64 = 5000;
 
@@ -126,8 +126,8 @@ pub enum Arg {
 pub enum Driver {
     /// The word index (FTS5 newest first; PostgreSQL: the planner's choice).
     Words,
-    /// The author's posts newest first, each checked against the word index (SQLite, for an
-    /// author with fewer posts than the word has matches).
+    /// The author's posts newest first, each checked against the word index, listed newest
+    /// first (SQLite, for words with at least [`COUNT_CAP`] matches and an author filter).
     AuthorPosts,
     /// The newest `window` filtered posts, each checked against the words (PostgreSQL, for
     /// words with at least [`COUNT_CAP`] matches).
@@ -261,16 +261,19 @@ pub fn search_sql(
                     )
                 }
                 Driver::AuthorPosts | Driver::RecentPosts { .. } => {
+                    // Newest first, without bm25: FTS5 recomputes bm25's statistics (a pass
+                    // over every match of each word) for every probe by rowid.
                     let conditions = b.post_conditions(filter, true);
+                    let page = filter.limit;
                     format!(
-                        "SELECT post_search.rowid AS search_rowid, p.id AS post_id, {score} AS score
+                        "SELECT post_search.rowid AS search_rowid, p.id AS post_id, 0.0 AS score
                          FROM posts p
                          CROSS JOIN topics t ON t.id = p.topic_id
                          CROSS JOIN post_search_rowids m ON m.post_id = p.id
                          CROSS JOIN post_search ON post_search.rowid = m.search_rowid
                          WHERE post_search MATCH $1 AND {conditions} AND t.deleted_at IS NULL
                          ORDER BY p.created_at DESC
-                         LIMIT {window}"
+                         LIMIT {page}"
                     )
                 }
             };

@@ -68,6 +68,10 @@ struct Args {
     /// Skip printing the query plans.
     #[arg(long)]
     no_plans: bool,
+    /// Measure a database kept by an earlier run (`--keep`) instead of filling a new one:
+    /// its URL (new migrations are applied first). It is kept afterwards.
+    #[arg(long)]
+    reuse: Option<String>,
 }
 
 /// Where the database lives, to remove it afterwards.
@@ -104,9 +108,19 @@ fn cursor(a: &str, b: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{a}\u{0}{b}"))
 }
 
+/// `YYYY-MM-DD` (UTC) of a time in microseconds.
+fn day(micros: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(micros)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    if let Some(url) = &args.reuse {
+        return run(&args, url).await;
+    }
     let (url, place) = match args.backend {
         Backend::Sqlite => {
             let dir =
@@ -165,7 +179,11 @@ async fn run(args: &Args, url: &str) -> Result<()> {
         users: args.users,
         seed: args.seed,
     };
-    let filled = fill::fill(&app, url, &cfg, args.concurrency).await?;
+    let filled = if args.reuse.is_some() {
+        fill::filled(url, args.concurrency).await?
+    } else {
+        fill::fill(&app, url, &cfg, args.concurrency).await?
+    };
 
     // The keyset cursor half way down the space list, for a deep page.
     let mut bulk = fill::Bulk::connect(url).await?;
@@ -189,8 +207,29 @@ async fn run(args: &Args, url: &str) -> Result<()> {
                 .await?
         }
     };
+    // The long topic's author, for searches filtered by author.
+    let author_sql = "SELECT t.author_id, u.handle FROM topics t JOIN users u ON u.id = t.author_id WHERE t.id = $1";
+    let (author_id, author_handle): (String, String) = match &mut bulk {
+        fill::Bulk::Sqlite(c) => {
+            sqlx::query_as(author_sql)
+                .bind(&filled.long_topic_id)
+                .fetch_one(&mut *c)
+                .await?
+        }
+        fill::Bulk::Pg(c) => {
+            sqlx::query_as(author_sql)
+                .bind(&filled.long_topic_id)
+                .fetch_one(&mut *c)
+                .await?
+        }
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_micros() as i64;
     if !args.no_plans {
         let params = plans::Params {
+            author_id: author_id.clone(),
+            now,
             community_id: filled.community_id.clone(),
             space_id: filled.space_id.clone(),
             topic_id: filled.long_topic_id.clone(),
@@ -284,6 +323,36 @@ async fn run(args: &Args, url: &str) -> Result<()> {
         load::Scenario {
             name: format!("search, rare word \"{}\"", text::MARKER_WORD),
             kind: load::Kind::Get(format!("/c/{slug}/search?q={}", text::MARKER_WORD)),
+        },
+        load::Scenario {
+            name: format!("search \"{}\", newest first", text::VERY_COMMON_WORD),
+            kind: load::Kind::Get(format!(
+                "/c/{slug}/search?q={}&sort=newest",
+                text::VERY_COMMON_WORD
+            )),
+        },
+        load::Scenario {
+            name: format!("search \"{}\" by @{author_handle}", text::VERY_COMMON_WORD),
+            kind: load::Kind::Get(format!(
+                "/c/{slug}/search?q={}&author={author_handle}",
+                text::VERY_COMMON_WORD
+            )),
+        },
+        load::Scenario {
+            name: format!(
+                "search \"{}\" in the space, last 30 days",
+                text::VERY_COMMON_WORD
+            ),
+            kind: load::Kind::Get(format!(
+                "/c/{slug}/search?q={}&space={}&from={}",
+                text::VERY_COMMON_WORD,
+                fill::SPACE_SLUG,
+                day(now - 30 * 86_400_000_000)
+            )),
+        },
+        load::Scenario {
+            name: format!("search without words: @{author_handle}'s posts, newest first"),
+            kind: load::Kind::Get(format!("/c/{slug}/search?author={author_handle}")),
         },
         load::Scenario {
             name: "create reply (POST, 303)".into(),

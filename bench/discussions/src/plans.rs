@@ -26,6 +26,10 @@ pub struct Params {
     pub topic_id: String,
     /// A keyset cursor half way down the space list.
     pub deep: (bool, i64, String),
+    /// The long topic's author, for searches filtered by author.
+    pub author_id: String,
+    /// Now, in microseconds.
+    pub now: i64,
 }
 
 fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
@@ -72,15 +76,13 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
          WHERE p.topic_id = $1
          GROUP BY r.post_id, r.emoji"
         .to_string();
-    // The statement the app runs (one readable space here).
-    let search = townsquare_app::store::search::search_sql(
-        if pg {
-            townsquare_app::store::Backend::Postgres
-        } else {
-            townsquare_app::store::Backend::Sqlite
-        },
-        1,
-    );
+    // The statements the app runs (one readable space here), with their arguments.
+    use townsquare_app::store::search::{self as search, Arg, Driver, SearchFilter, SearchOrder};
+    let backend = if pg {
+        townsquare_app::store::Backend::Postgres
+    } else {
+        townsquare_app::store::Backend::Sqlite
+    };
     let term = |w: &str| {
         if pg {
             format!("{w}:*")
@@ -88,8 +90,91 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
             format!("\"{w}\"*")
         }
     };
+    // Words with WHOLE_WORDS_FROM or more matches are whole words on SQLite, not prefixes.
+    let common = |w: &str| {
+        if pg {
+            format!("{w}:*")
+        } else {
+            format!("\"{w}\"")
+        }
+    };
+    let base = SearchFilter {
+        community_id: p.community_id.clone(),
+        space_ids: vec![p.space_id.clone()],
+        limit: 30,
+        ..SearchFilter::default()
+    };
+    let by_author = SearchFilter {
+        author_id: Some(p.author_id.clone()),
+        ..base.clone()
+    };
+    let month = SearchFilter {
+        from: Some(p.now - 30 * 86_400_000_000),
+        until: Some(p.now),
+        ..base.clone()
+    };
+    let newest = SearchFilter {
+        order: SearchOrder::Newest,
+        ..base.clone()
+    };
+    // The drivers the app picks for these words (PostgreSQL: past COUNT_CAP matches, the
+    // newest posts; SQLite: an author with fewer posts than the word has matches).
+    let many = if pg {
+        Driver::RecentPosts {
+            window: search::RECENT_WINDOW,
+        }
+    } else {
+        Driver::Words
+    };
+    let author_driver = if pg { many } else { Driver::AuthorPosts };
+    let searches = [
+        (
+            format!("search \"{}\" (common)", text::COMMON_WORD),
+            search::search_sql(backend, &common(text::COMMON_WORD), &base, many),
+        ),
+        (
+            format!("search \"{}\" (very common)", text::VERY_COMMON_WORD),
+            search::search_sql(backend, &common(text::VERY_COMMON_WORD), &base, many),
+        ),
+        (
+            format!("search \"{}\" (rare)", text::MARKER_WORD),
+            search::search_sql(backend, &term(text::MARKER_WORD), &base, Driver::Words),
+        ),
+        (
+            format!("search \"{}\", newest first", text::VERY_COMMON_WORD),
+            search::search_sql(backend, &common(text::VERY_COMMON_WORD), &newest, many),
+        ),
+        (
+            format!("search \"{}\" by one author", text::VERY_COMMON_WORD),
+            search::search_sql(
+                backend,
+                &common(text::VERY_COMMON_WORD),
+                &by_author,
+                author_driver,
+            ),
+        ),
+        (
+            format!("search \"{}\" by one author (rare word)", text::MARKER_WORD),
+            search::search_sql(backend, &term(text::MARKER_WORD), &by_author, Driver::Words),
+        ),
+        (
+            format!("search \"{}\" in the last 30 days", text::VERY_COMMON_WORD),
+            search::search_sql(backend, &common(text::VERY_COMMON_WORD), &month, many),
+        ),
+        (
+            "search without words: one author's posts, newest first".to_string(),
+            search::list_sql(&SearchFilter {
+                order: SearchOrder::Newest,
+                ..by_author.clone()
+            }),
+        ),
+        (
+            "search without words: the space, newest first".to_string(),
+            search::list_sql(&newest),
+        ),
+    ];
     let s = |v: &str| P::S(v.to_string());
-    vec![
+    let all = vec![
         (
             "index_post's delete (every reply, topic and edit)".into(),
             if pg {
@@ -135,22 +220,20 @@ fn queries(pg: bool, p: &Params) -> Vec<(String, String, Vec<P>)> {
             reactions,
             vec![s(&p.topic_id), s("")],
         ),
-        (
-            format!("search \"{}\" (common)", text::COMMON_WORD),
-            search.clone(),
-            vec![P::S(term(text::COMMON_WORD)), P::I(30), s(&p.space_id)],
-        ),
-        (
-            format!("search \"{}\" (very common)", text::VERY_COMMON_WORD),
-            search.clone(),
-            vec![P::S(term(text::VERY_COMMON_WORD)), P::I(30), s(&p.space_id)],
-        ),
-        (
-            format!("search \"{}\" (rare)", text::MARKER_WORD),
-            search,
-            vec![P::S(term(text::MARKER_WORD)), P::I(30), s(&p.space_id)],
-        ),
-    ]
+    ];
+    let mut all = all;
+    for (name, st) in searches {
+        let args = st
+            .args
+            .into_iter()
+            .map(|a| match a {
+                Arg::Text(t) => P::S(t),
+                Arg::Int(i) => P::I(i),
+            })
+            .collect();
+        all.push((name, st.sql, args));
+    }
+    all
 }
 
 pub async fn print(db: &mut Bulk, p: &Params) -> Result<()> {

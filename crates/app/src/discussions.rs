@@ -11,7 +11,7 @@ use townsquare_domain::{markdown, new_id, policy, SpaceKind, ValidationErrors};
 use townsquare_store::discussions::{
     self as store, ListedTopic, PostRow, ReactionTally, RevisionRow, ShownPost, TopicRow,
 };
-use townsquare_store::search::{self, SearchHit};
+use townsquare_store::search;
 
 const MAX_TITLE: usize = 140;
 const MAX_BODY: usize = 50_000;
@@ -811,28 +811,6 @@ impl App {
         .await?;
         self.commit(tx).await?;
         Ok(into.topic)
-    }
-
-    /// Searches the posts of a community, only in spaces the reader can see.
-    pub async fn search(
-        &self,
-        actor: Option<&Actor>,
-        community_slug: &str,
-        query: &str,
-    ) -> AppResult<(CommunityView, Vec<SearchHit>)> {
-        let view = self.community(actor, community_slug).await?;
-        let query = query.trim();
-        if query.chars().count() > 200 {
-            return Err(AppError::invalid("q", "Search for at most 200 characters."));
-        }
-        let spaces: Vec<String> = self
-            .visible_spaces(&view)
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        let hits = search::search(self.db(), &spaces, query, 30).await?;
-        Ok((view, hits))
     }
 }
 

@@ -22,6 +22,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod rate_limit;
 pub mod reading;
+pub mod search;
 mod secrets;
 pub mod spaces;
 pub mod topic_lists;

@@ -3,7 +3,7 @@
 use crate::db::{Notice, NOTIFY_CHANNEL};
 use crate::error::MapErr;
 use crate::jobs::ClaimedJob;
-use crate::search::SearchHit;
+use crate::search::{Arg, Driver, SearchFilter, SearchHit, COUNT_CAP, RECENT_WINDOW};
 use crate::Result;
 use sqlx::{PgConnection, PgPool};
 
@@ -118,14 +118,9 @@ pub(crate) async fn unindex_post(conn: &mut PgConnection, post_id: &str) -> Resu
     Ok(())
 }
 
-pub(crate) async fn search(
-    pool: &PgPool,
-    space_ids: &[String],
-    query: &str,
-    limit: i64,
-) -> Result<Vec<SearchHit>> {
-    let sql = crate::search::search_sql(crate::db::Backend::Postgres, space_ids.len());
-    let tsquery = query
+/// The tsquery of a member's words (each a prefix, all required), empty if none.
+pub fn tsquery_text(query: &str) -> String {
+    query
         .split_whitespace()
         .map(|w| {
             w.chars()
@@ -135,15 +130,60 @@ pub(crate) async fn search(
         .filter(|w| !w.is_empty())
         .map(|w| format!("{w}:*"))
         .collect::<Vec<_>>()
-        .join(" & ");
-    if tsquery.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = sqlx::query_as::<_, SearchHit>(&sql)
-        .bind(tsquery)
-        .bind(limit);
-    for id in space_ids {
-        q = q.bind(id);
+        .join(" & ")
+}
+
+async fn run(pool: &PgPool, statement: &crate::search::Statement) -> Result<Vec<SearchHit>> {
+    // Unnamed statements are planned with their parameters every time: a generic plan
+    // cannot know whether a word is rare or in every post.
+    let mut q = sqlx::query_as::<_, SearchHit>(&statement.sql).persistent(false);
+    for a in &statement.args {
+        q = match a {
+            Arg::Text(s) => q.bind(s.as_str()),
+            Arg::Int(i) => q.bind(*i),
+        };
     }
     q.fetch_all(pool).await.db()
+}
+
+pub(crate) async fn search(
+    pool: &PgPool,
+    query: &str,
+    filter: &SearchFilter,
+) -> Result<Vec<SearchHit>> {
+    let tsquery = tsquery_text(query);
+    if tsquery.is_empty() || !crate::search::has_words(query) {
+        return run(pool, &crate::search::list_sql(filter)).await;
+    }
+    // Count the matches, up to a cap: past it, rank among the newest posts only.
+    let (matches,): (i64,) = sqlx::query_as(&format!(
+        "SELECT count(*) FROM (SELECT 1 FROM post_search
+         WHERE document @@ to_tsquery('english', $1) LIMIT {COUNT_CAP}) m"
+    ))
+    .bind(&tsquery)
+    .persistent(false)
+    .fetch_one(pool)
+    .await
+    .db()?;
+    let backend = crate::db::Backend::Postgres;
+    if matches >= COUNT_CAP {
+        let mut window = RECENT_WINDOW;
+        while window <= RECENT_WINDOW * 10 {
+            let driver = Driver::RecentPosts { window };
+            let hits = run(
+                pool,
+                &crate::search::search_sql(backend, &tsquery, filter, driver),
+            )
+            .await?;
+            if hits.len() as i64 >= filter.limit {
+                return Ok(hits);
+            }
+            window *= 10;
+        }
+    }
+    run(
+        pool,
+        &crate::search::search_sql(backend, &tsquery, filter, Driver::Words),
+    )
+    .await
 }

@@ -16,6 +16,7 @@ mod notifications;
 mod process;
 mod realtime;
 mod schema;
+mod search;
 mod snapshots;
 mod time_zones;
 mod topic_lists;

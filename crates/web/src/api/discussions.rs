@@ -12,6 +12,7 @@ use axum::routing::{delete, get, patch, post, put};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use townsquare_app::discussions::{TopicAction, TopicInput};
+use townsquare_app::search::SearchInput;
 use townsquare_app::store::discussions::{PostRow, TopicRow};
 use townsquare_app::AppError;
 use utoipa::{IntoParams, ToSchema};
@@ -472,17 +473,52 @@ pub struct Hit {
     /// HTML: the escaped text around the match, with matches in `<mark>`.
     snippet_html: String,
     author_name: String,
+    author_handle: String,
+    space_id: String,
+    /// Whether the post is the first post of its topic.
+    is_topic: bool,
     created_at: String,
 }
 
 #[derive(Deserialize, IntoParams)]
 pub struct SearchQuery {
-    /// Words to look for (prefixes match).
+    /// Words to look for (prefixes match). May be empty when a filter is given: then the
+    /// filtered posts are listed newest first.
     #[serde(default)]
     q: String,
+    /// Only this space (slug); it must be one the caller may read.
+    #[serde(default)]
+    space: String,
+    /// Only posts by this member (handle, with or without `@`).
+    #[serde(default)]
+    author: String,
+    /// Only posts in topics with this tag.
+    #[serde(default)]
+    tag: String,
+    /// First day, `YYYY-MM-DD`, in the zone given by `tz_offset_minutes`.
+    #[serde(default)]
+    from: String,
+    /// Last day (included), `YYYY-MM-DD`.
+    #[serde(default)]
+    to: String,
+    /// Minutes to add to the caller's local time to get UTC, as JavaScript's
+    /// `getTimezoneOffset()` gives it (0, the default, means the days are UTC days).
+    #[serde(default)]
+    #[param(value_type = Option<i64>)]
+    tz_offset_minutes: String,
+    /// `all` (default) or `topics` (first posts of topics only).
+    #[serde(default, rename = "type")]
+    #[param(rename = "type")]
+    kind: String,
+    /// `relevance` (default with words: best matches among the newest 2,000 matches) or
+    /// `newest` (default without words).
+    #[serde(default)]
+    sort: String,
 }
 
-/// Search a community's topics and posts, in the spaces the caller may read.
+/// Search a community's topics and posts, in the spaces the caller may read, optionally
+/// filtered by space, author, tag, date range and type. Bad filters (an unknown space or
+/// handle, a bad date, a range ending before it starts) are 422 with the field named.
 #[utoipa::path(get, path = "/api/v1/communities/{slug}/search", tag = "discussions", params(("slug" = String, Path), SearchQuery),
     responses((status = 200, body = Vec<Hit>), (status = 404), (status = 422)))]
 pub async fn search(
@@ -491,15 +527,43 @@ pub async fn search(
     Path(slug): Path<String>,
     Query(q): Query<SearchQuery>,
 ) -> Result<Json<Vec<Hit>>, ApiError> {
-    let (_, hits) = state.app.search(ctx.0.actor.as_ref(), &slug, &q.q).await?;
+    let tz_offset_minutes = match q.tz_offset_minutes.trim() {
+        "" => 0,
+        raw => raw.parse().map_err(|_| {
+            AppError::invalid(
+                "tz_offset_minutes",
+                "tz_offset_minutes is a whole number of minutes, e.g. -60.",
+            )
+        })?,
+    };
+    let input = SearchInput {
+        q: q.q,
+        space: q.space,
+        author: q.author,
+        tag: q.tag,
+        from: q.from,
+        to: q.to,
+        tz_offset_minutes,
+        kind: q.kind,
+        sort: q.sort,
+    };
+    let (_, results) = state
+        .app
+        .search(ctx.0.actor.as_ref(), &slug, &input)
+        .await?;
     Ok(Json(
-        hits.into_iter()
+        results
+            .hits
+            .into_iter()
             .map(|h| Hit {
                 snippet_html: crate::html::discussions::snippet_html(&h.snippet),
                 post_id: h.post_id,
                 topic_id: h.topic_id,
                 title: h.title,
                 author_name: h.author_name,
+                author_handle: h.author_handle,
+                space_id: h.space_id,
+                is_topic: h.is_first,
                 created_at: iso(h.created_at),
             })
             .collect(),

@@ -14,7 +14,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use std::collections::HashMap;
 use townsquare_app::discussions::{TopicAction, TopicInput};
-use townsquare_app::store::search::{MARK_END, MARK_START};
+use townsquare_app::search::SearchInput;
+use townsquare_app::store::search::{SearchOrder, MARK_END, MARK_START};
 use townsquare_app::AppError;
 use townsquare_domain::discussions::REACTIONS;
 use townsquare_domain::{markdown, ValidationErrors};
@@ -658,6 +659,9 @@ pub struct HitItem {
     pub title: String,
     pub snippet_html: String,
     pub author_name: String,
+    pub author_handle: String,
+    pub space_name: String,
+    pub is_first: bool,
     pub date: String,
 }
 
@@ -667,15 +671,57 @@ struct SearchPage {
     layout: Layout,
     community_slug: String,
     community_name: String,
-    query: String,
+    form: SearchQuery,
+    /// Discussion spaces the reader may filter by: (slug, name).
+    spaces: Vec<(String, String)>,
+    newest: bool,
+    searched: bool,
     hits: Vec<HitItem>,
-    error: Option<String>,
+    errors: ValidationErrors,
 }
 
-#[derive(Deserialize)]
+/// The search form's fields, kept in the URL.
+#[derive(Deserialize, Default)]
 struct SearchQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    space: String,
+    #[serde(default)]
+    author: String,
+    #[serde(default)]
+    tag: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    /// Filled in by app.js from the browser's zone; UTC without JavaScript.
+    #[serde(default)]
+    tz: String,
+    #[serde(default, rename = "type")]
+    kind: String,
+    #[serde(default)]
+    sort: String,
+}
+
+impl SearchQuery {
+    fn input(&self) -> SearchInput {
+        SearchInput {
+            q: self.q.clone(),
+            space: self.space.clone(),
+            author: self.author.clone(),
+            tag: self.tag.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            tz_offset_minutes: self.tz.trim().parse().unwrap_or(0),
+            kind: self.kind.clone(),
+            sort: self.sort.clone(),
+        }
+    }
+
+    fn has_filters(&self) -> bool {
+        self.input().has_filters()
+    }
 }
 
 /// Escapes a snippet, then turns the database's highlight markers into `<mark>`.
@@ -694,40 +740,71 @@ async fn search(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
-    Query(q): Query<SearchQuery>,
+    Query(form): Query<SearchQuery>,
 ) -> Result<Response, HtmlError> {
-    let (view, hits, error) = match state.app.search(ctx.actor.as_ref(), &slug, &q.q).await {
-        Ok((view, hits)) => (view, hits, None),
+    let (view, results, errors) = match state
+        .app
+        .search(ctx.actor.as_ref(), &slug, &form.input())
+        .await
+    {
+        Ok((view, results)) => (view, Some(results), ValidationErrors::new()),
         Err(e @ AppError::Invalid(_)) => (
             state.app.community(ctx.actor.as_ref(), &slug).await?,
-            Vec::new(),
-            Some(crate::error::human_message(&e)),
+            None,
+            form_errors(e)?,
         ),
         Err(e) => return Err(e.into()),
     };
     let spaces = state.app.visible_spaces(&view).await?;
+    let names: HashMap<String, String> = spaces
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let layout = Layout::new(&state, &ctx, "Search")
         .await?
         .in_community(&view, &spaces, None);
+    let (hits, newest, searched) = match results {
+        Some(r) => (
+            r.hits
+                .into_iter()
+                .map(|h| HitItem {
+                    snippet_html: snippet_html(&h.snippet),
+                    space_name: names.get(&h.space_id).cloned().unwrap_or_default(),
+                    post_id: h.post_id,
+                    topic_id: h.topic_id,
+                    title: h.title,
+                    author_name: h.author_name,
+                    author_handle: h.author_handle,
+                    is_first: h.is_first,
+                    date: date(h.created_at),
+                })
+                .collect(),
+            r.order == SearchOrder::Newest,
+            r.searched,
+        ),
+        None => (Vec::new(), form.sort == "newest", false),
+    };
     let body = SearchPage {
         layout,
         community_slug: slug.clone(),
         community_name: view.community.name.clone(),
-        query: q.q.trim().to_string(),
-        hits: hits
-            .into_iter()
-            .map(|h| HitItem {
-                snippet_html: snippet_html(&h.snippet),
-                post_id: h.post_id,
-                topic_id: h.topic_id,
-                title: h.title,
-                author_name: h.author_name,
-                date: date(h.created_at),
-            })
+        spaces: spaces
+            .iter()
+            .filter(|s| s.kind == "discussion")
+            .map(|s| (s.slug.clone(), s.name.clone()))
             .collect(),
-        error,
+        newest,
+        searched,
+        hits,
+        errors,
+        form,
     };
-    Ok(page(StatusCode::OK, &body, false))
+    Ok(page(status, &body, false))
 }
 
 #[derive(Deserialize)]

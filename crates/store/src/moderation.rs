@@ -420,9 +420,8 @@ const APPEAL_COLUMNS: &str = "ap.id, ap.community_id, ap.action_id, ap.user_id, 
 
 /// Records an appeal; false if the action was already appealed.
 pub async fn insert_appeal(tx: &mut Tx, a: &AppealRow) -> Result<bool> {
-    let n =
-        with_tx!(tx, |c| {
-            sqlx::query(
+    let n = with_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO appeals (id, community_id, action_id, user_id, statement, status, created_at)
          VALUES ($1, $2, $3, $4, $5, 'open', $6)
          ON CONFLICT (action_id) DO NOTHING"
@@ -437,7 +436,7 @@ pub async fn insert_appeal(tx: &mut Tx, a: &AppealRow) -> Result<bool> {
     .await
     .map(|r| r.rows_affected())
     .db()
-        })?;
+    })?;
     Ok(n == 1)
 }
 

@@ -164,7 +164,9 @@ impl Builder {
             .map(|s| self.push(Arg::Text(s.clone())))
             .collect();
         c.push(format!("p.space_id IN ({})", spaces.join(", ")));
-        c.push("p.deleted_at IS NULL".into());
+        // Hidden posts leave search (the full-text index drops them too; this covers the
+        // word-less listings, which read posts directly).
+        c.push("p.deleted_at IS NULL AND p.hidden_at IS NULL".into());
         if let Some(a) = &f.author_id {
             c.push(format!("p.author_id = {}", self.push(Arg::Text(a.clone()))));
         }

@@ -130,6 +130,12 @@ async fn a_flag_reaches_the_queue_and_hiding_the_post_is_logged_and_told() {
     let visitor = t.browser();
     let found = visitor.get("/c/guild/search?q=zanzibar").await.text();
     assert!(found.contains("watches"), "found before hiding: {found}");
+    let (_, sam) = t.api("GET", "/api/v1/me", Some(&spammer), None).await;
+    let by_sam = format!("/c/guild/search?author={}", sam["handle"].as_str().unwrap());
+    assert!(
+        visitor.get(&by_sam).await.text().contains("watches"),
+        "listed by author before hiding"
+    );
     assert_eq!(
         act(json!({"action": "hide", "reason": "Advertising (rule 3)"}))
             .await
@@ -159,6 +165,11 @@ async fn a_flag_reaches_the_queue_and_hiding_the_post_is_logged_and_told() {
     assert!(
         !found.contains("watches"),
         "hidden posts leave search: {found}"
+    );
+    let listed = visitor.get(&by_sam).await.text();
+    assert!(
+        !listed.contains("watches"),
+        "and word-less listings: {listed}"
     );
 
     // The queue is empty; the author and both reporters were told.

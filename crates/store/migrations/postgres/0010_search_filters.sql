@@ -3,4 +3,5 @@
 -- newest matches of a very common word, and for an empty query with filters ("everything in
 -- this space, newest first"), read backwards on an index.
 CREATE INDEX posts_space_time ON posts(space_id, created_at);
-CREATE INDEX posts_community_time ON posts(community_id, created_at);
+-- posts_community_time (community_id, created_at), which the community-wide filter reads,
+-- comes with 0009_topic_lists.

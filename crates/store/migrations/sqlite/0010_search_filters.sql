@@ -2,7 +2,8 @@
 -- the newest posts of a space or of a community, for filtered searches and for an empty query
 -- with filters ("everything in this space, newest first"), read backwards on an index.
 CREATE INDEX posts_space_time ON posts(space_id, created_at);
-CREATE INDEX posts_community_time ON posts(community_id, created_at);
+-- posts_community_time (community_id, created_at), which the community-wide filter reads,
+-- comes with 0009_topic_lists.
 
 -- FTS5 rowids become a time key: created_at * 1000 + n (n tells apart posts written in the
 -- same microsecond). Reading the index in rowid order is then reading matches newest first,

@@ -35,9 +35,11 @@ use utoipa::{Modify, OpenApi};
         super::engagement::set_introductions,
         super::topic_lists::list, super::topic_lists::unread, super::topic_lists::set_space_level,
         super::moderation::flag, super::moderation::act, super::moderation::queue, super::moderation::log,
+        super::events::list_events, super::events::create_event, super::events::show_event,
+        super::events::update_event, super::events::register, super::events::cancel,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"))
+    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"), (name = "events"))
 )]
 struct ApiDoc;
 

@@ -691,3 +691,52 @@ async fn the_ics_download_reads_in_an_independent_parser() {
     assert_eq!(after["events"][0]["sequence"], 1);
     assert_eq!(after["events"][0]["start"], "2027-03-29T08:00:00+00:00");
 }
+
+#[tokio::test]
+async fn the_demo_has_upcoming_and_past_events_of_every_format_and_a_waitlist() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let (status, lists) = t
+        .api(
+            "GET",
+            "/api/v1/communities/open-source-guild/spaces/events/events",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{lists}");
+    let upcoming = lists["upcoming"].as_array().unwrap();
+    let past = lists["past"].as_array().unwrap();
+    assert!(upcoming.len() >= 4 && past.len() >= 2, "{lists}");
+    let mut formats: Vec<&str> = upcoming
+        .iter()
+        .chain(past)
+        .map(|e| e["format"].as_str().unwrap())
+        .collect();
+    formats.sort_unstable();
+    formats.dedup();
+    assert_eq!(
+        formats,
+        ["ama", "meetup", "networking", "webinar", "workshop"]
+    );
+    // A full workshop with people waiting, and never more seats taken than capacity.
+    let mut with_waitlist = 0;
+    for e in upcoming.iter().chain(past) {
+        let id = e["id"].as_str().unwrap();
+        let (registered, waitlisted) = townsquare_app::store::events::counts(t.app.db(), id)
+            .await
+            .unwrap();
+        assert_eq!(e["registered"], registered, "{e}");
+        if let Some(cap) = e["capacity"].as_i64() {
+            assert!(registered <= cap, "{e}");
+        }
+        if waitlisted > 0 {
+            assert_eq!(e["registered"], e["capacity"], "{e}");
+            with_waitlist += 1;
+        }
+    }
+    assert!(with_waitlist >= 1);
+    let page = t.browser().get("/c/open-source-guild/s/events").await;
+    assert!(page.text().contains("Upcoming events"), "{}", page.text());
+    assert!(page.text().contains("waitlist open"), "{}", page.text());
+}

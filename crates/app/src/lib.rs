@@ -12,6 +12,7 @@ pub mod demo;
 pub mod discussions;
 pub mod engagement;
 mod error;
+pub mod events;
 pub mod feeds;
 pub mod files;
 pub mod invitations;

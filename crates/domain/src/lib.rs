@@ -2,6 +2,7 @@
 //! the app layer decides when to apply the rules, and the web layer renders them.
 
 pub mod discussions;
+pub mod events;
 pub mod ids;
 pub mod markdown;
 pub mod moderation;

@@ -102,6 +102,17 @@ pub fn can_act_against(viewer: &Viewer, subject: Option<CommunityRole>) -> bool 
     }
 }
 
+/// Hosting events (creating and editing them, seeing who registered) is the community
+/// managers' work: admins and owners (and superadmins). Moderators and members register.
+pub fn can_host_events(viewer: &Viewer) -> bool {
+    viewer.at_least(CommunityRole::Admin)
+}
+
+/// Registering for an event: the community's members (an event's space must be visible too).
+pub fn can_register_for_events(viewer: &Viewer) -> bool {
+    viewer.role.is_some()
+}
+
 /// The moderation audit log is for admins.
 pub fn can_read_audit_log(viewer: &Viewer) -> bool {
     can_manage_community(viewer)
@@ -219,5 +230,23 @@ mod tests {
         };
         assert!(can_act_against(&root, Some(Owner)));
         assert!(can_read_audit_log(&as_role(Admin)) && !can_read_audit_log(&as_role(Moderator)));
+    }
+
+    #[test]
+    fn managers_host_events_and_members_register() {
+        assert!(can_host_events(&member(Owner)));
+        assert!(can_host_events(&member(Admin)));
+        assert!(can_host_events(&SUPER));
+        for viewer in [
+            member(Moderator),
+            member(Member),
+            OUTSIDER,
+            Viewer::ANONYMOUS,
+        ] {
+            assert!(!can_host_events(&viewer), "{viewer:?}");
+        }
+        assert!(can_register_for_events(&member(Member)));
+        assert!(!can_register_for_events(&OUTSIDER));
+        assert!(!can_register_for_events(&Viewer::ANONYMOUS));
     }
 }

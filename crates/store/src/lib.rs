@@ -16,6 +16,7 @@ mod db;
 pub mod discussions;
 pub mod engagement;
 mod error;
+pub mod events;
 pub mod files;
 pub mod invitations;
 pub mod jobs;

@@ -8,6 +8,7 @@ mod context;
 mod error;
 mod feeds;
 mod html;
+mod ics;
 mod metrics;
 mod ops;
 mod routes;

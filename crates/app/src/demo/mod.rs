@@ -2,6 +2,7 @@
 //! with a year of history. Later product areas add their own content here.
 
 mod discussions;
+mod events;
 mod invitations;
 
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
@@ -394,6 +395,14 @@ impl App {
                 .map(|(s, (id, _))| (s.slug, id.as_str()))
                 .collect();
             discussions::seed(&mut tx, c, &spaces_by_slug, &members, now, &mut rng).await?;
+            let events_space = seeds
+                .iter()
+                .zip(&space_ids)
+                .find(|(s, _)| s.kind == "events")
+                .map(|(_, (id, _))| id.clone());
+            if let Some(space_id) = events_space {
+                events::seed(&mut tx, c, &space_id, &maya.id, &members, now, &mut rng).await?;
+            }
         }
         self.commit(tx).await?;
         // The home's top lists are counted hourly; count them now so the demo opens with them.

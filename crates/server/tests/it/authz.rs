@@ -242,6 +242,22 @@ const TABLE: &[Row] = &[
     ("DELETE", "/api/v1/communities/{slug}/invitations/{id}", "", [401, 403, 404, 403, 204, 204]),
     ("GET", "/api/v1/invitations/{token}", "", [200, 200, 200, 200, 200, 200]),
     ("POST", "/api/v1/invitations/{token}/accept", "", [401, 200, 200, 200, 200, 200]),
+    // Events ({space} is the events space `agenda` here; the member is registered for
+    // {event}, so their second registration is a conflict and only they can cancel).
+    ("GET", "/c/{slug}/s/{space}/events/new", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/s/{space}/events", "title=Event+by+{who}&format=meetup&starts_at={future_local}&ends_at={future_local_end}&venue=Hall", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/c/{slug}/events/{event}", "", [404, 200, 404, 200, 200, 200]),
+    ("GET", "/c/{slug}/events/{event}/edit", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/events/{event}/edit", "title=Edited+by+{who}&format=meetup&starts_at={future_local}&ends_at={future_local_end}&venue=Hall", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/events/{event}/register", "", [LOGIN, 409, 404, 303, 303, 403]),
+    ("POST", "/c/{slug}/events/{event}/cancel", "", [LOGIN, 303, 404, 409, 409, 409]),
+    ("GET", "/c/{slug}/events/{event}/event.ics", "", [404, 200, 404, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/spaces/{space}/events", "", [404, 200, 404, 200, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/spaces/{space}/events", r#"{"title":"Event by {who}","format":"meetup","starts_at":"{future_local}","ends_at":"{future_local_end}","venue":"Hall"}"#, [401, 403, 404, 403, 201, 201]),
+    ("GET", "/api/v1/events/{id}", "", [404, 200, 404, 200, 200, 200]),
+    ("PUT", "/api/v1/events/{id}", r#"{"title":"Edited by {who}","format":"meetup","starts_at":"{future_local}","ends_at":"{future_local_end}","venue":"Hall"}"#, [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/events/{id}/registration", "", [401, 409, 404, 200, 200, 403]),
+    ("DELETE", "/api/v1/events/{id}/registration", "", [401, 204, 404, 409, 409, 409]),
     // The realtime stream, asked for with WebSocket upgrade headers: 101 Switching Protocols
     // for anyone signed in (topics are checked per subscription), 401 for anonymous callers.
     ("GET", "/api/v1/stream", "", [401, 101, 101, 101, 101, 101]),
@@ -253,6 +269,7 @@ fn fresh_per_caller(method: &str, path: &str) -> bool {
     path.contains("/requests/{user_id}/")
         || path.ends_with("/delete")
         || path.ends_with("/cancel")
+        || (method == "DELETE" && path.ends_with("/registration"))
         || path.ends_with("/merge")
         || path.ends_with("/lift")
         || path.ends_with("/resolve")
@@ -310,6 +327,8 @@ struct Fixture {
     /// A warning to the member they have not appealed, and an open appeal of another.
     action_id: String,
     appeal_id: String,
+    /// An event in the events space `agenda`, with the member registered.
+    event_id: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
     callers: Vec<Caller>,
 }
@@ -549,6 +568,43 @@ async fn fixture(api: bool) -> Fixture {
         .await
         .expect("appeal");
     let unappealed_action = action_of("Fixture warning two");
+    t.app
+        .create_space(
+            &owner,
+            "council",
+            &SpaceInput {
+                name: "Agenda".into(),
+                slug: "agenda".into(),
+                kind: "events".into(),
+                visibility: "members".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("events space");
+    let event = t
+        .app
+        .create_event(
+            &owner,
+            "council",
+            "agenda",
+            &townsquare_domain::events::EventDraft {
+                title: "Annual meeting".into(),
+                format: "meetup".into(),
+                starts_at: in_two_days().format("%Y-%m-%dT%H:%M").to_string(),
+                ends_at: (in_two_days() + chrono::Duration::hours(2))
+                    .format("%Y-%m-%dT%H:%M")
+                    .to_string(),
+                online_url: "https://meet.example.org/annual".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("event");
+    t.app
+        .register_for_event(&member, &event.id)
+        .await
+        .expect("registration");
 
     let (spare, _) = t
         .app
@@ -594,6 +650,7 @@ async fn fixture(api: bool) -> Fixture {
         sanction_id: sanction.id,
         action_id: unappealed_action,
         appeal_id: appeal.id,
+        event_id: event.id,
         callers,
     }
 }
@@ -611,6 +668,8 @@ impl Fixture {
             &self.post_id
         } else if pattern.starts_with("/files/") {
             &self.file_id
+        } else if pattern.starts_with("/api/v1/events/") {
+            &self.event_id
         } else if pattern.contains("/invitations/{id}") {
             &self.invitation_id
         } else if pattern.contains("/sanctions/{id}") {
@@ -626,7 +685,15 @@ impl Fixture {
             .replace("{post}", &self.post_id)
             .replace("{reaction}", "like")
             .replace("{prompt}", &self.prompt_id)
-            .replace("{space}", "room")
+            .replace(
+                "{space}",
+                if pattern.contains("/events") {
+                    "agenda"
+                } else {
+                    "room"
+                },
+            )
+            .replace("{event}", &self.event_id)
             .replace("{user_id}", user_id)
             .replace("{id}", id)
             .replace(
@@ -646,6 +713,12 @@ impl Fixture {
         let body = body
             .replace("{who}", CALLERS[who])
             .replace("{future}", &in_two_days().to_rfc3339())
+            .replace(
+                "{future_local_end}",
+                &(in_two_days() + chrono::Duration::hours(2))
+                    .format("%Y-%m-%dT%H:%M")
+                    .to_string(),
+            )
             .replace(
                 "{future_local}",
                 &in_two_days().format("%Y-%m-%dT%H:%M").to_string(),

@@ -8,6 +8,7 @@ mod bad_input;
 mod communities;
 mod discussions;
 mod engagement;
+mod events;
 mod feeds;
 mod files;
 mod invitations;

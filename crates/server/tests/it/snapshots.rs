@@ -123,3 +123,46 @@ async fn invitation_email() {
         format!("To: {}\nSubject: {}\n\n{}", m.to_address, m.subject, body)
     );
 }
+
+#[tokio::test]
+async fn waitlist_promotion_email() {
+    let t = TestApp::spawn().await;
+    let owner = crate::events::events_guild(&t).await;
+    let (status, event) = t
+        .api(
+            "POST",
+            "/api/v1/communities/guild/spaces/meetups/events",
+            Some(&owner),
+            Some(json!({
+                "title": "Rust meetup: async in practice",
+                "format": "meetup",
+                "starts_at": "2027-06-10T18:30",
+                "ends_at": "2027-06-10T21:00",
+                "time_zone": "Europe/Berlin",
+                "venue": "Café Central, Oranienstraße 1, Berlin",
+                "online_url": "https://meet.example.org/rust",
+                "capacity": 1,
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{event}");
+    let id = event["id"].as_str().unwrap();
+    let first = crate::discussions::member(&t, "ann@example.org", "Ann Early").await;
+    let second = crate::discussions::member(&t, "rea@example.org", "Rea Reader").await;
+    let path = format!("/api/v1/events/{id}/registration");
+    assert_eq!(t.api("POST", &path, Some(&first), None).await.0, 200);
+    assert_eq!(t.api("POST", &path, Some(&second), None).await.0, 200);
+    assert_eq!(t.api("DELETE", &path, Some(&first), None).await.0, 204);
+    let mails = t.app.mail_to("rea@example.org").await.unwrap();
+    assert_eq!(mails.len(), 1);
+    let m = &mails[0];
+    insta::assert_snapshot!(
+        "waitlist_promotion_email",
+        format!(
+            "To: {}\nSubject: {}\n\n{}",
+            m.to_address,
+            m.subject,
+            redact(&t, &m.body_text)
+        )
+    );
+}

@@ -38,9 +38,11 @@ use utoipa::{Modify, OpenApi};
         super::moderation::sanction, super::moderation::sanctions, super::moderation::lift,
         super::moderation::appeal, super::moderation::appeals, super::moderation::resolve_appeal,
         super::moderation::mine,
+        super::events::list_events, super::events::create_event, super::events::show_event,
+        super::events::update_event, super::events::register, super::events::cancel,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"))
+    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"), (name = "events"))
 )]
 struct ApiDoc;
 

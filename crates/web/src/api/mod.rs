@@ -7,6 +7,7 @@ mod communities;
 mod discussions;
 mod docs;
 mod engagement;
+mod events;
 mod files;
 mod invitations;
 mod moderation;
@@ -39,6 +40,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = topic_lists::routes(r);
     let r = moderation::routes(r);
     let r = invitations::routes(r);
+    let r = events::routes(r);
     spaces::routes(r)
 }
 

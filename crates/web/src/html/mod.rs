@@ -5,6 +5,7 @@ mod admin;
 mod communities;
 pub(crate) mod discussions;
 mod engagement;
+pub(crate) mod events;
 pub(crate) mod files;
 pub(crate) mod format;
 mod invitations;
@@ -35,6 +36,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = files::routes(r);
     let r = moderation::routes(r);
     let r = invitations::routes(r);
+    let r = events::routes(r);
     spaces::routes(r)
 }
 

@@ -221,6 +221,10 @@ impl TopicItem {
 #[template(path = "spaces/show.html")]
 struct ShowPage {
     layout: Layout,
+    is_events: bool,
+    can_host: bool,
+    upcoming: Vec<super::events::EventItem>,
+    past: Vec<super::events::EventItem>,
     community_slug: String,
     slug: String,
     name: String,
@@ -313,7 +317,21 @@ async fn show(
         &spaces,
         Some(&s.slug),
     );
+    let is_events = kind == SpaceKind::Events;
+    let (upcoming, past) = if is_events {
+        let (u, p) = state.app.space_events(&view).await?;
+        (
+            u.iter().map(super::events::EventItem::of).collect(),
+            p.iter().map(super::events::EventItem::of).collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let body = ShowPage {
+        is_events,
+        can_host: is_events && townsquare_domain::policy::can_host_events(&view.community.viewer),
+        upcoming,
+        past,
         level,
         community_slug: slug.clone(),
         slug: s.slug.clone(),
@@ -332,7 +350,7 @@ async fn show(
         empty_hint: match kind {
             SpaceKind::Discussion => "",
             SpaceKind::Chat => "Real-time chat for this space is on its way.",
-            SpaceKind::Events => "Upcoming events will be listed here.",
+            SpaceKind::Events => "No events are scheduled yet.",
             SpaceKind::Resources => "Shared files and links will be collected here.",
         },
         feed_url: townsquare_app::feeds::has_feed(&view)

@@ -1,0 +1,250 @@
+//! Demo events: upcoming and past events of every format in each community's events space,
+//! with registrations, a full workshop with a waitlist, and the activity they left.
+
+use super::record;
+use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR};
+use crate::AppResult;
+use chrono::{Duration, NaiveTime};
+use rand::seq::SliceRandom;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use townsquare_domain::{new_id, time_zones};
+use townsquare_store::accounts::UserRow;
+use townsquare_store::communities::CommunityRow;
+use townsquare_store::events::{self as store, EventRow, RegistrationRow};
+use townsquare_store::Tx;
+
+struct EventSeed {
+    title: &'static str,
+    format: &'static str,
+    description: &'static str,
+    /// Days from today (negative: in the past), and the local start hour and length.
+    day: i64,
+    hour: u32,
+    hours: i64,
+    online_url: &'static str,
+    venue: &'static str,
+    capacity: Option<i64>,
+    /// How many register (beyond capacity: the waitlist).
+    registrations: usize,
+}
+
+const GUILD_EVENTS: &[EventSeed] = &[
+    EventSeed {
+        title: "Maintainer office hours: triaging a flood of issues",
+        format: "ama",
+        description:
+            "Bring your issue tracker. Jonas and Maya answer questions live about labels, \
+            stale bots, templates and saying no kindly.\n\nQuestions can be posted in advance in \
+            **Help & Q&A**.",
+        day: 6,
+        hour: 17,
+        hours: 1,
+        online_url: "https://meet.demo.townsquare.test/office-hours",
+        venue: "",
+        capacity: Some(40),
+        registrations: 23,
+    },
+    EventSeed {
+        title: "Workshop: writing a security policy that people follow",
+        format: "workshop",
+        description: "A hands-on session: we draft a `SECURITY.md`, set up private vulnerability \
+            reporting and rehearse a coordinated disclosure.\n\n- Bring a repository you maintain\n\
+            - Small group, so everyone gets feedback",
+        day: 9,
+        hour: 15,
+        hours: 2,
+        online_url: "https://meet.demo.townsquare.test/security-workshop",
+        venue: "",
+        capacity: Some(12),
+        registrations: 16,
+    },
+    EventSeed {
+        title: "Release party: ten years of the Guild",
+        format: "networking",
+        description: "Cake (virtual), lightning talks from members, and breakout rooms by \
+            ecosystem. Drop in any time.",
+        day: 13,
+        hour: 19,
+        hours: 2,
+        online_url: "https://meet.demo.townsquare.test/party",
+        venue: "",
+        capacity: None,
+        registrations: 58,
+    },
+    EventSeed {
+        title: "Berlin maintainers' meetup",
+        format: "meetup",
+        description: "Three short talks, then drinks. Talks: *Funding your project through \
+            grants*, *Rust in CI*, *What a foundation does for you*.",
+        day: 20,
+        hour: 19,
+        hours: 3,
+        online_url: "",
+        venue: "c-base, Rungestraße 20, 10179 Berlin",
+        capacity: Some(30),
+        registrations: 19,
+    },
+    EventSeed {
+        title: "Webinar: sustainable funding for open source",
+        format: "webinar",
+        description: "Sponsorships, grants, dual licensing and support contracts: what worked \
+            for four maintainers, with numbers.",
+        day: -18,
+        hour: 18,
+        hours: 1,
+        online_url: "https://meet.demo.townsquare.test/funding",
+        venue: "",
+        capacity: Some(100),
+        registrations: 64,
+    },
+    EventSeed {
+        title: "AMA: moving a project to a foundation",
+        format: "ama",
+        description: "Paula walked her project into a foundation last year. Ask her anything \
+            about governance, trademarks and the paperwork.",
+        day: -47,
+        hour: 17,
+        hours: 1,
+        online_url: "https://meet.demo.townsquare.test/foundation-ama",
+        venue: "",
+        capacity: None,
+        registrations: 37,
+    },
+];
+
+const COUNCIL_EVENTS: &[EventSeed] = &[
+    EventSeed {
+        title: "Q1 customer roundtable",
+        format: "networking",
+        description: "The product team shares the roadmap for the next two quarters; customers \
+            compare notes in small groups.",
+        day: 11,
+        hour: 10,
+        hours: 2,
+        online_url: "https://meet.demo.townsquare.test/roundtable-q1",
+        venue: "",
+        capacity: Some(25),
+        registrations: 14,
+    },
+    EventSeed {
+        title: "Workshop: rolling out single sign-on",
+        format: "workshop",
+        description: "Step by step through SAML and SCIM set-up with Acme's solutions \
+            engineers. Limited seats so every team gets hands-on help.",
+        day: 4,
+        hour: 13,
+        hours: 2,
+        online_url: "https://meet.demo.townsquare.test/sso",
+        venue: "",
+        capacity: Some(8),
+        registrations: 11,
+    },
+    EventSeed {
+        title: "Q4 customer roundtable",
+        format: "meetup",
+        description: "In person at Acme's Chicago office: roadmap review and dinner.",
+        day: -33,
+        hour: 16,
+        hours: 3,
+        online_url: "",
+        venue: "Acme HQ, 233 S Wacker Dr, Chicago",
+        capacity: Some(20),
+        registrations: 17,
+    },
+];
+
+pub(super) async fn seed(
+    tx: &mut Tx,
+    c: &CommunityRow,
+    space_id: &str,
+    host_id: &str,
+    members: &[(&UserRow, i64)],
+    now: i64,
+    rng: &mut ChaCha8Rng,
+) -> AppResult<()> {
+    let seeds = if c.slug == "open-source-guild" {
+        GUILD_EVENTS
+    } else {
+        COUNCIL_EVENTS
+    };
+    let tz = time_zones::parse_or_utc(&c.time_zone);
+    let today = chrono::DateTime::from_timestamp_micros(now)
+        .unwrap_or_default()
+        .with_timezone(&tz)
+        .date_naive();
+    for s in seeds {
+        let start_local = (today + Duration::days(s.day))
+            .and_time(NaiveTime::from_hms_opt(s.hour, 0, 0).unwrap_or_default());
+        let starts_at = time_zones::to_utc(start_local, tz);
+        let created_at = (starts_at - 30 * MICROS_PER_DAY).min(now - MICROS_PER_DAY);
+        let e = EventRow {
+            id: new_id(),
+            community_id: c.id.clone(),
+            space_id: space_id.into(),
+            title: s.title.into(),
+            description: s.description.into(),
+            format: s.format.into(),
+            starts_at,
+            ends_at: starts_at + s.hours * MICROS_PER_HOUR,
+            time_zone: tz.name().into(),
+            online_url: s.online_url.into(),
+            venue: s.venue.into(),
+            capacity: s.capacity,
+            registration_deadline: None,
+            registered_count: 0,
+            sequence: 0,
+            created_by: host_id.into(),
+            created_at,
+            updated_at: created_at,
+        };
+        store::insert_event(tx, &e).await?;
+        record(tx, c, host_id, "event_created", "event", &e.id, created_at).await?;
+        // Registrations trickle in between the announcement and the start (or now).
+        let until = starts_at.min(now);
+        let eligible: Vec<&UserRow> = members
+            .iter()
+            .filter(|(_, joined)| *joined < created_at)
+            .map(|(u, _)| *u)
+            .collect();
+        let mut who: Vec<&UserRow> = eligible
+            .choose_multiple(rng, s.registrations.min(eligible.len()))
+            .copied()
+            .collect();
+        let mut times: Vec<i64> = (0..who.len())
+            .map(|_| rng.gen_range(created_at..until.max(created_at + 1)))
+            .collect();
+        times.sort_unstable();
+        who.truncate(times.len());
+        let mut seats = 0;
+        for (u, at) in who.iter().zip(times) {
+            let registered = s.capacity.is_none_or(|cap| seats < cap);
+            let status = if registered {
+                "registered"
+            } else {
+                "waitlisted"
+            };
+            store::upsert_registration(
+                tx,
+                &RegistrationRow {
+                    id: new_id(),
+                    event_id: e.id.clone(),
+                    user_id: u.id.clone(),
+                    status: status.into(),
+                    queued_at: at,
+                    updated_at: at,
+                },
+            )
+            .await?;
+            let verb = if registered {
+                seats += 1;
+                "event_registered"
+            } else {
+                "event_waitlisted"
+            };
+            record(tx, c, &u.id, verb, "event", &e.id, at).await?;
+        }
+        store::add_seats(tx, &e.id, seats).await?;
+    }
+    Ok(())
+}

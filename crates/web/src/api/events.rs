@@ -1,0 +1,240 @@
+//! Events in the API: an events space's events, scheduling and editing (hosts), one event,
+//! and the caller's registration.
+
+use super::{ApiCtx, JsonBody};
+use crate::error::ApiError;
+use crate::html::format::iso;
+use crate::routes::Routes;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post, put};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use townsquare_app::events::{local_input, EventView};
+use townsquare_app::store::events::EventRow;
+use townsquare_domain::events::EventDraft;
+use utoipa::ToSchema;
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get(
+        "/api/v1/communities/{slug}/spaces/{space}/events",
+        get(list_events),
+    )
+    .post(
+        "/api/v1/communities/{slug}/spaces/{space}/events",
+        post(create_event),
+    )
+    .get("/api/v1/events/{id}", get(show_event))
+    .put("/api/v1/events/{id}", put(update_event))
+    .post("/api/v1/events/{id}/registration", post(register))
+    .delete("/api/v1/events/{id}/registration", delete(cancel))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Event {
+    id: String,
+    space_id: String,
+    title: String,
+    /// Markdown source.
+    description: String,
+    /// webinar, workshop, ama, networking or meetup.
+    format: String,
+    /// UTC, RFC 3339.
+    starts_at: String,
+    ends_at: String,
+    /// The IANA time zone the event was scheduled in, and its wall-clock times there.
+    time_zone: String,
+    starts_at_local: String,
+    ends_at_local: String,
+    venue: String,
+    /// Whether the event has an online link (shown in `online_url` to registrants and hosts).
+    online: bool,
+    online_url: Option<String>,
+    capacity: Option<i64>,
+    registration_deadline: Option<String>,
+    registered: i64,
+    /// Calendar SEQUENCE: grows with every edit.
+    sequence: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventDetail {
+    #[serde(flatten)]
+    event: Event,
+    waitlisted: i64,
+    /// The caller's registration: registered, waitlisted, or null.
+    my_status: Option<String>,
+    /// 1 for the first in line, when the caller is waitlisted.
+    waitlist_position: Option<i64>,
+}
+
+fn event(e: EventRow, online_url: Option<String>) -> Event {
+    let tz = townsquare_domain::time_zones::parse_or_utc(&e.time_zone);
+    Event {
+        starts_at: iso(e.starts_at),
+        ends_at: iso(e.ends_at),
+        starts_at_local: local_input(e.starts_at, tz),
+        ends_at_local: local_input(e.ends_at, tz),
+        registration_deadline: e.registration_deadline.map(iso),
+        online: !e.online_url.is_empty(),
+        online_url,
+        id: e.id,
+        space_id: e.space_id,
+        title: e.title,
+        description: e.description,
+        format: e.format,
+        time_zone: e.time_zone,
+        venue: e.venue,
+        capacity: e.capacity,
+        registered: e.registered_count,
+        sequence: e.sequence,
+    }
+}
+
+fn detail(v: EventView) -> EventDetail {
+    let online_url = v.online_url().map(str::to_string);
+    EventDetail {
+        waitlisted: v.waitlisted,
+        my_status: v.registration.map(|r| r.status),
+        waitlist_position: v.waitlist_position,
+        event: event(v.event, online_url),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventLists {
+    /// Not yet over, soonest first.
+    upcoming: Vec<Event>,
+    /// Over, latest first.
+    past: Vec<Event>,
+}
+
+/// An events space's upcoming and past events (whoever may see the space).
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/spaces/{space}/events", tag = "events",
+    params(("slug" = String, Path), ("space" = String, Path)),
+    responses((status = 200, body = EventLists), (status = 404)))]
+pub async fn list_events(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path((slug, space)): Path<(String, String)>,
+) -> Result<Json<EventLists>, ApiError> {
+    let view = state.app.space(ctx.0.actor.as_ref(), &slug, &space).await?;
+    let (upcoming, past) = state.app.space_events(&view).await?;
+    Ok(Json(EventLists {
+        upcoming: upcoming.into_iter().map(|e| event(e, None)).collect(),
+        past: past.into_iter().map(|e| event(e, None)).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct EventBody {
+    title: Option<String>,
+    /// Markdown.
+    description: Option<String>,
+    /// webinar, workshop, ama, networking or meetup.
+    format: Option<String>,
+    /// Wall-clock time in `time_zone`, e.g. 2026-03-30T09:00.
+    starts_at: Option<String>,
+    ends_at: Option<String>,
+    /// IANA name; the community's time zone when left out.
+    time_zone: Option<String>,
+    online_url: Option<String>,
+    venue: Option<String>,
+    /// Seats; null or left out for no limit.
+    capacity: Option<i64>,
+    /// Wall-clock time in `time_zone`.
+    registration_deadline: Option<String>,
+}
+
+impl EventBody {
+    fn draft(self) -> EventDraft {
+        EventDraft {
+            title: self.title.unwrap_or_default(),
+            description: self.description.unwrap_or_default(),
+            format: self.format.unwrap_or_default(),
+            starts_at: self.starts_at.unwrap_or_default(),
+            ends_at: self.ends_at.unwrap_or_default(),
+            time_zone: self.time_zone.unwrap_or_default(),
+            online_url: self.online_url.unwrap_or_default(),
+            venue: self.venue.unwrap_or_default(),
+            capacity: self.capacity.map(|c| c.to_string()).unwrap_or_default(),
+            registration_deadline: self.registration_deadline.unwrap_or_default(),
+        }
+    }
+}
+
+/// Schedule an event in an events space (community admins and owners).
+#[utoipa::path(post, path = "/api/v1/communities/{slug}/spaces/{space}/events", tag = "events", security(("bearer" = [])),
+    params(("slug" = String, Path), ("space" = String, Path)), request_body = EventBody,
+    responses((status = 201, body = EventDetail), (status = 403), (status = 404), (status = 422)))]
+pub async fn create_event(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path((slug, space)): Path<(String, String)>,
+    JsonBody(b): JsonBody<EventBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    let actor = ctx.actor()?;
+    let row = state
+        .app
+        .create_event(actor, &slug, &space, &b.draft())
+        .await?;
+    let view = state.app.event(Some(actor), &row.id).await?;
+    Ok((StatusCode::CREATED, Json(detail(view))))
+}
+
+/// One event, with the caller's registration. The online link is for registrants and hosts.
+#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", params(("id" = String, Path)),
+    responses((status = 200, body = EventDetail), (status = 404)))]
+pub async fn show_event(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+) -> Result<Json<EventDetail>, ApiError> {
+    Ok(Json(detail(
+        state.app.event(ctx.0.actor.as_ref(), &id).await?,
+    )))
+}
+
+/// Replace an event's details (community admins and owners); the calendar SEQUENCE grows.
+#[utoipa::path(put, path = "/api/v1/events/{id}", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = EventBody,
+    responses((status = 200, body = EventDetail), (status = 403), (status = 404), (status = 422)))]
+pub async fn update_event(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<EventBody>,
+) -> Result<Json<EventDetail>, ApiError> {
+    let actor = ctx.actor()?;
+    state.app.update_event(actor, &id, &b.draft()).await?;
+    Ok(Json(detail(state.app.event(Some(actor), &id).await?)))
+}
+
+/// Register for an event (members). When it is full the caller joins the waitlist.
+#[utoipa::path(post, path = "/api/v1/events/{id}/registration", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = EventDetail), (status = 403), (status = 404), (status = 409, description = "Already registered or waitlisted"), (status = 422, description = "Over, or past the deadline")))]
+pub async fn register(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+) -> Result<Json<EventDetail>, ApiError> {
+    let actor = ctx.actor()?;
+    state.app.register_for_event(actor, &id).await?;
+    Ok(Json(detail(state.app.event(Some(actor), &id).await?)))
+}
+
+/// Cancel one's registration or waitlist place; a freed seat goes to the first in line.
+#[utoipa::path(delete, path = "/api/v1/events/{id}/registration", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 404), (status = 409, description = "Not registered")))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.cancel_registration(ctx.actor()?, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

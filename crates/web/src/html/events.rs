@@ -1,0 +1,471 @@
+//! Event pages: scheduling and editing (hosts), the event page with register and cancel,
+//! and the per-event `.ics` download.
+
+use super::{form_errors, page, redirect_with_flash, Layout};
+use crate::context::{CsrfForm, Ctx};
+use crate::error::HtmlError;
+use crate::html::format::iso;
+use crate::routes::Routes;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use townsquare_app::events::{local_input, local_label, EventView, Registration};
+use townsquare_app::store::events::EventRow;
+use townsquare_app::AppError;
+use townsquare_domain::events::{EventDraft, EventFormat};
+use townsquare_domain::{markdown, time_zones, ValidationErrors};
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/c/{slug}/s/{space}/events/new", get(new_form))
+        .post("/c/{slug}/s/{space}/events", post(create))
+        .get("/c/{slug}/events/{event}", get(show))
+        .get("/c/{slug}/events/{event}/edit", get(edit_form))
+        .post("/c/{slug}/events/{event}/edit", post(update))
+        .post("/c/{slug}/events/{event}/register", post(register))
+        .post("/c/{slug}/events/{event}/cancel", post(cancel))
+        .get("/c/{slug}/events/{event}/event.ics", get(ics))
+}
+
+/// A line in an events space's lists.
+pub struct EventItem {
+    pub id: String,
+    pub title: String,
+    pub format_label: &'static str,
+    pub when: String,
+    pub iso: String,
+    pub place: String,
+    pub seats: String,
+}
+
+impl EventItem {
+    pub fn of(e: &EventRow) -> EventItem {
+        let tz = time_zones::parse_or_utc(&e.time_zone);
+        EventItem {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            format_label: EventFormat::parse(&e.format)
+                .map(|f| f.label())
+                .unwrap_or("Event"),
+            when: local_label(e.starts_at, tz),
+            iso: iso(e.starts_at),
+            place: place_label(e),
+            seats: seats_label(e),
+        }
+    }
+}
+
+fn place_label(e: &EventRow) -> String {
+    match (e.venue.is_empty(), e.online_url.is_empty()) {
+        (false, true) => e.venue.clone(),
+        (false, false) => format!("{} and online", e.venue),
+        _ => "Online".into(),
+    }
+}
+
+fn seats_label(e: &EventRow) -> String {
+    match e.capacity {
+        Some(c) if e.registered_count >= c => format!("Full ({c} seats) · waitlist open"),
+        Some(c) => format!("{} of {c} seats taken", e.registered_count),
+        None => format!("{} registered", e.registered_count),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct FormValues {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    online_url: String,
+    #[serde(default)]
+    venue: String,
+    #[serde(default)]
+    capacity: String,
+    #[serde(default)]
+    registration_deadline: String,
+}
+
+impl From<&FormValues> for EventDraft {
+    fn from(f: &FormValues) -> Self {
+        EventDraft {
+            title: f.title.clone(),
+            description: f.description.clone(),
+            format: f.format.clone(),
+            starts_at: f.starts_at.clone(),
+            ends_at: f.ends_at.clone(),
+            time_zone: f.time_zone.clone(),
+            online_url: f.online_url.clone(),
+            venue: f.venue.clone(),
+            capacity: f.capacity.clone(),
+            registration_deadline: f.registration_deadline.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "events/form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    input: FormValues,
+    errors: ValidationErrors,
+    action: String,
+    formats: Vec<(&'static str, &'static str)>,
+    zones: Vec<&'static str>,
+    editing: bool,
+}
+
+fn form_page(
+    layout: Layout,
+    heading: String,
+    input: FormValues,
+    errors: ValidationErrors,
+    action: String,
+    editing: bool,
+) -> FormPage {
+    FormPage {
+        layout,
+        heading,
+        input,
+        errors,
+        action,
+        formats: EventFormat::ALL
+            .iter()
+            .map(|f| (f.as_str(), f.label()))
+            .collect(),
+        zones: time_zones::names().collect(),
+        editing,
+    }
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, space)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let view = state.app.space(Some(actor), &slug, &space).await?;
+    if !townsquare_domain::policy::can_host_events(&view.community.viewer) {
+        return Err(
+            AppError::Forbidden("Only the community's admins can host events.".into()).into(),
+        );
+    }
+    let spaces = state.app.visible_spaces(&view.community).await?;
+    let layout = Layout::new(&state, &ctx, "New event").await?.in_community(
+        &view.community,
+        &spaces,
+        Some(&space),
+    );
+    let input = FormValues {
+        format: "meetup".into(),
+        time_zone: view.community.community.time_zone.clone(),
+        ..Default::default()
+    };
+    let body = form_page(
+        layout,
+        format!("New event in {}", view.space.name),
+        input,
+        ValidationErrors::new(),
+        format!("/c/{slug}/s/{space}/events"),
+        false,
+    );
+    Ok(page(StatusCode::OK, &body, false))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, space)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<FormValues>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    match state
+        .app
+        .create_event(actor, &slug, &space, &(&form).into())
+        .await
+    {
+        Ok(e) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/events/{}", e.id),
+            "Event scheduled.",
+        )),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let view = state.app.space(Some(actor), &slug, &space).await?;
+            let spaces = state.app.visible_spaces(&view.community).await?;
+            let layout = Layout::new(&state, &ctx, "New event").await?.in_community(
+                &view.community,
+                &spaces,
+                Some(&space),
+            );
+            let body = form_page(
+                layout,
+                format!("New event in {}", view.space.name),
+                form,
+                errors,
+                format!("/c/{slug}/s/{space}/events"),
+                false,
+            );
+            Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &body, false))
+        }
+    }
+}
+
+/// The event, if it belongs to the community in the address.
+async fn event_in(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    event: &str,
+) -> Result<EventView, AppError> {
+    let view = state.app.event(ctx.actor.as_ref(), event).await?;
+    if view.community.community.slug != slug {
+        return Err(AppError::NotFound("event"));
+    }
+    Ok(view)
+}
+
+#[derive(Template)]
+#[template(path = "events/show.html")]
+struct ShowPage {
+    layout: Layout,
+    community_slug: String,
+    space_slug: String,
+    space_name: String,
+    id: String,
+    title: String,
+    format_label: &'static str,
+    description_html: String,
+    when: String,
+    until: String,
+    starts_iso: String,
+    ends_iso: String,
+    venue: String,
+    online_url: Option<String>,
+    has_online: bool,
+    seats: String,
+    waitlisted: i64,
+    deadline: Option<String>,
+    /// registered, waitlisted or empty.
+    status: String,
+    waitlist_position: Option<i64>,
+    can_register: bool,
+    closed_reason: Option<&'static str>,
+    is_member: bool,
+    can_host: bool,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, event)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let view = event_in(&state, &ctx, &slug, &event).await?;
+    let spaces = state.app.visible_spaces(&view.community).await?;
+    let e = &view.event;
+    let tz = view.time_zone();
+    let now = state.app.now();
+    let closed_reason = if e.ends_at <= now {
+        Some("This event is over.")
+    } else if e.registration_deadline.is_some_and(|d| now > d) {
+        Some("Registration has closed.")
+    } else {
+        None
+    };
+    let layout = Layout::new(&state, &ctx, &e.title).await?.in_community(
+        &view.community,
+        &spaces,
+        Some(&view.space.slug),
+    );
+    let is_member = view.community.role().is_some();
+    let body = ShowPage {
+        community_slug: slug.clone(),
+        space_slug: view.space.slug.clone(),
+        space_name: view.space.name.clone(),
+        id: e.id.clone(),
+        title: e.title.clone(),
+        format_label: view.format().label(),
+        description_html: markdown::render(&e.description),
+        when: local_label(e.starts_at, tz),
+        until: local_label(e.ends_at, tz),
+        starts_iso: iso(e.starts_at),
+        ends_iso: iso(e.ends_at),
+        venue: e.venue.clone(),
+        online_url: view.online_url().map(str::to_string),
+        has_online: !e.online_url.is_empty(),
+        seats: seats_label(e),
+        waitlisted: view.waitlisted,
+        deadline: e.registration_deadline.map(|d| local_label(d, tz)),
+        status: view
+            .registration
+            .as_ref()
+            .map(|r| r.status.clone())
+            .unwrap_or_default(),
+        waitlist_position: view.waitlist_position,
+        can_register: is_member && closed_reason.is_none() && view.registration.is_none(),
+        closed_reason,
+        is_member,
+        can_host: view.can_host(),
+        layout,
+    };
+    let had_flash = ctx.flash.is_some();
+    Ok(page(StatusCode::OK, &body, had_flash))
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, event)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    ctx.actor()?;
+    let view = event_in(&state, &ctx, &slug, &event).await?;
+    if !view.can_host() {
+        return Err(
+            AppError::Forbidden("Only the community's admins can edit events.".into()).into(),
+        );
+    }
+    let e = &view.event;
+    let tz = view.time_zone();
+    let input = FormValues {
+        title: e.title.clone(),
+        description: e.description.clone(),
+        format: e.format.clone(),
+        starts_at: local_input(e.starts_at, tz),
+        ends_at: local_input(e.ends_at, tz),
+        time_zone: e.time_zone.clone(),
+        online_url: e.online_url.clone(),
+        venue: e.venue.clone(),
+        capacity: e.capacity.map(|c| c.to_string()).unwrap_or_default(),
+        registration_deadline: e
+            .registration_deadline
+            .map(|d| local_input(d, tz))
+            .unwrap_or_default(),
+    };
+    let spaces = state.app.visible_spaces(&view.community).await?;
+    let layout = Layout::new(&state, &ctx, "Edit event").await?.in_community(
+        &view.community,
+        &spaces,
+        Some(&view.space.slug),
+    );
+    let body = form_page(
+        layout,
+        format!("Edit {}", e.title),
+        input,
+        ValidationErrors::new(),
+        format!("/c/{slug}/events/{event}/edit"),
+        true,
+    );
+    Ok(page(StatusCode::OK, &body, false))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, event)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<FormValues>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let view = event_in(&state, &ctx, &slug, &event).await?;
+    match state
+        .app
+        .update_event(actor, &view.event.id, &(&form).into())
+        .await
+    {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/events/{event}"),
+            "Event saved.",
+        )),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let spaces = state.app.visible_spaces(&view.community).await?;
+            let layout = Layout::new(&state, &ctx, "Edit event").await?.in_community(
+                &view.community,
+                &spaces,
+                Some(&view.space.slug),
+            );
+            let body = form_page(
+                layout,
+                format!("Edit {}", view.event.title),
+                form,
+                errors,
+                format!("/c/{slug}/events/{event}/edit"),
+                true,
+            );
+            Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &body, false))
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+async fn register(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, event)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let view = event_in(&state, &ctx, &slug, &event).await?;
+    let outcome = state.app.register_for_event(actor, &view.event.id).await?;
+    let message = match outcome {
+        Registration::Registered => "You are registered. See you there!",
+        Registration::Waitlisted => {
+            "The event is full: you are on the waitlist and will get an e-mail if a seat frees up."
+        }
+    };
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/events/{event}"),
+        message,
+    ))
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, event)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let view = event_in(&state, &ctx, &slug, &event).await?;
+    state.app.cancel_registration(actor, &view.event.id).await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/events/{event}"),
+        "Your registration is cancelled.",
+    ))
+}
+
+async fn ics(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, event)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let view = event_in(&state, &ctx, &slug, &event).await?;
+    let body = crate::ics::event_calendar(&state, &view);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"event-{}.ics\"", view.event.id),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -136,33 +136,34 @@ impl App {
             }
             grouped.entry(key).or_default().push(f);
         }
+        let mut posts: HashMap<String, store::FlaggedPost> =
+            store::flagged_posts(self.db(), &order)
+                .await?
+                .into_iter()
+                .map(|f| (f.post.id.clone(), f))
+                .collect();
+        // Each author's summary is read once, however many of their posts are flagged.
+        let mut authors: HashMap<String, (i64, Vec<ActionRow>)> = HashMap::new();
         let mut items = Vec::new();
         for post_id in order {
-            let Some(post) = discussions_store::post_by_id(self.db(), &post_id).await? else {
-                continue;
+            let Some(flagged) = posts.remove(&post_id) else {
+                continue; // deleted since it was flagged
             };
-            let Some(topic) = discussions_store::topic_by_id(self.db(), &post.topic_id).await?
-            else {
-                continue;
-            };
-            let author = townsquare_store::accounts::user_by_id(self.db(), &post.author_id)
-                .await?
-                .map(|u| u.display_name)
-                .unwrap_or_default();
+            let author_id = flagged.post.author_id.clone();
+            if !authors.contains_key(&author_id) {
+                let count = store::post_count(self.db(), &view.community.id, &author_id).await?;
+                let history =
+                    store::actions_about(self.db(), &view.community.id, &author_id, 5).await?;
+                authors.insert(author_id.clone(), (count, history));
+            }
+            let (author_posts, author_history) = authors[&author_id].clone();
             items.push(QueueItem {
-                author_posts: store::post_count(self.db(), &view.community.id, &post.author_id)
-                    .await?,
-                author_history: store::actions_about(
-                    self.db(),
-                    &view.community.id,
-                    &post.author_id,
-                    5,
-                )
-                .await?,
+                author_posts,
+                author_history,
                 flags: grouped.remove(&post_id).unwrap_or_default(),
-                topic_title: topic.title,
-                author_name: author,
-                post,
+                topic_title: flagged.topic_title,
+                author_name: flagged.author_name,
+                post: flagged.post,
             });
         }
         Ok((view, items))

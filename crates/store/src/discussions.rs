@@ -272,7 +272,7 @@ pub struct PostRow {
     pub hidden_at: Option<i64>,
 }
 
-const POST_COLUMNS: &str = "p.id, p.topic_id, p.community_id, p.space_id, p.author_id, \
+pub(crate) const POST_COLUMNS: &str = "p.id, p.topic_id, p.community_id, p.space_id, p.author_id, \
      p.reply_to_id, p.is_first, p.body_markdown, p.body_html, p.reaction_count, p.created_at, \
      p.edited_at, p.deleted_at, p.hidden_at";
 

@@ -532,3 +532,44 @@ pub async fn action_by_id<'a>(src: impl Into<Source<'a>>, id: &str) -> Result<Op
     .await
     .db())
 }
+
+/// A flagged post with the names the queue shows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FlaggedPost {
+    #[sqlx(flatten)]
+    pub post: crate::discussions::PostRow,
+    pub topic_title: String,
+    pub author_name: String,
+}
+
+/// The live posts among `post_ids`, with their topics' titles and authors' names, in one read.
+pub async fn flagged_posts(db: &Db, post_ids: &[String]) -> Result<Vec<FlaggedPost>> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = crate::sql::placeholders(1, post_ids.len());
+    let sql = format!(
+        "SELECT {}, t.title AS topic_title, u.display_name AS author_name
+         FROM posts p JOIN topics t ON t.id = p.topic_id JOIN users u ON u.id = p.author_id
+         WHERE p.id IN ({placeholders}) AND p.deleted_at IS NULL AND t.deleted_at IS NULL",
+        crate::discussions::POST_COLUMNS
+    );
+    with_read!(db, |c| {
+        let mut q = sqlx::query_as::<_, FlaggedPost>(&sql);
+        for id in post_ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(c).await.db()
+    })
+}
+
+/// How many appeals wait for a decision in a community.
+pub async fn open_appeal_count(db: &Db, community_id: &str) -> Result<i64> {
+    with_read!(db, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM appeals WHERE community_id = $1 AND status = 'open'"
+    )
+    .bind(community_id)
+    .fetch_one(c)
+    .await
+    .db())
+}

@@ -27,7 +27,14 @@ pub async fn fresh_postgres_database(server_url: &str) -> String {
         .unwrap_or_else(|e| {
             panic!("TOWNSQUARE_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
         });
-    let name = format!("ts_test_{}", uuid::Uuid::now_v7().simple());
+    // A run label (set by scripts/test) lets the script drop its own databases afterwards
+    // without touching those of a run going on beside it.
+    let run = std::env::var("TOWNSQUARE_TEST_RUN")
+        .ok()
+        .filter(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map(|r| format!("{r}_"))
+        .unwrap_or_default();
+    let name = format!("ts_test_{run}{}", uuid::Uuid::now_v7().simple());
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .await

@@ -98,6 +98,7 @@ fn row_of(fields: EventFields, base: EventRow) -> EventRow {
         venue: fields.venue,
         capacity: fields.capacity,
         registration_deadline: fields.registration_deadline,
+        reminder_minutes: rules::store_reminders(&fields.reminder_minutes),
         ..base
     }
 }
@@ -164,6 +165,7 @@ impl App {
                 registration_deadline: None,
                 registered_count: 0,
                 sequence: 0,
+                reminder_minutes: String::new(),
                 created_by: actor.user_id.clone(),
                 created_at: now,
                 updated_at: now,
@@ -201,7 +203,14 @@ impl App {
             ));
         }
         let tz = time_zones::parse_or_utc(&view.community.community.time_zone);
-        let fields = rules::validate(draft, tz).map_err(AppError::Invalid)?;
+        // An edit that says nothing of reminders keeps the event's own.
+        let mut draft = draft.clone();
+        if draft.reminders.is_none() {
+            draft.reminders = Some(rules::format_reminders(&rules::stored_reminders(
+                &view.event.reminder_minutes,
+            )));
+        }
+        let fields = rules::validate(&draft, tz).map_err(AppError::Invalid)?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let current = store::lock_event(&mut tx, event_id)
@@ -345,6 +354,8 @@ impl App {
                 status: outcome.as_str().into(),
                 queued_at: now,
                 updated_at: now,
+                checked_in_at: None,
+                checkin_code: Some(crate::secrets::new_token()),
             },
         )
         .await?;

@@ -179,6 +179,12 @@ impl App {
             if let Err(e) = self.run_due_jobs().await {
                 tracing::error!(error = %e, "job worker");
             }
+            // Every ten seconds, and first thing after a start.
+            if ticks.is_multiple_of(20) {
+                if let Err(e) = self.send_due_event_reminders().await {
+                    tracing::error!(error = %e, "event reminders");
+                }
+            }
             if let Err(e) = self.deliver_due_mail().await {
                 tracing::error!(error = %e, "mail worker");
             }

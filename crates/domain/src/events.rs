@@ -67,6 +67,9 @@ pub struct EventDraft {
     pub venue: String,
     pub capacity: String,
     pub registration_deadline: String,
+    /// When to remind registrants, e.g. "24h, 1h"; `None` for the default (24 hours and
+    /// 1 hour before), an empty text for no reminders.
+    pub reminders: Option<String>,
 }
 
 /// A valid event schedule.
@@ -82,6 +85,95 @@ pub struct EventFields {
     pub venue: String,
     pub capacity: Option<i64>,
     pub registration_deadline: Option<i64>,
+    /// Minutes before the start, largest first.
+    pub reminder_minutes: Vec<i64>,
+}
+
+/// Reminders when the host says nothing: a day before and an hour before.
+pub const DEFAULT_REMINDERS: [i64; 2] = [24 * 60, 60];
+const MAX_REMINDERS: usize = 3;
+const MAX_REMINDER_MINUTES: i64 = 14 * 24 * 60;
+
+/// Reads reminder times such as "24h, 1h", "2d" or "30m" (a bare number is minutes);
+/// "" or "none" means no reminders. Returns minutes before the start, largest first.
+pub fn parse_reminders(input: &str) -> Result<Vec<i64>, String> {
+    let s = input.trim();
+    if s.is_empty() || s.eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    let mut minutes = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (number, unit) = match part.find(|c: char| !c.is_ascii_digit()) {
+            Some(i) => (&part[..i], part[i..].trim()),
+            None => (part, "m"),
+        };
+        let n: i64 = number.parse().map_err(|_| {
+            format!("\"{part}\" is not a reminder time: write them like \"24h, 1h\" or \"30m\".")
+        })?;
+        let factor = match unit {
+            "m" | "min" | "minutes" => 1,
+            "h" | "hours" => 60,
+            "d" | "days" => 24 * 60,
+            _ => {
+                return Err(format!(
+                    "\"{part}\": use m, h or d for minutes, hours or days, as in \"24h, 1h\"."
+                ))
+            }
+        };
+        let m = n.saturating_mul(factor);
+        if !(5..=MAX_REMINDER_MINUTES).contains(&m) {
+            return Err(
+                "Each reminder must be between 5 minutes and 14 days before the start.".into(),
+            );
+        }
+        minutes.push(m);
+    }
+    minutes.sort_unstable_by(|a, b| b.cmp(a));
+    minutes.dedup();
+    if minutes.len() > MAX_REMINDERS {
+        return Err(format!("Set at most {MAX_REMINDERS} reminders."));
+    }
+    Ok(minutes)
+}
+
+/// Reminder times as a host would type them: "24h, 1h".
+pub fn format_reminders(minutes: &[i64]) -> String {
+    minutes
+        .iter()
+        .map(|&m| {
+            if m % (24 * 60) == 0 && m >= 48 * 60 {
+                format!("{}d", m / (24 * 60))
+            } else if m % 60 == 0 {
+                format!("{}h", m / 60)
+            } else {
+                format!("{m}m")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The stored form of reminder times: "1440,60". Unreadable parts are skipped.
+pub fn stored_reminders(stored: &str) -> Vec<i64> {
+    stored
+        .split(',')
+        .filter_map(|p| p.trim().parse().ok())
+        .collect()
+}
+
+pub fn store_reminders(minutes: &[i64]) -> String {
+    minutes
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// How long after its time a reminder may still go out (a server that was down at the
+/// time sends it when it is back): half the lead time, at most 30 minutes, so that nobody
+/// gets "tomorrow" the evening before a morning event they registered for at midnight.
+pub fn reminder_grace_minutes(minutes_before: i64) -> i64 {
+    (minutes_before / 2).clamp(1, 30)
 }
 
 /// The longest an event may last.
@@ -121,6 +213,10 @@ pub fn validate(draft: &EventDraft, default_tz: Tz) -> Result<EventFields, Valid
     let online_url = e.check("online_url", check_url(&draft.online_url));
     let venue = e.check("venue", optional_text(&draft.venue, "venue", 200));
     let capacity = e.check("capacity", parse_capacity(&draft.capacity));
+    let reminder_minutes = match &draft.reminders {
+        None => Some(DEFAULT_REMINDERS.to_vec()),
+        Some(r) => e.check("reminders", parse_reminders(r)),
+    };
     let deadline = if draft.registration_deadline.trim().is_empty() {
         Some(None)
     } else {
@@ -144,6 +240,9 @@ pub fn validate(draft: &EventDraft, default_tz: Tz) -> Result<EventFields, Valid
     let (Some(starts), Some(ends), Some(online_url), Some(venue), Some(capacity), Some(deadline)) =
         (starts, ends, online_url, venue, capacity, deadline)
     else {
+        return Err(e);
+    };
+    let Some(reminder_minutes) = reminder_minutes else {
         return Err(e);
     };
     let starts_at = time_zones::to_utc(starts, tz);
@@ -171,6 +270,7 @@ pub fn validate(draft: &EventDraft, default_tz: Tz) -> Result<EventFields, Valid
         venue,
         capacity,
         registration_deadline,
+        reminder_minutes,
     })
 }
 
@@ -248,6 +348,32 @@ mod tests {
         let f = validate(&d, time_zones::parse("America/New_York").unwrap()).unwrap();
         assert_eq!(f.time_zone.name(), "America/New_York");
         assert_eq!(f.starts_at, utc("2026-03-30T13:00"));
+    }
+
+    #[test]
+    fn reminders_read_as_a_host_writes_them() {
+        assert_eq!(parse_reminders("24h, 1h"), Ok(vec![1440, 60]));
+        assert_eq!(parse_reminders("1h,2d, 90"), Ok(vec![2880, 90, 60]));
+        assert_eq!(parse_reminders(" none "), Ok(vec![]));
+        assert_eq!(parse_reminders(""), Ok(vec![]));
+        assert!(parse_reminders("2 weeks").is_err());
+        assert!(parse_reminders("1m").is_err(), "under five minutes");
+        assert!(parse_reminders("15d").is_err(), "over fourteen days");
+        assert!(parse_reminders("1h,2h,3h,4h").is_err(), "at most three");
+        assert_eq!(format_reminders(&[2880, 1440, 90, 60]), "2d, 24h, 90m, 1h");
+        assert_eq!(
+            stored_reminders(&store_reminders(&[1440, 60])),
+            vec![1440, 60]
+        );
+        let d = validate(&draft(), time_zones::UTC).unwrap();
+        assert_eq!(d.reminder_minutes, DEFAULT_REMINDERS.to_vec());
+    }
+
+    #[test]
+    fn a_reminder_may_be_late_by_half_its_lead_time_up_to_half_an_hour() {
+        assert_eq!(reminder_grace_minutes(1440), 30);
+        assert_eq!(reminder_grace_minutes(20), 10);
+        assert_eq!(reminder_grace_minutes(5), 2);
     }
 
     #[test]

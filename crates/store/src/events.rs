@@ -23,6 +23,8 @@ pub struct EventRow {
     pub registration_deadline: Option<i64>,
     pub registered_count: i64,
     pub sequence: i64,
+    /// Minutes before the start, comma-separated ("1440,60"); see domain::events.
+    pub reminder_minutes: String,
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
@@ -30,14 +32,14 @@ pub struct EventRow {
 
 const EVENT_COLUMNS: &str = "id, community_id, space_id, title, description, format, starts_at, \
      ends_at, time_zone, online_url, venue, capacity, registration_deadline, registered_count, \
-     sequence, created_by, created_at, updated_at";
+     sequence, reminder_minutes, created_by, created_at, updated_at";
 
 pub async fn insert_event(tx: &mut Tx, e: &EventRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
         "INSERT INTO events (id, community_id, space_id, title, description, format, starts_at,
              ends_at, time_zone, online_url, venue, capacity, registration_deadline,
-             registered_count, sequence, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0, $14, $15, $15)"
+             registered_count, sequence, reminder_minutes, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0, $16, $14, $15, $15)"
     )
     .bind(&e.id)
     .bind(&e.community_id)
@@ -54,6 +56,7 @@ pub async fn insert_event(tx: &mut Tx, e: &EventRow) -> Result<()> {
     .bind(e.registration_deadline)
     .bind(&e.created_by)
     .bind(e.created_at)
+    .bind(&e.reminder_minutes)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -66,7 +69,8 @@ pub async fn update_event(tx: &mut Tx, e: &EventRow, now: i64) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
         "UPDATE events SET title = $2, description = $3, format = $4, starts_at = $5,
              ends_at = $6, time_zone = $7, online_url = $8, venue = $9, capacity = $10,
-             registration_deadline = $11, sequence = sequence + 1, updated_at = $12
+             registration_deadline = $11, sequence = sequence + 1, updated_at = $12,
+             reminder_minutes = $13
          WHERE id = $1"
     )
     .bind(&e.id)
@@ -81,6 +85,7 @@ pub async fn update_event(tx: &mut Tx, e: &EventRow, now: i64) -> Result<()> {
     .bind(e.capacity)
     .bind(e.registration_deadline)
     .bind(now)
+    .bind(&e.reminder_minutes)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -160,9 +165,13 @@ pub struct RegistrationRow {
     pub status: String,
     pub queued_at: i64,
     pub updated_at: i64,
+    pub checked_in_at: Option<i64>,
+    /// Random, per registration: what the member's check-in QR code carries.
+    pub checkin_code: Option<String>,
 }
 
-const REG_COLUMNS: &str = "id, event_id, user_id, status, queued_at, updated_at";
+const REG_COLUMNS: &str =
+    "id, event_id, user_id, status, queued_at, updated_at, checked_in_at, checkin_code";
 
 pub async fn registration<'a>(
     src: impl Into<Source<'a>>,
@@ -183,11 +192,13 @@ pub async fn registration<'a>(
 /// Records a (re-)registration as `status`, at the back of the queue.
 pub async fn upsert_registration(tx: &mut Tx, r: &RegistrationRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
-        "INSERT INTO event_registrations (id, event_id, user_id, status, queued_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO event_registrations
+             (id, event_id, user_id, status, queued_at, updated_at, checkin_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (event_id, user_id) DO UPDATE
          SET status = excluded.status, queued_at = excluded.queued_at,
-             updated_at = excluded.updated_at"
+             updated_at = excluded.updated_at,
+             checkin_code = COALESCE(event_registrations.checkin_code, excluded.checkin_code)"
     )
     .bind(&r.id)
     .bind(&r.event_id)
@@ -195,6 +206,7 @@ pub async fn upsert_registration(tx: &mut Tx, r: &RegistrationRow) -> Result<()>
     .bind(&r.status)
     .bind(r.queued_at)
     .bind(r.updated_at)
+    .bind(&r.checkin_code)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -256,4 +268,243 @@ pub async fn counts(db: &Db, event_id: &str) -> Result<(i64, i64)> {
     .fetch_one(c)
     .await
     .db())
+}
+
+/// A registrant as a host sees them on the attendance list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Registrant {
+    pub user_id: String,
+    pub display_name: String,
+    pub status: String,
+    pub queued_at: i64,
+    pub checked_in_at: Option<i64>,
+}
+
+/// Everyone registered or waitlisted, registered first, then in queue order.
+pub async fn registrants(db: &Db, event_id: &str) -> Result<Vec<Registrant>> {
+    with_read!(db, |c| sqlx::query_as::<_, Registrant>(
+        "SELECT r.user_id, u.display_name, r.status, r.queued_at, r.checked_in_at
+         FROM event_registrations r JOIN users u ON u.id = r.user_id
+         WHERE r.event_id = $1 AND r.status IN ('registered', 'waitlisted')
+         ORDER BY CASE WHEN r.status = 'registered' THEN 0 ELSE 1 END, r.queued_at, r.id"
+    )
+    .bind(event_id)
+    .fetch_all(c)
+    .await
+    .db())
+}
+
+pub async fn registration_by_checkin_code<'a>(
+    src: impl Into<Source<'a>>,
+    code: &str,
+) -> Result<Option<RegistrationRow>> {
+    let sql = format!("SELECT {REG_COLUMNS} FROM event_registrations WHERE checkin_code = $1");
+    with_read!(src, |c| sqlx::query_as::<_, RegistrationRow>(&sql)
+        .bind(code)
+        .fetch_optional(c)
+        .await
+        .db())
+}
+
+/// Marks attendance (or takes it back with `None`). Returns whether anything changed.
+pub async fn set_checked_in(
+    tx: &mut Tx,
+    registration_id: &str,
+    at: Option<i64>,
+    by: Option<&str>,
+) -> Result<bool> {
+    let n = with_tx!(tx, |c| sqlx::query(
+        "UPDATE event_registrations SET checked_in_at = $2, checked_in_by = $3
+         WHERE id = $1 AND status = 'registered'
+           AND (checked_in_at IS NULL) <> ($2 IS NULL)"
+    )
+    .bind(registration_id)
+    .bind(at)
+    .bind(by)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(n > 0)
+}
+
+/// (registered, checked in) for one event.
+pub async fn attendance(db: &Db, event_id: &str) -> Result<(i64, i64)> {
+    with_read!(db, |c| sqlx::query_as::<_, (i64, i64)>(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN checked_in_at IS NULL THEN 0 ELSE 1 END), 0)
+         FROM event_registrations WHERE event_id = $1 AND status = 'registered'"
+    )
+    .bind(event_id)
+    .fetch_one(c)
+    .await
+    .db())
+}
+
+/// Events starting in `(from, until]`: the candidates for reminders.
+pub async fn events_starting_between<'a>(
+    src: impl Into<Source<'a>>,
+    from: i64,
+    until: i64,
+) -> Result<Vec<EventRow>> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE starts_at > $1 AND starts_at <= $2
+         ORDER BY starts_at, id"
+    );
+    with_read!(src, |c| sqlx::query_as::<_, EventRow>(&sql)
+        .bind(from)
+        .bind(until)
+        .fetch_all(c)
+        .await
+        .db())
+}
+
+/// Someone to remind: the reminder row was just written for them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReminderRecipient {
+    pub user_id: String,
+    pub email: String,
+    pub display_name: String,
+}
+
+/// Writes a reminder row for every registrant not yet reminded `minutes_before` this start
+/// time, and returns them: whoever is returned must be mailed in this transaction.
+pub async fn claim_reminders(
+    tx: &mut Tx,
+    event: &EventRow,
+    minutes_before: i64,
+    now: i64,
+) -> Result<Vec<ReminderRecipient>> {
+    // SQLite has no INSERT inside WITH, so the fresh rows come back first, then the people.
+    let fresh: Vec<String> = with_tx!(tx, |c| sqlx::query_scalar::<_, String>(
+        "INSERT INTO event_reminders (event_id, user_id, minutes_before, starts_at, sent_at)
+         SELECT r.event_id, r.user_id, $2, $3, $4 FROM event_registrations r
+         WHERE r.event_id = $1 AND r.status = 'registered'
+         ON CONFLICT DO NOTHING
+         RETURNING user_id"
+    )
+    .bind(&event.id)
+    .bind(minutes_before)
+    .bind(event.starts_at)
+    .bind(now)
+    .fetch_all(c)
+    .await
+    .db())?;
+    let mut recipients = Vec::with_capacity(fresh.len());
+    for chunk in fresh.chunks(500) {
+        let placeholders = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT id AS user_id, email, display_name FROM users WHERE id IN ({placeholders})
+             ORDER BY id"
+        );
+        let rows = with_tx!(tx, |c| {
+            let mut q = sqlx::query_as::<_, ReminderRecipient>(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.fetch_all(c).await.db()
+        })?;
+        recipients.extend(rows);
+    }
+    Ok(recipients)
+}
+
+/// A member's registrations (registered, not waitlisted) with their events, for the
+/// personal calendar: events ending after `since`, soonest first.
+pub async fn my_registered_events(
+    db: &Db,
+    user_id: &str,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
+    let columns = EVENT_COLUMNS
+        .split(", ")
+        .map(|c| format!("e.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {columns} FROM event_registrations r JOIN events e ON e.id = r.event_id
+         WHERE r.user_id = $1 AND r.status = 'registered' AND e.ends_at >= $2
+         ORDER BY e.starts_at, e.id LIMIT $3"
+    );
+    with_read!(db, |c| sqlx::query_as::<_, EventRow>(&sql)
+        .bind(user_id)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+        .db())
+}
+
+/// A community's events in the given spaces ending after `since`, soonest first.
+pub async fn events_in_spaces(
+    db: &Db,
+    space_ids: &[String],
+    since: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
+    if space_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (0..space_ids.len())
+        .map(|i| format!("${}", i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE ends_at >= $1 AND space_id IN ({placeholders})
+         ORDER BY starts_at, id LIMIT $2"
+    );
+    with_read!(db, |c| {
+        let mut q = sqlx::query_as::<_, EventRow>(&sql).bind(since).bind(limit);
+        for id in space_ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(c).await.db()
+    })
+}
+
+/// The user whose private calendar feed this token opens.
+pub async fn calendar_feed_owner(db: &Db, token_hash: &str) -> Result<Option<String>> {
+    with_read!(db, |c| sqlx::query_scalar::<_, String>(
+        "SELECT user_id FROM calendar_feeds WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .fetch_optional(c)
+    .await
+    .db())
+}
+
+/// When the member's current feed address was made, if they have one.
+pub async fn calendar_feed_created(db: &Db, user_id: &str) -> Result<Option<i64>> {
+    with_read!(db, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT created_at FROM calendar_feeds WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .fetch_optional(c)
+    .await
+    .db())
+}
+
+/// Gives the member a new feed token; the old address stops working.
+pub async fn replace_calendar_feed(
+    tx: &mut Tx,
+    user_id: &str,
+    token_hash: &str,
+    now: i64,
+) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id) DO UPDATE
+         SET token_hash = excluded.token_hash, created_at = excluded.created_at"
+    )
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use icalendar::{Calendar, Component, Event, EventLike, Property};
+use townsquare_app::calendars::CalendarEntry;
 use townsquare_app::events::EventView;
 use townsquare_domain::markdown;
 
@@ -24,20 +25,42 @@ fn uid_domain(state: &AppState) -> String {
 
 /// One event as a calendar. The online link is included only for those who may see it.
 pub fn event_calendar(state: &AppState, view: &EventView) -> String {
-    let e = &view.event;
-    let url = state.app.event_url(&view.community.community.slug, &e.id);
+    calendar(
+        state,
+        &view.community.community.name,
+        &[CalendarEntry::of_view(view)],
+    )
+}
+
+/// A calendar of several events (a member's feed, a community's public feed).
+pub fn calendar(state: &AppState, name: &str, entries: &[CalendarEntry]) -> String {
+    let domain = uid_domain(state);
+    let mut calendar = Calendar::new();
+    calendar
+        .name(name)
+        .append_property(Property::new("METHOD", "PUBLISH"));
+    for entry in entries {
+        calendar.push(event(state, &domain, entry));
+    }
+    calendar.done().to_string()
+}
+
+fn event(state: &AppState, domain: &str, entry: &CalendarEntry) -> Event {
+    let e = &entry.event;
+    let url = state.app.event_url(&entry.community_slug, &e.id);
+    let online = (entry.show_online_url && !e.online_url.is_empty()).then_some(&e.online_url);
     let mut text = markdown::plain_text(&e.description);
-    if let Some(link) = view.online_url() {
+    if let Some(link) = online {
         text = format!("{text}\n\nJoin online: {link}").trim().to_string();
     }
     text = format!("{text}\n\n{url}").trim().to_string();
-    let location = match (e.venue.is_empty(), view.online_url()) {
+    let location = match (e.venue.is_empty(), online) {
         (false, _) => e.venue.clone(),
         (true, Some(link)) => link.to_string(),
         (true, None) => "Online".to_string(),
     };
-    let event = Event::new()
-        .uid(&format!("{}@{}", e.id, uid_domain(state)))
+    Event::new()
+        .uid(&format!("{}@{domain}", e.id))
         .summary(&e.title)
         .description(&text)
         .location(&location)
@@ -50,11 +73,5 @@ pub fn event_calendar(state: &AppState, view: &EventView) -> String {
             "CREATED",
             utc(e.created_at).format("%Y%m%dT%H%M%SZ").to_string(),
         ))
-        .done();
-    Calendar::new()
-        .name(&view.community.community.name)
-        .append_property(Property::new("METHOD", "PUBLISH"))
-        .push(event)
         .done()
-        .to_string()
 }

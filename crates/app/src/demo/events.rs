@@ -194,6 +194,9 @@ pub(super) async fn seed(
             registration_deadline: None,
             registered_count: 0,
             sequence: 0,
+            reminder_minutes: townsquare_domain::events::store_reminders(
+                &townsquare_domain::events::DEFAULT_REMINDERS,
+            ),
             created_by: host_id.into(),
             created_at,
             updated_at: created_at,
@@ -224,15 +227,18 @@ pub(super) async fn seed(
             } else {
                 "waitlisted"
             };
+            let registration_id = new_id();
             store::upsert_registration(
                 tx,
                 &RegistrationRow {
-                    id: new_id(),
+                    id: registration_id.clone(),
                     event_id: e.id.clone(),
                     user_id: u.id.clone(),
                     status: status.into(),
                     queued_at: at,
                     updated_at: at,
+                    checked_in_at: None,
+                    checkin_code: Some(crate::secrets::new_token()),
                 },
             )
             .await?;
@@ -243,6 +249,12 @@ pub(super) async fn seed(
                 "event_waitlisted"
             };
             record(tx, c, &u.id, verb, "event", &e.id, at).await?;
+            // Past events: most registrants came, checked in at the door around the start.
+            if registered && e.ends_at < now && rng.gen_bool(0.7) {
+                let arrived = starts_at + rng.gen_range(-10..20) * crate::clock::MICROS_PER_MINUTE;
+                store::set_checked_in(tx, &registration_id, Some(arrived), Some(host_id)).await?;
+                record(tx, c, &u.id, "event_checked_in", "event", &e.id, arrived).await?;
+            }
         }
         store::add_seats(tx, &e.id, seats).await?;
     }

@@ -258,6 +258,20 @@ const TABLE: &[Row] = &[
     ("PUT", "/api/v1/events/{id}", r#"{"title":"Edited by {who}","format":"meetup","starts_at":"{future_local}","ends_at":"{future_local_end}","venue":"Hall"}"#, [401, 403, 404, 403, 200, 200]),
     ("POST", "/api/v1/events/{id}/registration", "", [401, 409, 404, 200, 200, 403]),
     ("DELETE", "/api/v1/events/{id}/registration", "", [401, 204, 404, 409, 409, 409]),
+    // Attendance: hosts only. The event is two days ahead and check-in opens an hour before,
+    // so a host's check-in is refused (422); {code} is not a real check-in code (404).
+    ("GET", "/c/{slug}/events/{event}/attendance", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/events/{event}/attendance", "user_id=nobody&present=1", [LOGIN, 403, 404, 403, 422, 422]),
+    ("GET", "/c/{slug}/events/{event}/check-in/{code}", "", [LOGIN, 403, 404, 403, 404, 404]),
+    ("POST", "/c/{slug}/events/{event}/check-in/{code}", "", [LOGIN, 403, 404, 403, 404, 404]),
+    ("GET", "/api/v1/events/{id}/attendance", "", [401, 403, 404, 403, 200, 200]),
+    ("PUT", "/api/v1/events/{id}/attendance/{user_id}", r#"{"present":true}"#, [401, 403, 404, 403, 422, 422]),
+    // Calendars: one's own; feeds by secret token (not a real one here: 404), and the
+    // community's public feed, which a private community does not have (404 for everyone).
+    ("GET", "/calendar", "", [LOGIN, 200, 200, 200, 200, 200]),
+    ("POST", "/calendar/feed", "", [LOGIN, 200, 200, 200, 200, 200]),
+    ("GET", "/calendar/{token}/events.ics", "", [404, 404, 404, 404, 404, 404]),
+    ("GET", "/c/{slug}/calendar.ics", "", [404, 404, 404, 404, 404, 404]),
     // The realtime stream, asked for with WebSocket upgrade headers: 101 Switching Protocols
     // for anyone signed in (topics are checked per subscription), 401 for anonymous callers.
     ("GET", "/api/v1/stream", "", [401, 101, 101, 101, 101, 101]),

@@ -23,7 +23,7 @@ pub(crate) async fn events_guild(t: &TestApp) -> String {
 }
 
 /// A valid event body: 09:00–10:30 Europe/Berlin on the Monday after the 2027 DST change.
-fn event_body(capacity: Option<i64>) -> Value {
+pub(crate) fn event_body(capacity: Option<i64>) -> Value {
     json!({
         "title": "Office hours",
         "description": "Bring your **questions**.<script>alert(1)</script>",
@@ -36,7 +36,7 @@ fn event_body(capacity: Option<i64>) -> Value {
     })
 }
 
-async fn create(t: &TestApp, token: &str, body: Value) -> Value {
+pub(crate) async fn create(t: &TestApp, token: &str, body: Value) -> Value {
     let (status, event) = t
         .api(
             "POST",
@@ -49,7 +49,7 @@ async fn create(t: &TestApp, token: &str, body: Value) -> Value {
     event
 }
 
-async fn register(t: &TestApp, token: &str, id: &str) -> (u16, Value) {
+pub(crate) async fn register(t: &TestApp, token: &str, id: &str) -> (u16, Value) {
     t.api(
         "POST",
         &format!("/api/v1/events/{id}/registration"),
@@ -573,7 +573,7 @@ async fn the_event_form_reshows_errors_and_registration_works_in_the_browser() {
 }
 
 /// Runs Python's `icalendar` over our calendar and returns what it read, as JSON.
-fn parse_ics(ics: &str) -> Value {
+pub(crate) fn parse_ics(ics: &str) -> Value {
     const SCRIPT: &str = r#"
 import json, sys
 try:

@@ -12,11 +12,21 @@ pub struct Server {
 impl Server {
     /// Starts `townsquare serve` on a free port and waits until it answers /healthz.
     pub async fn start(data_dir: &std::path::Path, database_url: &str) -> Server {
+        Self::start_with_env(data_dir, database_url, &[]).await
+    }
+
+    /// Starts with extra environment variables (an SMTP URL, ...).
+    pub async fn start_with_env(
+        data_dir: &std::path::Path,
+        database_url: &str,
+        env: &[(&str, &str)],
+    ) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_townsquare"))
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(["--database-url", database_url])
             .env("TOWNSQUARE_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -30,6 +30,11 @@ pub(crate) fn routes(r: Routes) -> Routes {
     .put("/api/v1/events/{id}", put(update_event))
     .post("/api/v1/events/{id}/registration", post(register))
     .delete("/api/v1/events/{id}/registration", delete(cancel))
+    .get("/api/v1/events/{id}/attendance", get(attendance))
+    .put(
+        "/api/v1/events/{id}/attendance/{user_id}",
+        put(set_attendance),
+    )
 }
 
 #[derive(Serialize, ToSchema)]
@@ -57,6 +62,8 @@ pub struct Event {
     registered: i64,
     /// Calendar SEQUENCE: grows with every edit.
     sequence: i64,
+    /// Reminder e-mails to registrants, as minutes before the start (largest first).
+    reminder_minutes: Vec<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -90,6 +97,7 @@ fn event(e: EventRow, online_url: Option<String>) -> Event {
         capacity: e.capacity,
         registered: e.registered_count,
         sequence: e.sequence,
+        reminder_minutes: townsquare_domain::events::stored_reminders(&e.reminder_minutes),
     }
 }
 
@@ -146,6 +154,9 @@ pub struct EventBody {
     capacity: Option<i64>,
     /// Wall-clock time in `time_zone`.
     registration_deadline: Option<String>,
+    /// Reminder e-mails, e.g. "24h, 1h" ("" for none). Left out: 24 hours and 1 hour
+    /// before for a new event; unchanged for an edit.
+    reminders: Option<String>,
 }
 
 impl EventBody {
@@ -161,6 +172,7 @@ impl EventBody {
             venue: self.venue.unwrap_or_default(),
             capacity: self.capacity.map(|c| c.to_string()).unwrap_or_default(),
             registration_deadline: self.registration_deadline.unwrap_or_default(),
+            reminders: self.reminders,
         }
     }
 }
@@ -237,4 +249,82 @@ pub async fn cancel(
 ) -> Result<StatusCode, ApiError> {
     state.app.cancel_registration(ctx.actor()?, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Registrant {
+    user_id: String,
+    display_name: String,
+    /// registered or waitlisted.
+    status: String,
+    /// RFC 3339, when checked in.
+    checked_in_at: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Attendance {
+    registered: i64,
+    checked_in: i64,
+    /// Checked in ÷ registered, in whole percent; null before anyone registered.
+    attendance_rate_percent: Option<i64>,
+    registrants: Vec<Registrant>,
+}
+
+async fn attendance_of(state: &AppState, view: &EventView) -> Result<Attendance, ApiError> {
+    let a = state.app.attendance(view).await?;
+    Ok(Attendance {
+        registered: a.registered,
+        checked_in: a.checked_in,
+        attendance_rate_percent: a.rate_percent(),
+        registrants: a
+            .registrants
+            .into_iter()
+            .map(|r| Registrant {
+                user_id: r.user_id,
+                display_name: r.display_name,
+                status: r.status,
+                checked_in_at: r.checked_in_at.map(iso),
+            })
+            .collect(),
+    })
+}
+
+/// Who registered and who was checked in (the event's hosts).
+#[utoipa::path(get, path = "/api/v1/events/{id}/attendance", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Attendance), (status = 403), (status = 404)))]
+pub async fn attendance(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+) -> Result<Json<Attendance>, ApiError> {
+    let actor = ctx.actor()?;
+    let view = state.app.event(Some(actor), &id).await?;
+    Ok(Json(attendance_of(&state, &view).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AttendanceBody {
+    /// true to check the registrant in, false to take it back.
+    present: bool,
+}
+
+/// Check a registrant in, or take it back (the event's hosts; from an hour before the start
+/// until a week after the end).
+#[utoipa::path(put, path = "/api/v1/events/{id}/attendance/{user_id}", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path), ("user_id" = String, Path)), request_body = AttendanceBody,
+    responses((status = 200, body = Attendance), (status = 403), (status = 404), (status = 422)))]
+pub async fn set_attendance(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path((id, user_id)): Path<(String, String)>,
+    JsonBody(b): JsonBody<AttendanceBody>,
+) -> Result<Json<Attendance>, ApiError> {
+    let actor = ctx.actor()?;
+    let view = state.app.event(Some(actor), &id).await?;
+    state
+        .app
+        .set_attendance(actor, &view, &user_id, b.present)
+        .await?;
+    Ok(Json(attendance_of(&state, &view).await?))
 }

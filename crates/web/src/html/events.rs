@@ -96,6 +96,9 @@ struct FormValues {
     capacity: String,
     #[serde(default)]
     registration_deadline: String,
+    /// "24h, 1h"; empty for no reminders.
+    #[serde(default)]
+    reminders: String,
 }
 
 impl From<&FormValues> for EventDraft {
@@ -111,6 +114,7 @@ impl From<&FormValues> for EventDraft {
             venue: f.venue.clone(),
             capacity: f.capacity.clone(),
             registration_deadline: f.registration_deadline.clone(),
+            reminders: Some(f.reminders.clone()),
         }
     }
 }
@@ -172,6 +176,9 @@ async fn new_form(
     let input = FormValues {
         format: "meetup".into(),
         time_zone: view.community.community.time_zone.clone(),
+        reminders: townsquare_domain::events::format_reminders(
+            &townsquare_domain::events::DEFAULT_REMINDERS,
+        ),
         ..Default::default()
     };
     let body = form_page(
@@ -224,7 +231,7 @@ async fn create(
 }
 
 /// The event, if it belongs to the community in the address.
-async fn event_in(
+pub(crate) async fn event_in(
     state: &AppState,
     ctx: &Ctx,
     slug: &str,
@@ -265,6 +272,10 @@ struct ShowPage {
     closed_reason: Option<&'static str>,
     is_member: bool,
     can_host: bool,
+    /// For a registrant: the QR code (inline SVG) a host scans at the door.
+    check_in_qr: Option<String>,
+    /// For hosts: "3 of 12 checked in".
+    attendance: Option<String>,
 }
 
 async fn show(
@@ -318,6 +329,22 @@ async fn show(
         closed_reason,
         is_member,
         can_host: view.can_host(),
+        check_in_qr: match (&view.registration, view.is_registered()) {
+            (Some(r), true) if e.ends_at > now => r.checkin_code.as_ref().map(|code| {
+                check_in_qr(&format!(
+                    "{}/c/{slug}/events/{}/check-in/{code}",
+                    state.app.settings().base_url,
+                    e.id
+                ))
+            }),
+            _ => None,
+        },
+        attendance: if view.can_host() {
+            let a = state.app.attendance(&view).await?;
+            Some(format!("{} of {} checked in", a.checked_in, a.registered))
+        } else {
+            None
+        },
         layout,
     };
     let had_flash = ctx.flash.is_some();
@@ -352,6 +379,9 @@ async fn edit_form(
             .registration_deadline
             .map(|d| local_input(d, tz))
             .unwrap_or_default(),
+        reminders: townsquare_domain::events::format_reminders(
+            &townsquare_domain::events::stored_reminders(&e.reminder_minutes),
+        ),
     };
     let spaces = state.app.visible_spaces(&view.community).await?;
     let layout = Layout::new(&state, &ctx, "Edit event").await?.in_community(
@@ -405,6 +435,28 @@ async fn update(
             );
             Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &body, false))
         }
+    }
+}
+
+/// A QR code of `url` as inline SVG (the XML declaration dropped: it sits in HTML).
+fn check_in_qr(url: &str) -> String {
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build();
+            match svg.find("<svg") {
+                Some(i) => svg[i..].replacen(
+                    "<svg",
+                    "<svg role=\"img\" aria-label=\"Check-in QR code\"",
+                    1,
+                ),
+                None => svg,
+            }
+        }
+        Err(_) => String::new(),
     }
 }
 

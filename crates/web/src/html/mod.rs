@@ -2,9 +2,11 @@
 
 mod accounts;
 mod admin;
+mod calendars;
 mod communities;
 pub(crate) mod discussions;
 mod engagement;
+mod event_attendance;
 pub(crate) mod events;
 pub(crate) mod files;
 pub(crate) mod format;
@@ -37,6 +39,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = moderation::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
+    let r = event_attendance::routes(r);
+    let r = calendars::routes(r);
     spaces::routes(r)
 }
 

@@ -1,0 +1,173 @@
+//! Attendance at an event: the hosts' list with check-in buttons, and the page a host's
+//! phone opens from a member's QR code.
+
+use super::events::event_in;
+use super::{page, redirect_with_flash, Layout};
+use crate::context::{CsrfForm, Ctx};
+use crate::error::HtmlError;
+use crate::routes::Routes;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use townsquare_app::events::local_label;
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/c/{slug}/events/{event}/attendance", get(list))
+        .post("/c/{slug}/events/{event}/attendance", post(mark))
+        .get(
+            "/c/{slug}/events/{event}/check-in/{code}",
+            get(confirm_form),
+        )
+        .post("/c/{slug}/events/{event}/check-in/{code}", post(check_in))
+}
+
+pub struct Row {
+    pub user_id: String,
+    pub name: String,
+    pub waitlisted: bool,
+    pub checked_in: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "events/attendance.html")]
+struct ListPage {
+    layout: Layout,
+    community_slug: String,
+    id: String,
+    title: String,
+    when: String,
+    registered: i64,
+    checked_in: i64,
+    rate: Option<i64>,
+    rows: Vec<Row>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, event)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    ctx.actor()?;
+    let view = event_in(&state, &ctx, &slug, &event).await?;
+    let attendance = state.app.attendance(&view).await?;
+    let tz = view.time_zone();
+    let spaces = state.app.visible_spaces(&view.community).await?;
+    let layout = Layout::new(&state, &ctx, &format!("Attendance: {}", view.event.title))
+        .await?
+        .in_community(&view.community, &spaces, Some(&view.space.slug));
+    let body = ListPage {
+        layout,
+        community_slug: slug,
+        id: view.event.id.clone(),
+        title: view.event.title.clone(),
+        when: local_label(view.event.starts_at, tz),
+        registered: attendance.registered,
+        checked_in: attendance.checked_in,
+        rate: attendance.rate_percent(),
+        rows: attendance
+            .registrants
+            .into_iter()
+            .map(|r| Row {
+                user_id: r.user_id,
+                name: r.display_name,
+                waitlisted: r.status == "waitlisted",
+                checked_in: r.checked_in_at.map(|t| local_label(t, tz)),
+            })
+            .collect(),
+    };
+    Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
+}
+
+#[derive(Deserialize, Default)]
+struct MarkForm {
+    #[serde(default)]
+    user_id: String,
+    /// "1" to check in, "0" to take it back.
+    #[serde(default)]
+    present: String,
+}
+
+async fn mark(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, event)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<MarkForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let view = event_in(&state, &ctx, &slug, &event).await?;
+    let present = form.present != "0";
+    state
+        .app
+        .set_attendance(actor, &view, &form.user_id, present)
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/events/{event}/attendance"),
+        if present {
+            "Checked in."
+        } else {
+            "Check-in taken back."
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "events/check_in.html")]
+struct ConfirmPage {
+    layout: Layout,
+    community_slug: String,
+    id: String,
+    code: String,
+    title: String,
+    name: String,
+    already: Option<String>,
+}
+
+async fn confirm_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, event, code)): Path<(String, String, String)>,
+) -> Result<Response, HtmlError> {
+    ctx.actor()?;
+    let view = event_in(&state, &ctx, &slug, &event).await?;
+    let (registration, name) = state.app.registration_by_checkin_code(&view, &code).await?;
+    let spaces = state.app.visible_spaces(&view.community).await?;
+    let layout = Layout::new(&state, &ctx, "Check in").await?.in_community(
+        &view.community,
+        &spaces,
+        Some(&view.space.slug),
+    );
+    let body = ConfirmPage {
+        layout,
+        community_slug: slug,
+        id: view.event.id.clone(),
+        code,
+        title: view.event.title.clone(),
+        name,
+        already: registration
+            .checked_in_at
+            .map(|t| local_label(t, view.time_zone())),
+    };
+    Ok(page(StatusCode::OK, &body, false))
+}
+
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+async fn check_in(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, event, code)): Path<(String, String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let view = event_in(&state, &ctx, &slug, &event).await?;
+    let name = state.app.check_in_by_code(actor, &view, &code).await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/events/{event}/attendance"),
+        &format!("{name} is checked in."),
+    ))
+}

@@ -166,7 +166,7 @@ impl Builder {
         c.push(format!("p.space_id IN ({})", spaces.join(", ")));
         // Hidden posts leave search (the full-text index drops them too; this covers the
         // word-less listings, which read posts directly).
-        c.push("p.deleted_at IS NULL AND p.hidden_at IS NULL".into());
+        c.push("p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.held_at IS NULL".into());
         if let Some(a) = &f.author_id {
             c.push(format!("p.author_id = {}", self.push(Arg::Text(a.clone()))));
         }

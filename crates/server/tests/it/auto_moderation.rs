@@ -698,18 +698,48 @@ async fn new_members_first_posts_wait_and_their_links_and_mentions_are_limited()
     assert_eq!(first["held"], true);
     let second = reply(&t, &newcomer, thread_id, "Still waiting?", None).await;
     assert_eq!(second["held"], true, "the first has not been approved yet");
-    let (status, _) = t
-        .api(
-            "POST",
-            &format!(
-                "/api/v1/held-posts/{}/decision",
-                first["id"].as_str().unwrap()
-            ),
-            Some(&mo),
-            Some(json!({"decision": "approve", "reason": "Welcome!"})),
-        )
+    // The moderator approves it on the held-posts page; a missing reason is shown, not lost.
+    let browser = t.browser();
+    browser
+        .log_in("mo@example.org", townsquare_testkit::PASSWORD)
         .await;
-    assert_eq!(status, 200);
+    let page = browser.get("/c/guild/moderation/held").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text().contains("Hello, first post here")
+            && page
+                .text()
+                .contains("first 1 post of a new member wait for approval"),
+        "{}",
+        page.text()
+    );
+    let decide = format!(
+        "/c/guild/held-posts/{}/decision",
+        first["id"].as_str().unwrap()
+    );
+    let refused = browser
+        .post(&decide, &[("decision", "approve"), ("reason", "")])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.text().contains("Give a reason"),
+        "{}",
+        refused.text()
+    );
+    browser.get("/c/guild/moderation/held").await;
+    let done = browser
+        .post(&decide, &[("decision", "approve"), ("reason", "Welcome!")])
+        .await;
+    assert_eq!(done.status, 200);
+    assert!(
+        done.text().contains("Approved: the post is published"),
+        "{}",
+        done.text()
+    );
+    assert!(post_texts(&t, Some(&asker), thread_id)
+        .await
+        .1
+        .contains("Hello, first post here"));
     let third = reply(&t, &newcomer, thread_id, "Thanks!", None).await;
     assert_eq!(third["held"], false);
 
@@ -869,4 +899,70 @@ async fn rate_limits_answer_429_with_retry_after_and_reset_after_the_window() {
         .contains("1 flags per day"));
     t.app.clock().advance(MICROS_PER_DAY);
     assert_eq!(flag(mod_posts[1].clone()).await.status(), 201);
+}
+
+#[tokio::test]
+async fn the_demo_guild_has_rules_and_a_held_reply_waiting() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let token = |email: &'static str| {
+        let t = &t;
+        async move {
+            let (status, body) = t
+                .api(
+                    "POST",
+                    "/api/v1/auth/token",
+                    None,
+                    Some(json!({"email": email, "password": townsquare_app::demo::DEMO_PASSWORD})),
+                )
+                .await;
+            assert_eq!(status, 201, "{body}");
+            body["token"].as_str().unwrap().to_string()
+        }
+    };
+    let maya = token("maya@demo.townsquare.test").await;
+    let (status, settings) = t
+        .api(
+            "GET",
+            "/api/v1/communities/open-source-guild/auto-moderation",
+            Some(&maya),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{settings}");
+    let actions: Vec<&str> = settings["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["block", "hold", "flag"]);
+    let jonas = token("jonas@demo.townsquare.test").await;
+    let (status, held) = t
+        .api(
+            "GET",
+            "/api/v1/communities/open-source-guild/moderation/held",
+            Some(&jonas),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{held}");
+    assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
+    assert!(held[0]["body_markdown"]
+        .as_str()
+        .unwrap()
+        .contains("casino"));
+    // The held reply is not shown to a member reading the thread.
+    let topic_id = held[0]["topic_id"].as_str().unwrap();
+    let priya = token("priya@demo.townsquare.test").await;
+    let (status, page) = t
+        .api(
+            "GET",
+            &format!("/api/v1/topics/{topic_id}"),
+            Some(&priya),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(!page.to_string().contains("online casino"));
 }

@@ -9,6 +9,8 @@ use crate::communities::CommunityView;
 use crate::notifications::Notice;
 use crate::{activity, Actor, App, AppError, AppResult};
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use townsquare_domain::auto_moderation::{
     check_message, compile, count_links, judge, CompiledRule, Limits, RuleAction, RuleKind,
     MAX_RULES,
@@ -298,27 +300,57 @@ impl App {
         Ok(view)
     }
 
-    async fn compiled_rules(&self, community_id: &str) -> AppResult<Vec<CompiledRule>> {
+    /// The community's rules, compiled. Rules are only ever added or removed, so the list of
+    /// their ids identifies a compiled set; it is kept per process and reused until it
+    /// changes (every instance reads the rules from the database on each post).
+    async fn compiled_rules(&self, community_id: &str) -> AppResult<Arc<Vec<CompiledRule>>> {
         let rows = store::rules_of(self.db(), community_id).await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| {
-                let kind = RuleKind::parse(&r.kind).ok()?;
-                let action = RuleAction::parse(&r.action).ok()?;
-                // Every saved pattern compiled when it was saved; a failure now is skipped.
-                let regex = compile(kind, &r.pattern).ok()?;
-                Some(CompiledRule {
-                    id: r.id,
-                    pattern: r.pattern,
-                    kind,
-                    action,
-                    message: r.message,
-                    regex,
-                })
-            })
-            .collect())
+        let key = rows
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let cache = COMPILED.get_or_init(Default::default);
+        if let Some((k, rules)) = cache.lock().ok().and_then(|c| c.get(community_id).cloned()) {
+            if k == key {
+                return Ok(rules);
+            }
+        }
+        let rules = Arc::new(compile_rows(rows));
+        if let Ok(mut c) = cache.lock() {
+            if c.len() >= 10_000 {
+                c.clear();
+            }
+            c.insert(community_id.to_string(), (key, rules.clone()));
+        }
+        Ok(rules)
     }
+}
 
+/// Compiled rule sets per community: (the ids they were compiled from, the rules).
+type CompiledCache = Mutex<HashMap<String, (String, Arc<Vec<CompiledRule>>)>>;
+static COMPILED: OnceLock<CompiledCache> = OnceLock::new();
+
+fn compile_rows(rows: Vec<RuleRow>) -> Vec<CompiledRule> {
+    rows.into_iter()
+        .filter_map(|r| {
+            let kind = RuleKind::parse(&r.kind).ok()?;
+            let action = RuleAction::parse(&r.action).ok()?;
+            // Every saved pattern compiled when it was saved; a failure now is skipped.
+            let regex = compile(kind, &r.pattern).ok()?;
+            Some(CompiledRule {
+                id: r.id,
+                pattern: r.pattern,
+                kind,
+                action,
+                message: r.message,
+                regex,
+            })
+        })
+        .collect()
+}
+
+impl App {
     /// Runs the community's automatic checks on a post about to be written: refuses it (a
     /// blocking rule, a new member's link or mention limit, a rate limit) or says whether to
     /// hold it and which rules matched. `text` is what rules read (title and body); `body` is

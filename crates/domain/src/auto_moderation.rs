@@ -70,8 +70,23 @@ pub fn compile(kind: RuleKind, pattern: &str) -> Result<Regex, String> {
         ));
     }
     let source = match kind {
-        // Whole word: not preceded or followed by a letter, digit or underscore.
-        RuleKind::Keyword => format!(r"(?:^|[^\w]){}(?:[^\w]|$)", regex::escape(pattern)),
+        // Whole word: not preceded or followed by a letter, digit or underscore. `\b` where
+        // the keyword starts or ends with a word character (cheap to compile, since posts
+        // run every rule), an explicit non-word character or the text's edge otherwise.
+        RuleKind::Keyword => {
+            let is_word = |c: char| c.is_alphanumeric() || c == '_';
+            let start = if pattern.chars().next().is_some_and(is_word) {
+                r"\b"
+            } else {
+                r"(?:^|[^\w])"
+            };
+            let end = if pattern.chars().next_back().is_some_and(is_word) {
+                r"\b"
+            } else {
+                r"(?:[^\w]|$)"
+            };
+            format!("{start}{}{end}", regex::escape(pattern))
+        }
         RuleKind::Pattern => pattern.to_string(),
     };
     RegexBuilder::new(&source)
@@ -316,6 +331,9 @@ mod tests {
         let dotted = rule(RuleKind::Keyword, "c++", RuleAction::Flag);
         assert!(dotted.regex.is_match("I like C++ a lot"));
         assert!(!dotted.regex.is_match("I like c a lot"));
+        let accented = rule(RuleKind::Keyword, "café", RuleAction::Flag);
+        assert!(accented.regex.is_match("Rendez-vous au CAFÉ!"));
+        assert!(!accented.regex.is_match("deux cafés"));
     }
 
     #[test]

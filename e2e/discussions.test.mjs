@@ -273,6 +273,11 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
         name: PAYLOADS[3], slug: 'corpus', description: all, kind: 'discussion', visibility: 'everyone',
       });
       await api('POST', `/api/v1/communities/${slug}/join`, replierToken, {});
+      // The replier posts the whole corpus at once: more than the default six posts a minute.
+      await api('PUT', `/api/v1/communities/${slug}/auto-moderation/limits`, ownerToken, {
+        hold_first_posts: 0, new_member_days: 3, new_member_links: 2, new_member_mentions: 3,
+        posts_per_minute: 60, topics_per_day: 10, flags_per_day: 20,
+      });
       const topic = await api('POST', `/api/v1/communities/${slug}/spaces/corpus/topics`, ownerToken, {
         title: `${PAYLOADS[0]} ${PAYLOADS[6]} corpus`,
         body: `Payload corpus follows.\n\n${all}`,

@@ -1,6 +1,7 @@
 //! Discussions: topics, replies, edits with history, reactions, questions with accepted
 //! answers, moderators' pin and lock, and search.
 
+use crate::auto_moderation::PostKind;
 use crate::communities::CommunityView;
 use crate::spaces::{kind_of, SpaceView};
 use crate::{activity, notifications, Actor, App, AppError, AppResult};
@@ -115,6 +116,10 @@ impl App {
         let member = is_member(&space.community);
         let can_moderate = policy::can_moderate(&space.community.viewer);
         let is_author = actor.is_some_and(|a| a.user_id == topic.author_id);
+        // A topic held for approval exists only for its author and the moderators.
+        if topic.held_at.is_some() && !is_author && !can_moderate {
+            return Err(AppError::NotFound("topic"));
+        }
         Ok(TopicView {
             can_reply: member
                 && space.community.sanction.is_none()
@@ -143,6 +148,10 @@ impl App {
         let more = posts.len() as i64 > POSTS_PER_PAGE;
         posts.truncate(POSTS_PER_PAGE as usize);
         let viewer_id = actor.map(|a| a.user_id.as_str()).unwrap_or("");
+        // A held post is there only for its author and moderators.
+        posts.retain(|p| {
+            p.post.held_at.is_none() || view.can_moderate || p.post.author_id == viewer_id
+        });
         // A hidden post stays readable for its author and moderators; others see it is hidden.
         for shown in posts.iter_mut() {
             let p = &mut shown.post;
@@ -210,10 +219,19 @@ impl App {
             ));
         }
         let (title, body, tags) = validate_topic(&input.title, &input.body, &input.tags)?;
+        let screening = self
+            .screen_post(
+                &space.community,
+                actor,
+                PostKind::Topic,
+                &format!("{title}\n{body}"),
+                &body,
+            )
+            .await?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
-        let topic = self
-            .write_topic(
+        let (topic, post, mentioned) = self
+            .insert_topic_rows(
                 &mut tx,
                 &space.space,
                 &actor.user_id,
@@ -224,8 +242,18 @@ impl App {
                 now,
             )
             .await?;
+        let post = self
+            .apply_screening(&mut tx, &screening, actor, post, false, now)
+            .await?;
+        if post.held_at.is_none() {
+            self.announce_topic(&mut tx, &space.space, &topic, &post, &mentioned, now)
+                .await?;
+        }
         self.commit(tx).await?;
-        Ok(topic)
+        Ok(TopicRow {
+            held_at: post.held_at,
+            ..topic
+        })
     }
 
     /// Replies to a topic, optionally to one post of it (shown as a quote with a link back).
@@ -247,12 +275,21 @@ impl App {
             return Err(AppError::Forbidden(why.into()));
         }
         let body = check_body(body).map_err(|m| AppError::invalid("body", m))?;
+        let screening = self
+            .screen_post(&view.space.community, actor, PostKind::Reply, &body, &body)
+            .await?;
         let mut tx = self.db().begin().await?;
         let parent = match reply_to.filter(|r| !r.is_empty()) {
             Some(id) => Some(
                 store::post_by_id(&mut tx, id)
                     .await?
-                    .filter(|p| p.topic_id == topic_id && p.deleted_at.is_none())
+                    .filter(|p| {
+                        p.topic_id == topic_id
+                            && p.deleted_at.is_none()
+                            && (p.held_at.is_none()
+                                || view.can_moderate
+                                || p.author_id == actor.user_id)
+                    })
                     .ok_or_else(|| {
                         AppError::invalid("reply_to", "The post you reply to is not in this topic.")
                     })?,
@@ -276,21 +313,54 @@ impl App {
             edited_at: None,
             deleted_at: None,
             hidden_at: None,
+            held_at: None,
         };
         store::insert_post(&mut tx, &post).await?;
-        store::bump_topic(&mut tx, topic_id, &actor.user_id, now, 1).await?;
+        let post = self
+            .apply_screening(&mut tx, &screening, actor, post, false, now)
+            .await?;
+        if post.held_at.is_none() {
+            self.announce_reply(
+                &mut tx,
+                &view.topic,
+                &post,
+                parent.as_ref(),
+                &mentioned,
+                now,
+            )
+            .await?;
+        }
+        self.commit(tx).await?;
+        Ok(post)
+    }
+
+    /// Counts a published reply in its topic, indexes it, and tells whoever should hear of it
+    /// (the post answered, the topic's author and followers, the members mentioned). Run when
+    /// a reply is written, or when a moderator approves a held one.
+    pub(crate) async fn announce_reply(
+        &self,
+        tx: &mut townsquare_store::Tx,
+        topic: &TopicRow,
+        post: &PostRow,
+        parent: Option<&PostRow>,
+        mentioned: &[townsquare_store::accounts::UserRow],
+        now: i64,
+    ) -> AppResult<()> {
+        let topic_id = topic.id.as_str();
+        let author_id = post.author_id.as_str();
+        store::bump_topic(tx, topic_id, author_id, now, 1).await?;
         search::index_post(
-            &mut tx,
+            tx,
             &post.id,
-            &view.topic.title,
+            &topic.title,
             &markdown::plain_text(&post.body_markdown),
         )
         .await?;
-        let detail = json!({"topic_id": topic_id, "reply_to": post.reply_to_id, "topic_author_id": view.topic.author_id});
+        let detail = json!({"topic_id": topic_id, "reply_to": post.reply_to_id, "topic_author_id": topic.author_id});
         activity::record(
-            &mut tx,
+            &mut *tx,
             Some(&post.community_id),
-            Some(&actor.user_id),
+            Some(author_id),
             "post_created",
             "post",
             &post.id,
@@ -302,9 +372,9 @@ impl App {
         // Who hears about the reply: the author of the post answered, the topic's author and
         // its followers; never the replier, and nobody who muted the topic.
         // Muting the space mutes its topics, except those the member follows one by one.
-        let subscribers = townsquare_store::reading::subscribers(&mut tx, topic_id).await?;
+        let subscribers = townsquare_store::reading::subscribers(&mut *tx, topic_id).await?;
         let space_muted =
-            townsquare_store::topic_lists::space_subscribers(&mut tx, &view.topic.space_id)
+            townsquare_store::topic_lists::space_subscribers(&mut *tx, &topic.space_id)
                 .await?
                 .into_iter()
                 .filter(|(u, level)| {
@@ -321,10 +391,10 @@ impl App {
             .iter()
             .filter(|(_, level)| level == "following")
             .map(|(u, _)| u.clone());
-        let mut told = vec![actor.user_id.clone()];
+        let mut told = vec![author_id.to_string()];
         for recipient in [
-            parent.as_ref().map(|p| p.author_id.clone()),
-            Some(view.topic.author_id.clone()),
+            parent.map(|p| p.author_id.clone()),
+            Some(topic.author_id.clone()),
         ]
         .into_iter()
         .flatten()
@@ -332,12 +402,12 @@ impl App {
         {
             if !told.contains(&recipient) && !muted.contains(&recipient) {
                 self.notify(
-                    &mut tx,
+                    &mut *tx,
                     notifications::Notice {
                         user_id: &recipient,
                         community_id: &post.community_id,
                         kind: "reply",
-                        actor_id: &actor.user_id,
+                        actor_id: author_id,
                         topic_id: Some(topic_id),
                         post_id: Some(&post.id),
                         excerpt: &excerpt,
@@ -348,15 +418,14 @@ impl App {
                 told.push(recipient);
             }
         }
-        self.notify_mentions(&mut tx, &mentioned, &post, &told, now)
+        self.notify_mentions(&mut *tx, mentioned, post, &told, now)
             .await?;
         tx.notify(
             &format!("topic:{topic_id}"),
             &json!({"kind": "post_created", "post_id": post.id}).to_string(),
         )
         .await?;
-        self.commit(tx).await?;
-        Ok(post)
+        Ok(())
     }
 
     /// A post the actor wrote, or an error saying why they cannot touch it.
@@ -369,6 +438,9 @@ impl App {
             .topic(Some(actor), &post.topic_id)
             .await
             .map_err(|_| AppError::NotFound("post"))?;
+        if post.held_at.is_some() && post.author_id != actor.user_id && !view.can_moderate {
+            return Err(AppError::NotFound("post"));
+        }
         Ok((post, view))
     }
 
@@ -385,6 +457,14 @@ impl App {
         if body == post.body_markdown {
             return Ok(post);
         }
+        let text = if post.is_first {
+            format!("{}\n{body}", view.topic.title)
+        } else {
+            body.clone()
+        };
+        let screening = self
+            .screen_post(&view.space.community, actor, PostKind::Edit, &text, &body)
+            .await?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let (html, mentioned) = self.render_post(&mut tx, &body).await?;
@@ -404,13 +484,24 @@ impl App {
         )
         .await?;
         store::update_post_body(&mut tx, &post.id, &body, &html, now).await?;
-        search::index_post(
-            &mut tx,
-            &post.id,
-            &view.topic.title,
-            &markdown::plain_text(&body),
-        )
-        .await?;
+        let edited = PostRow {
+            body_markdown: body.clone(),
+            body_html: html.clone(),
+            edited_at: Some(now),
+            ..post.clone()
+        };
+        let edited = self
+            .apply_screening(&mut tx, &screening, actor, edited, true, now)
+            .await?;
+        if edited.held_at.is_none() {
+            search::index_post(
+                &mut tx,
+                &post.id,
+                &view.topic.title,
+                &markdown::plain_text(&body),
+            )
+            .await?;
+        }
         activity::record(
             &mut tx,
             Some(&post.community_id),
@@ -422,20 +513,12 @@ impl App {
             now,
         )
         .await?;
-        let edited = PostRow {
-            body_markdown: body.clone(),
-            body_html: html.clone(),
-            ..post.clone()
-        };
-        self.notify_mentions(&mut tx, &newly, &edited, &[], now)
-            .await?;
+        if edited.held_at.is_none() {
+            self.notify_mentions(&mut tx, &newly, &edited, &[], now)
+                .await?;
+        }
         self.commit(tx).await?;
-        Ok(PostRow {
-            body_markdown: body,
-            body_html: html,
-            edited_at: Some(now),
-            ..post
-        })
+        Ok(edited)
     }
 
     /// The earlier versions of a post, oldest first.
@@ -447,9 +530,16 @@ impl App {
         let post = store::post_by_id(self.db(), post_id)
             .await?
             .ok_or(AppError::NotFound("post"))?;
-        self.topic(actor, &post.topic_id)
+        let view = self
+            .topic(actor, &post.topic_id)
             .await
             .map_err(|_| AppError::NotFound("post"))?;
+        if post.held_at.is_some()
+            && !view.can_moderate
+            && actor.is_none_or(|a| a.user_id != post.author_id)
+        {
+            return Err(AppError::NotFound("post"));
+        }
         let revisions = store::revisions_of(self.db(), post_id).await?;
         Ok((post, revisions))
     }
@@ -468,7 +558,8 @@ impl App {
         search::unindex_post(&mut tx, &post.id).await?;
         if post.is_first {
             store::delete_topic(&mut tx, &post.topic_id, now).await?;
-        } else {
+        } else if post.held_at.is_none() {
+            // A held reply was never counted.
             store::bump_topic(
                 &mut tx,
                 &post.topic_id,
@@ -612,7 +703,12 @@ impl App {
             Some(id) => Some(
                 store::post_by_id(&mut tx, id)
                     .await?
-                    .filter(|p| p.topic_id == topic_id && !p.is_first && p.deleted_at.is_none())
+                    .filter(|p| {
+                        p.topic_id == topic_id
+                            && !p.is_first
+                            && p.deleted_at.is_none()
+                            && p.held_at.is_none()
+                    })
                     .ok_or_else(|| {
                         AppError::invalid("post_id", "Choose a reply in this topic as the answer.")
                     })?,
@@ -845,6 +941,27 @@ impl App {
         is_question: bool,
         now: i64,
     ) -> AppResult<TopicRow> {
+        let (topic, post, mentioned) = self
+            .insert_topic_rows(tx, space, author_id, title, body, tags, is_question, now)
+            .await?;
+        self.announce_topic(tx, space, &topic, &post, &mentioned, now)
+            .await?;
+        Ok(topic)
+    }
+
+    /// Writes a topic and its first post, not yet announced anywhere.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn insert_topic_rows(
+        &self,
+        tx: &mut townsquare_store::Tx,
+        space: &townsquare_store::spaces::SpaceRow,
+        author_id: &str,
+        title: String,
+        body: String,
+        tags: Vec<String>,
+        is_question: bool,
+        now: i64,
+    ) -> AppResult<(TopicRow, PostRow, Vec<townsquare_store::accounts::UserRow>)> {
         let topic = TopicRow {
             id: new_id(),
             community_id: space.community_id.clone(),
@@ -862,6 +979,7 @@ impl App {
             last_poster_id: Some(author_id.to_string()),
             created_at: now,
             deleted_at: None,
+            held_at: None,
         };
         let (body_html, mentioned) = self.render_post(tx, &body).await?;
         let post = PostRow {
@@ -879,9 +997,25 @@ impl App {
             edited_at: None,
             deleted_at: None,
             hidden_at: None,
+            held_at: None,
         };
         store::insert_topic(tx, &topic).await?;
         store::insert_post(tx, &post).await?;
+        Ok((topic, post, mentioned))
+    }
+
+    /// Indexes a published topic and tells its space's followers and the members its first
+    /// post mentions. Run when a topic is written, or when a moderator approves a held one.
+    pub(crate) async fn announce_topic(
+        &self,
+        tx: &mut townsquare_store::Tx,
+        space: &townsquare_store::spaces::SpaceRow,
+        topic: &TopicRow,
+        post: &PostRow,
+        mentioned: &[townsquare_store::accounts::UserRow],
+        now: i64,
+    ) -> AppResult<()> {
+        let tags: Vec<&str> = topic.tags.split_whitespace().collect();
         search::index_post(
             tx,
             &post.id,
@@ -893,7 +1027,7 @@ impl App {
         activity::record(
             tx,
             Some(&topic.community_id),
-            Some(author_id),
+            Some(&post.author_id),
             "topic_created",
             "topic",
             &topic.id,
@@ -907,12 +1041,10 @@ impl App {
                 .to_string(),
         )
         .await?;
-        let told = self
-            .notify_mentions(tx, &mentioned, &post, &[], now)
+        let told = self.notify_mentions(tx, mentioned, post, &[], now).await?;
+        self.notify_space_followers(tx, space, topic, post, &told, now)
             .await?;
-        self.notify_space_followers(tx, space, &topic, &post, &told, now)
-            .await?;
-        Ok(topic)
+        Ok(())
     }
 
     /// Tells the members who follow a space about a new topic in it (not its author, not

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod admin;
+pub mod auto_moderation;
 pub mod bus;
 pub mod calendars;
 pub mod clock;

@@ -47,6 +47,8 @@ pub struct Attention {
     pub open_flags: i64,
     pub oldest_flag_at: Option<i64>,
     pub open_appeals: i64,
+    /// Posts held for approval by automatic protection.
+    pub held_posts: i64,
 }
 
 impl App {
@@ -72,6 +74,7 @@ impl App {
         }
         let reason =
             FlagReason::parse(reason.trim()).map_err(|m| AppError::invalid("reason", m))?;
+        self.check_flag_rate(&view.space.community, actor).await?;
         let note = check_flag_note(reason, note).map_err(|m| AppError::invalid("note", m))?;
         let now = self.now();
         let flag = FlagRow {
@@ -342,10 +345,12 @@ impl App {
         let open_appeals = store::open_appeals(self.db(), &view.community.id)
             .await?
             .len() as i64;
+        let (held_posts, _) = self.held_summary(view).await?;
         Ok(Some(Attention {
             open_flags,
             oldest_flag_at,
             open_appeals,
+            held_posts,
         }))
     }
 
@@ -758,6 +763,9 @@ impl App {
             .filter(|p| p.deleted_at.is_none())
             .ok_or(AppError::NotFound("post"))?;
         let view = self.topic(Some(actor), &post.topic_id).await?;
+        if post.held_at.is_some() && !view.can_moderate && post.author_id != actor.user_id {
+            return Err(AppError::NotFound("post"));
+        }
         Ok((view, post))
     }
 }

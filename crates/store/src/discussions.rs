@@ -24,12 +24,14 @@ pub struct TopicRow {
     pub last_poster_id: Option<String>,
     pub created_at: i64,
     pub deleted_at: Option<i64>,
+    /// Held for a moderator's approval (auto-moderation): only its author and moderators see it.
+    pub held_at: Option<i64>,
 }
 
 pub(crate) const TOPIC_COLUMNS: &str =
     "t.id, t.community_id, t.space_id, t.author_id, t.title, t.tags, \
      t.is_question, t.accepted_post_id, t.pinned, t.locked, t.reply_count, t.reaction_count, \
-     t.last_post_at, t.last_poster_id, t.created_at, t.deleted_at";
+     t.last_post_at, t.last_poster_id, t.created_at, t.deleted_at, t.held_at";
 
 pub async fn insert_topic(tx: &mut Tx, t: &TopicRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
@@ -100,7 +102,7 @@ pub async fn list_topics(
          FROM topics t
          JOIN users a ON a.id = t.author_id
          LEFT JOIN users l ON l.id = t.last_poster_id
-         WHERE t.space_id = $1 AND t.deleted_at IS NULL
+         WHERE t.space_id = $1 AND t.deleted_at IS NULL AND t.held_at IS NULL
            AND (t.pinned, t.last_post_at, t.id) < ($2, $3, $4)
          ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC
          LIMIT $5"
@@ -132,7 +134,7 @@ pub async fn latest_in_spaces(
          FROM topics t
          JOIN users a ON a.id = t.author_id
          LEFT JOIN users l ON l.id = t.last_poster_id
-         WHERE t.community_id = $1 AND t.deleted_at IS NULL AND t.space_id IN ({placeholders})
+         WHERE t.community_id = $1 AND t.deleted_at IS NULL AND t.held_at IS NULL AND t.space_id IN ({placeholders})
          ORDER BY t.last_post_at DESC, t.id DESC
          LIMIT $2"
     );
@@ -163,7 +165,7 @@ pub async fn newest_in_spaces(
          FROM topics t
          JOIN users a ON a.id = t.author_id
          LEFT JOIN users l ON l.id = t.last_poster_id
-         WHERE t.deleted_at IS NULL AND t.space_id IN ({placeholders})
+         WHERE t.deleted_at IS NULL AND t.held_at IS NULL AND t.space_id IN ({placeholders})
          ORDER BY t.created_at DESC, t.id DESC
          LIMIT $1"
     );
@@ -270,11 +272,13 @@ pub struct PostRow {
     pub deleted_at: Option<i64>,
     /// Hidden by a moderator (still there for its author and moderators).
     pub hidden_at: Option<i64>,
+    /// Held for a moderator's approval (auto-moderation): only its author and moderators see it.
+    pub held_at: Option<i64>,
 }
 
 pub(crate) const POST_COLUMNS: &str = "p.id, p.topic_id, p.community_id, p.space_id, p.author_id, \
      p.reply_to_id, p.is_first, p.body_markdown, p.body_html, p.reaction_count, p.created_at, \
-     p.edited_at, p.deleted_at, p.hidden_at";
+     p.edited_at, p.deleted_at, p.hidden_at, p.held_at";
 
 pub async fn insert_post(tx: &mut Tx, p: &PostRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
@@ -614,7 +618,7 @@ pub async fn merge_topics(
     })?;
     let live = with_tx!(tx, |c| {
         sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND deleted_at IS NULL AND is_first = FALSE"
+        "SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND deleted_at IS NULL AND held_at IS NULL AND is_first = FALSE"
     )
     .bind(&into.id)
     .fetch_one(c)

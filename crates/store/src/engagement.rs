@@ -78,6 +78,7 @@ pub async fn featured(
          JOIN topics t ON t.id = p.topic_id
          JOIN users u ON u.id = p.author_id
          WHERE f.community_id = $1 AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+           AND p.held_at IS NULL AND t.held_at IS NULL
            AND p.space_id IN ({})
          ORDER BY f.created_at DESC
          LIMIT $2",
@@ -120,11 +121,11 @@ pub async fn unanswered(
     let sql = format!(
         "SELECT t.id, t.community_id, t.space_id, t.author_id, t.title, t.tags, t.is_question,
                 t.accepted_post_id, t.pinned, t.locked, t.reply_count, t.reaction_count,
-                t.last_post_at, t.last_poster_id, t.created_at, t.deleted_at,
+                t.last_post_at, t.last_poster_id, t.created_at, t.deleted_at, t.held_at,
                 a.display_name AS author_name, NULL AS last_poster_name
          FROM topics t JOIN users a ON a.id = t.author_id
          WHERE t.community_id = $1 AND t.is_question = TRUE AND t.reply_count = 0
-           AND t.deleted_at IS NULL AND t.space_id IN ({})
+           AND t.deleted_at IS NULL AND t.held_at IS NULL AND t.space_id IN ({})
          ORDER BY t.created_at
          LIMIT $2",
         placeholders(3, space_ids.len())

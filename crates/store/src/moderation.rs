@@ -20,8 +20,9 @@ pub struct FlagRow {
     pub resolution: Option<String>,
 }
 
+/// Automatic flags have no reporter; they read as reporter "" (see `auto_moderation`).
 const FLAG_COLUMNS: &str = "f.id, f.community_id, f.target_kind, f.target_id, f.space_id, \
-     f.reporter_id, f.reason, f.note, f.status, f.created_at, f.resolved_at, f.resolution";
+     COALESCE(f.reporter_id, '') AS reporter_id, f.reason, f.note, f.status, f.created_at, f.resolved_at, f.resolution";
 
 /// Records an open flag; false if the reporter already has an open flag on the item.
 pub async fn insert_flag(tx: &mut Tx, f: &FlagRow) -> Result<bool> {
@@ -66,8 +67,8 @@ pub async fn open_flags(
     limit: i64,
 ) -> Result<Vec<OpenFlag>> {
     let sql = format!(
-        "SELECT {FLAG_COLUMNS}, u.display_name AS reporter_name
-         FROM flags f JOIN users u ON u.id = f.reporter_id
+        "SELECT {FLAG_COLUMNS}, COALESCE(u.display_name, 'Auto-moderation') AS reporter_name
+         FROM flags f LEFT JOIN users u ON u.id = f.reporter_id
          WHERE f.community_id = $1 AND f.status = 'open'
            AND ($2 = '' OR f.reason = $2) AND ($3 = '' OR f.space_id = $3)
          ORDER BY f.created_at, f.id
@@ -96,13 +97,14 @@ pub async fn resolve_flags(
 ) -> Result<Vec<String>> {
     let reporters = with_tx!(tx, |c| {
         sqlx::query_scalar::<_, String>(
-        "SELECT reporter_id FROM flags WHERE target_kind = $1 AND target_id = $2 AND status = 'open'"
-    )
-    .bind(target_kind)
-    .bind(target_id)
-    .fetch_all(c)
-    .await
-    .db()
+            "SELECT reporter_id FROM flags
+         WHERE target_kind = $1 AND target_id = $2 AND status = 'open' AND reporter_id IS NOT NULL",
+        )
+        .bind(target_kind)
+        .bind(target_id)
+        .fetch_all(c)
+        .await
+        .db()
     })?;
     with_tx!(tx, |c| sqlx::query(
         "UPDATE flags SET status = $3, open_key = NULL, resolved_at = $4, resolved_by = $5,

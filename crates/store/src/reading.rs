@@ -180,6 +180,7 @@ pub async fn bookmarks_of(db: &Db, user_id: &str, limit: i64) -> Result<Vec<Book
          JOIN communities c ON c.id = p.community_id
          JOIN users u ON u.id = p.author_id
          WHERE b.user_id = $1 AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+           AND p.held_at IS NULL AND t.held_at IS NULL
          ORDER BY b.created_at DESC
          LIMIT $2"
     )

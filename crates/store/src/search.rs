@@ -166,7 +166,7 @@ impl Builder {
         c.push(format!("p.space_id IN ({})", spaces.join(", ")));
         // Hidden posts leave search (the full-text index drops them too; this covers the
         // word-less listings, which read posts directly).
-        c.push("p.deleted_at IS NULL AND p.hidden_at IS NULL".into());
+        c.push("p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.held_at IS NULL".into());
         if let Some(a) = &f.author_id {
             c.push(format!("p.author_id = {}", self.push(Arg::Text(a.clone()))));
         }
@@ -206,7 +206,7 @@ pub fn list_sql(filter: &SearchFilter) -> Statement {
              FROM posts p
              JOIN topics t ON t.id = p.topic_id
              JOIN users u ON u.id = p.author_id
-             WHERE {conditions} AND t.deleted_at IS NULL
+             WHERE {conditions} AND t.deleted_at IS NULL AND t.held_at IS NULL
              ORDER BY p.created_at DESC, p.id DESC
              LIMIT {limit}"
         ),
@@ -257,7 +257,7 @@ pub fn search_sql(
                          FROM post_search
                          CROSS JOIN posts p ON p.id = post_search.post_id
                          CROSS JOIN topics t ON t.id = p.topic_id
-                         WHERE post_search MATCH $1{range} AND {conditions} AND t.deleted_at IS NULL
+                         WHERE post_search MATCH $1{range} AND {conditions} AND t.deleted_at IS NULL AND t.held_at IS NULL
                          ORDER BY post_search.rowid DESC
                          LIMIT {window}"
                     )
@@ -273,7 +273,7 @@ pub fn search_sql(
                          CROSS JOIN topics t ON t.id = p.topic_id
                          CROSS JOIN post_search_rowids m ON m.post_id = p.id
                          CROSS JOIN post_search ON post_search.rowid = m.search_rowid
-                         WHERE post_search MATCH $1 AND {conditions} AND t.deleted_at IS NULL
+                         WHERE post_search MATCH $1 AND {conditions} AND t.deleted_at IS NULL AND t.held_at IS NULL
                          ORDER BY p.created_at DESC
                          LIMIT {page}"
                     )
@@ -317,7 +317,7 @@ pub fn search_sql(
                      FROM post_search s
                      JOIN posts p ON p.id = s.post_id
                      JOIN topics t ON t.id = p.topic_id
-                     WHERE s.document @@ to_tsquery('english', $1) AND {conditions} AND t.deleted_at IS NULL"
+                     WHERE s.document @@ to_tsquery('english', $1) AND {conditions} AND t.deleted_at IS NULL AND t.held_at IS NULL"
                 ),
                 // Many matches: the newest filtered posts, read backwards on a posts index
                 // (the LIMIT keeps the planner to that), are checked against the words.
@@ -325,7 +325,7 @@ pub fn search_sql(
                     "SELECT recent.id AS post_id, {score} AS score, recent.created_at
                      FROM (SELECT p.id, p.created_at
                            FROM posts p JOIN topics t ON t.id = p.topic_id
-                           WHERE {conditions} AND t.deleted_at IS NULL
+                           WHERE {conditions} AND t.deleted_at IS NULL AND t.held_at IS NULL
                            ORDER BY p.created_at DESC
                            LIMIT {window}) recent
                      JOIN post_search s ON s.post_id = recent.id

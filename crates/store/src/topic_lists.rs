@@ -64,7 +64,7 @@ pub async fn trending_in_spaces(
     let placeholders = crate::sql::placeholders(3, space_ids.len());
     let sql = format!(
         "SELECT {TOPIC_COLUMNS}, {LISTED}
-         WHERE t.community_id = $1 AND t.deleted_at IS NULL AND t.space_id IN ({placeholders})
+         WHERE t.community_id = $1 AND t.deleted_at IS NULL AND t.held_at IS NULL AND t.space_id IN ({placeholders})
          ORDER BY t.trend_score DESC
          LIMIT $2"
     );
@@ -102,7 +102,7 @@ pub async fn top_in_spaces(
     let sql = format!(
         "SELECT tt.interactions, {TOPIC_COLUMNS}, {LISTED}
          JOIN topic_top tt ON tt.topic_id = t.id
-         WHERE tt.community_id = $1 AND tt.period = $2 AND t.deleted_at IS NULL
+         WHERE tt.community_id = $1 AND tt.period = $2 AND t.deleted_at IS NULL AND t.held_at IS NULL
            AND tt.space_id IN ({placeholders})
          ORDER BY tt.interactions DESC, t.last_post_at DESC
          LIMIT $3"
@@ -127,20 +127,21 @@ pub async fn count_interactions(
     since: i64,
     limit: i64,
 ) -> Result<Vec<(String, String, i64)>> {
-    with_read!(db, |c| sqlx::query_as::<_, (String, String, i64)>(
+    with_read!(db, |c| {
+        sqlx::query_as::<_, (String, String, i64)>(
         "SELECT t.id, t.space_id, CAST(SUM(x.n) AS BIGINT) AS interactions
          FROM (
              SELECT p.topic_id, COUNT(*) AS n FROM posts p
-             WHERE p.community_id = $1 AND p.created_at >= $2 AND p.deleted_at IS NULL
+             WHERE p.community_id = $1 AND p.created_at >= $2 AND p.deleted_at IS NULL AND p.held_at IS NULL
                AND p.is_first = FALSE
              GROUP BY p.topic_id
              UNION ALL
              SELECT p.topic_id, COUNT(*) AS n FROM reactions r JOIN posts p ON p.id = r.post_id
-             WHERE r.created_at >= $2 AND p.community_id = $1 AND p.deleted_at IS NULL
+             WHERE r.created_at >= $2 AND p.community_id = $1 AND p.deleted_at IS NULL AND p.held_at IS NULL
              GROUP BY p.topic_id
          ) x
          JOIN topics t ON t.id = x.topic_id
-         WHERE t.deleted_at IS NULL
+         WHERE t.deleted_at IS NULL AND t.held_at IS NULL
          GROUP BY t.id, t.space_id
          ORDER BY interactions DESC, t.id
          LIMIT $3"
@@ -150,7 +151,8 @@ pub async fn count_interactions(
     .bind(limit)
     .fetch_all(c)
     .await
-    .db())
+    .db()
+    })
 }
 
 /// Replaces a community's top list for a period.
@@ -221,7 +223,7 @@ pub async fn unread_in_spaces(
     let sql = format!(
         "SELECT {TOPIC_COLUMNS}, {LISTED}
          LEFT JOIN topic_reads r ON r.topic_id = t.id AND r.user_id = $2
-         WHERE t.community_id = $1 AND t.deleted_at IS NULL AND t.last_post_at > $4
+         WHERE t.community_id = $1 AND t.deleted_at IS NULL AND t.held_at IS NULL AND t.last_post_at > $4
            AND t.space_id IN ({placeholders})
            AND ((r.topic_id IS NULL AND t.created_at > $3) OR r.read_replies < t.reply_count)
          ORDER BY t.last_post_at DESC, t.id DESC
@@ -260,7 +262,7 @@ pub async fn unread_counts(
              COALESCE(SUM(CASE WHEN r.read_replies < t.reply_count THEN 1 ELSE 0 END), 0)
          FROM topics t
          LEFT JOIN topic_reads r ON r.topic_id = t.id AND r.user_id = $2
-         WHERE t.community_id = $1 AND t.deleted_at IS NULL AND t.last_post_at > $4
+         WHERE t.community_id = $1 AND t.deleted_at IS NULL AND t.held_at IS NULL AND t.last_post_at > $4
            AND t.space_id IN ({placeholders})"
     );
     with_read!(db, |c| {

@@ -343,6 +343,7 @@ async fn seed_topic(
         last_poster_id: Some(author.id.clone()),
         created_at: started,
         deleted_at: None,
+        held_at: None,
     };
     store::insert_topic(tx, &topic).await?;
     record(
@@ -403,6 +404,7 @@ fn post(topic: &TopicRow, author: &UserRow, body: &str, is_first: bool, at: i64)
         edited_at: None,
         deleted_at: None,
         hidden_at: None,
+        held_at: None,
     }
 }
 
@@ -599,5 +601,14 @@ async fn seed_moderation(
         ..action
     };
     moderation::insert_action(tx, &logged).await?;
+    // Automatic protection, with a newcomer's reply held in this thread.
+    if let Some(topic) = store::topic_by_id(&mut *tx, &spam.topic_id).await? {
+        let newcomer = members
+            .iter()
+            .max_by_key(|(_, joined)| *joined)
+            .map(|(u, _)| *u)
+            .unwrap_or(manager);
+        super::auto_moderation::seed(tx, c, manager, &topic, newcomer, now).await?;
+    }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The demo instance: a deterministic (fixed-seed) generator of two believable communities
 //! with a year of history. Later product areas add their own content here.
 
+mod auto_moderation;
 mod discussions;
 mod events;
 mod invitations;

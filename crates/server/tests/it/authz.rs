@@ -215,6 +215,20 @@ const TABLE: &[Row] = &[
     ("POST", "/c/{slug}/appeals", "action_id={action}&statement=Please+reconsider", [LOGIN, 303, 404, 404, 404, 404]),
     ("POST", "/c/{slug}/appeals/{id}/resolve", "decision=upheld&reason=It+stands", [LOGIN, 404, 404, 303, 303, 303]),
     ("GET", "/api/v1/communities/{slug}/my-moderation", "", [401, 200, 404, 200, 200, 200]),
+    // Automatic protection: rules and limits are the admins'; {held} is the member's reply
+    // held by a rule ({rule}), which moderators approve or reject (others: not found).
+    ("GET", "/c/{slug}/settings/auto-moderation", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/settings/auto-moderation/rules", "kind=keyword&pattern=word{who}&action=flag&message=", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/settings/auto-moderation/rules/{rule}/delete", "", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/settings/auto-moderation/limits", "hold_first_posts=0&new_member_days=3&new_member_links=2&new_member_mentions=3&posts_per_minute=6&topics_per_day=10&flags_per_day=20", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/c/{slug}/moderation/held", "", [LOGIN, 403, 404, 200, 200, 200]),
+    ("POST", "/c/{slug}/held-posts/{held}/decision", "decision=approve&reason=Fine", [LOGIN, 404, 404, 303, 303, 303]),
+    ("GET", "/api/v1/communities/{slug}/auto-moderation", "", [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/auto-moderation/rules", r#"{"kind":"pattern","pattern":"w{who}[0-9]+","action":"hold"}"#, [401, 403, 404, 403, 201, 201]),
+    ("DELETE", "/api/v1/communities/{slug}/auto-moderation/rules/{rule}", "", [401, 403, 404, 403, 204, 204]),
+    ("PUT", "/api/v1/communities/{slug}/auto-moderation/limits", r#"{"hold_first_posts":0,"new_member_days":3,"new_member_links":2,"new_member_mentions":3,"posts_per_minute":6,"topics_per_day":10,"flags_per_day":20}"#, [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/moderation/held", "", [401, 403, 404, 200, 200, 200]),
+    ("POST", "/api/v1/held-posts/{held}/decision", r#"{"decision":"reject","reason":"Not here"}"#, [401, 404, 404, 200, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/appeals", r#"{"action_id":"{action}","statement":"Please reconsider"}"#, [401, 201, 404, 404, 404, 404]),
     ("GET", "/api/v1/communities/{slug}/appeals", "", [401, 403, 404, 200, 200, 200]),
     ("POST", "/api/v1/appeals/{id}/resolve", r#"{"decision":"upheld","reason":"It stands"}"#, [401, 404, 404, 200, 200, 200]),
@@ -289,6 +303,8 @@ fn fresh_per_caller(method: &str, path: &str) -> bool {
         || path.ends_with("/resolve")
         || (method == "DELETE" && path.contains("/prompts/"))
         || (method == "DELETE" && path == "/api/v1/posts/{id}")
+        || path.ends_with("/decision")
+        || (method == "DELETE" && path.contains("/auto-moderation/rules/"))
 }
 
 fn is_api(path: &str) -> bool {
@@ -343,6 +359,9 @@ struct Fixture {
     appeal_id: String,
     /// An event in the events space `agenda`, with the member registered.
     event_id: String,
+    /// An automatic rule, and the member's reply it holds for approval.
+    rule_id: String,
+    held_id: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
     callers: Vec<Caller>,
 }
@@ -514,6 +533,16 @@ async fn fixture(api: bool) -> Fixture {
         .reply(&member, &question.id, "Let us try a shorter agenda.", None)
         .await
         .expect("reply");
+    let rule = t
+        .app
+        .add_auto_rule(&owner, "council", "keyword", "heldword", "hold", "")
+        .await
+        .expect("rule");
+    let held = t
+        .app
+        .reply(&member, &question.id, "A heldword reply.", None)
+        .await
+        .expect("held reply");
 
     let prompt = t
         .app
@@ -665,6 +694,8 @@ async fn fixture(api: bool) -> Fixture {
         action_id: unappealed_action,
         appeal_id: appeal.id,
         event_id: event.id,
+        rule_id: rule.id,
+        held_id: held.id,
         callers,
     }
 }
@@ -708,6 +739,8 @@ impl Fixture {
                 },
             )
             .replace("{event}", &self.event_id)
+            .replace("{rule}", &self.rule_id)
+            .replace("{held}", &self.held_id)
             .replace("{user_id}", user_id)
             .replace("{id}", id)
             .replace(

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod authz;
+mod auto_moderation;
 mod bad_input;
 mod communities;
 mod discussions;

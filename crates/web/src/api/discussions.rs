@@ -60,10 +60,13 @@ pub struct Topic {
     reaction_count: i64,
     last_post_at: String,
     created_at: String,
+    /// Held for a moderator's approval: only its author and moderators see it until then.
+    held: bool,
 }
 
 pub(crate) fn topic(t: TopicRow) -> Topic {
     Topic {
+        held: t.held_at.is_some(),
         tags: t.tags.split_whitespace().map(str::to_string).collect(),
         id: t.id,
         community_id: t.community_id,
@@ -97,11 +100,14 @@ pub struct Post {
     created_at: String,
     edited_at: Option<String>,
     deleted: bool,
+    /// Held for a moderator's approval: only its author and moderators see it until then.
+    held: bool,
 }
 
 fn post_json(p: PostRow, author_name: Option<String>) -> Post {
     let deleted = p.deleted_at.is_some();
     Post {
+        held: p.held_at.is_some(),
         id: p.id,
         topic_id: p.topic_id,
         author_id: p.author_id,

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod auto_moderation;
 mod communities;
 mod discussions;
 mod docs;
@@ -39,6 +40,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = files::routes(r);
     let r = topic_lists::routes(r);
     let r = moderation::routes(r);
+    let r = auto_moderation::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
     spaces::routes(r)

@@ -235,6 +235,7 @@ struct HomePage {
     open_flags: i64,
     oldest_flag_ago: Option<String>,
     open_appeals: i64,
+    held_posts: i64,
     /// Why and until when the viewer is muted, suspended or banned here.
     sanction_notice: Option<String>,
     recent: Vec<ActivityLine>,
@@ -431,6 +432,7 @@ async fn show(
             .map(|s| townsquare_app::moderation::sanction_message(&view, s)),
         open_flags: attention.open_flags,
         open_appeals: attention.open_appeals,
+        held_posts: attention.held_posts,
         oldest_flag_ago: attention.oldest_flag_at.map(|t| ago(t, now)),
         recent,
         layout,

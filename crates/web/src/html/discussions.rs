@@ -116,6 +116,9 @@ async fn new_topic_form(
     .await
 }
 
+/// What a member reads when automatic protection holds their post.
+const HELD_MESSAGE: &str = "Your post is awaiting a moderator's approval: until then only you and the moderators can see it. You will be told when it is decided.";
+
 async fn create_topic(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -132,7 +135,11 @@ async fn create_topic(
     match state.app.create_topic(actor, &slug, &space, &input).await {
         Ok(topic) => Ok(redirect_with_flash(
             &format!("/c/{slug}/t/{}", topic.id),
-            "Your topic is posted.",
+            if topic.held_at.is_some() {
+                HELD_MESSAGE
+            } else {
+                "Your topic is posted."
+            },
         )),
         Err(e) => new_topic_page(&state, &ctx, &slug, &space, form, form_errors(e)?).await,
     }
@@ -155,6 +162,8 @@ pub struct PostItem {
     pub deleted: bool,
     /// Hidden by a moderator; `body_html` is empty unless the viewer may still read it.
     pub hidden: bool,
+    /// Held for approval by automatic protection.
+    pub held: bool,
     pub is_first: bool,
     pub accepted: bool,
     /// The shout-out line when a moderator featured the post.
@@ -272,6 +281,7 @@ async fn topic_page(
             edited: p.post.edited_at.is_some(),
             deleted: p.post.deleted_at.is_some(),
             hidden: p.post.hidden_at.is_some(),
+            held: p.post.held_at.is_some(),
             is_first: p.post.is_first,
             accepted: accepted.as_deref() == Some(p.post.id.as_str()),
             featured: featured.get(&p.post.id).cloned(),
@@ -417,7 +427,11 @@ async fn reply(
     {
         Ok(post) => Ok(redirect_with_flash(
             &format!("/c/{slug}/t/{topic}#post-{}", post.id),
-            "Your reply is posted.",
+            if post.held_at.is_some() {
+                HELD_MESSAGE
+            } else {
+                "Your reply is posted."
+            },
         )),
         Err(AppError::Invalid(e)) => {
             let message =
@@ -584,7 +598,11 @@ async fn edit(
     match state.app.edit_post(actor, &post_id, &form.body).await {
         Ok(post) => Ok(redirect_with_flash(
             &format!("/c/{slug}/t/{}#post-{}", post.topic_id, post.id),
-            "Your post is updated.",
+            if post.held_at.is_some() {
+                HELD_MESSAGE
+            } else {
+                "Your post is updated."
+            },
         )),
         Err(AppError::Invalid(e)) => {
             let message =

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod auto_moderation;
 mod calendars;
 mod communities;
 pub(crate) mod discussions;
@@ -37,6 +38,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = notifications::routes(r);
     let r = files::routes(r);
     let r = moderation::routes(r);
+    let r = auto_moderation::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
     let r = event_attendance::routes(r);

@@ -166,6 +166,8 @@ impl App {
                 registered_count: 0,
                 sequence: 0,
                 reminder_minutes: String::new(),
+                cancelled_at: None,
+                cancel_reason: String::new(),
                 created_by: actor.user_id.clone(),
                 created_at: now,
                 updated_at: now,
@@ -216,6 +218,12 @@ impl App {
         let current = store::lock_event(&mut tx, event_id)
             .await?
             .ok_or(AppError::NotFound("event"))?;
+        if current.cancelled_at.is_some() {
+            return Err(AppError::conflict(
+                "event",
+                "This event is cancelled and cannot be changed.",
+            ));
+        }
         if let Some(c) = fields.capacity {
             if c < current.registered_count {
                 return Err(AppError::invalid(
@@ -227,8 +235,10 @@ impl App {
                 ));
             }
         }
-        let row = row_of(fields, current);
+        let row = row_of(fields, current.clone());
         store::update_event(&mut tx, &row, now).await?;
+        self.tell_of_new_time(&mut tx, &view, &current, &row, now)
+            .await?;
         activity::record(
             &mut tx,
             Some(&row.community_id),
@@ -314,6 +324,9 @@ impl App {
         let event = store::lock_event(&mut tx, event_id)
             .await?
             .ok_or(AppError::NotFound("event"))?;
+        if event.cancelled_at.is_some() {
+            return Err(AppError::invalid("event", "This event was cancelled."));
+        }
         if event.ends_at <= now {
             return Err(AppError::invalid("event", "This event is over."));
         }

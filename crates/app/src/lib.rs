@@ -15,6 +15,7 @@ pub mod discussions;
 pub mod engagement;
 mod error;
 pub mod event_attendance;
+mod event_changes;
 pub mod events;
 pub mod feeds;
 pub mod files;

@@ -25,6 +25,9 @@ pub struct EventRow {
     pub sequence: i64,
     /// Minutes before the start, comma-separated ("1440,60"); see domain::events.
     pub reminder_minutes: String,
+    /// Set when a host called the event off, with their reason.
+    pub cancelled_at: Option<i64>,
+    pub cancel_reason: String,
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
@@ -32,7 +35,7 @@ pub struct EventRow {
 
 const EVENT_COLUMNS: &str = "id, community_id, space_id, title, description, format, starts_at, \
      ends_at, time_zone, online_url, venue, capacity, registration_deadline, registered_count, \
-     sequence, reminder_minutes, created_by, created_at, updated_at";
+     sequence, reminder_minutes, cancelled_at, cancel_reason, created_by, created_at, updated_at";
 
 pub async fn insert_event(tx: &mut Tx, e: &EventRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
@@ -347,7 +350,8 @@ pub async fn events_starting_between<'a>(
     until: i64,
 ) -> Result<Vec<EventRow>> {
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE starts_at > $1 AND starts_at <= $2
+        "SELECT {EVENT_COLUMNS} FROM events
+         WHERE starts_at > $1 AND starts_at <= $2 AND cancelled_at IS NULL
          ORDER BY starts_at, id"
     );
     with_read!(src, |c| sqlx::query_as::<_, EventRow>(&sql)
@@ -507,4 +511,35 @@ pub async fn replace_calendar_feed(
     .map(|r| r.rows_affected())
     .db())?;
     Ok(())
+}
+
+/// Calls the event off and bumps its SEQUENCE; false if it already was.
+pub async fn cancel_event(tx: &mut Tx, id: &str, reason: &str, now: i64) -> Result<bool> {
+    let n = with_tx!(tx, |c| sqlx::query(
+        "UPDATE events SET cancelled_at = $2, cancel_reason = $3, sequence = sequence + 1,
+             updated_at = $2
+         WHERE id = $1 AND cancelled_at IS NULL"
+    )
+    .bind(id)
+    .bind(now)
+    .bind(reason)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(n > 0)
+}
+
+/// Everyone holding a seat or a waitlist place: who must hear of a change.
+pub async fn people_to_tell(tx: &mut Tx, event_id: &str) -> Result<Vec<ReminderRecipient>> {
+    with_tx!(tx, |c| sqlx::query_as::<_, ReminderRecipient>(
+        "SELECT u.id AS user_id, u.email, u.display_name
+         FROM event_registrations r JOIN users u ON u.id = r.user_id
+         WHERE r.event_id = $1 AND r.status IN ('registered', 'waitlisted')
+         ORDER BY u.id"
+    )
+    .bind(event_id)
+    .fetch_all(c)
+    .await
+    .db())
 }

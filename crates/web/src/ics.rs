@@ -59,7 +59,11 @@ fn event(state: &AppState, domain: &str, entry: &CalendarEntry) -> Event {
         (true, Some(link)) => link.to_string(),
         (true, None) => "Online".to_string(),
     };
-    Event::new()
+    let mut event = Event::new();
+    if e.cancelled_at.is_some() {
+        event.append_property(Property::new("STATUS", "CANCELLED"));
+    }
+    event
         .uid(&format!("{}@{domain}", e.id))
         .summary(&e.title)
         .description(&text)

@@ -197,6 +197,8 @@ pub(super) async fn seed(
             reminder_minutes: townsquare_domain::events::store_reminders(
                 &townsquare_domain::events::DEFAULT_REMINDERS,
             ),
+            cancelled_at: None,
+            cancel_reason: String::new(),
             created_by: host_id.into(),
             created_at,
             updated_at: created_at,
@@ -257,6 +259,22 @@ pub(super) async fn seed(
             }
         }
         store::add_seats(tx, &e.id, seats).await?;
+        // One upcoming event was called off, as happens: its page and calendars say so.
+        if s.title == "Berlin maintainers' meetup" {
+            let at = now - 2 * MICROS_PER_DAY;
+            let reason = "Our venue had to close for repairs. We will announce a new date soon.";
+            store::cancel_event(tx, &e.id, reason, at).await?;
+            record(
+                tx,
+                c,
+                host_id,
+                "event_cancelled_by_host",
+                "event",
+                &e.id,
+                at,
+            )
+            .await?;
+        }
     }
     Ok(())
 }

@@ -272,6 +272,9 @@ const TABLE: &[Row] = &[
     ("PUT", "/api/v1/events/{id}", r#"{"title":"Edited by {who}","format":"meetup","starts_at":"{future_local}","ends_at":"{future_local_end}","venue":"Hall"}"#, [401, 403, 404, 403, 200, 200]),
     ("POST", "/api/v1/events/{id}/registration", "", [401, 409, 404, 200, 200, 403]),
     ("DELETE", "/api/v1/events/{id}/registration", "", [401, 204, 404, 409, 409, 409]),
+    // Calling an event off: hosts only, with a reason.
+    ("POST", "/c/{slug}/events/{event}/cancel-event", "reason=Venue+flooded", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/api/v1/events/{id}/cancel", r#"{"reason":"Venue flooded"}"#, [401, 403, 404, 403, 200, 200]),
     // Attendance: hosts only. The event is two days ahead and check-in opens an hour before,
     // so a host's check-in is refused (422); {code} is not a real check-in code (404).
     ("GET", "/c/{slug}/events/{event}/attendance", "", [LOGIN, 403, 404, 403, 200, 200]),
@@ -297,6 +300,7 @@ fn fresh_per_caller(method: &str, path: &str) -> bool {
     path.contains("/requests/{user_id}/")
         || path.ends_with("/delete")
         || path.ends_with("/cancel")
+        || path.ends_with("/cancel-event")
         || (method == "DELETE" && path.ends_with("/registration"))
         || path.ends_with("/merge")
         || path.ends_with("/lift")

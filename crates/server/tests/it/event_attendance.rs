@@ -589,3 +589,145 @@ async fn a_reminder_due_while_the_server_was_down_is_sent_once_over_smtp() {
     let all: Vec<_> = smtp.received().into_iter().filter(is_reminder).collect();
     assert_eq!(all.len(), 1, "{all:?}");
 }
+
+async fn subjects_to(t: &TestApp, email: &str, prefix: &str) -> Vec<(String, String)> {
+    t.app
+        .mail_to(email)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.subject.starts_with(prefix))
+        .map(|m| (m.subject, m.body_text))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_cancelled_event_tells_everyone_and_calendars_and_closes() {
+    let t = TestApp::spawn().await;
+    let owner = events_guild(&t).await;
+    let ann = member(&t, "ann@example.org", "Ann").await;
+    let ben = member(&t, "ben@example.org", "Ben").await;
+    let cat = member(&t, "cat@example.org", "Cat").await;
+    let start = (t.app.now() / MINUTE) * MINUTE + 2 * DAY;
+    let mut body = body_at(start, None);
+    body["capacity"] = json!(1);
+    let e = create(&t, &owner, body).await;
+    let id = e["id"].as_str().unwrap().to_string();
+    assert_eq!(register(&t, &ann, &id).await.1["my_status"], "registered");
+    assert_eq!(register(&t, &ben, &id).await.1["my_status"], "waitlisted");
+    let cancel = |token: String, reason: &'static str| {
+        let path = format!("/api/v1/events/{id}/cancel");
+        let t = &t;
+        async move {
+            t.api("POST", &path, Some(&token), Some(json!({"reason": reason})))
+                .await
+        }
+    };
+
+    assert_eq!(cancel(ann.clone(), "I am bored").await.0, 403);
+    let (status, problem) = cancel(owner.clone(), "  ").await;
+    assert_eq!(status, 422, "{problem}");
+    let (status, cancelled) = cancel(owner.clone(), "The venue flooded").await;
+    assert_eq!(status, 200, "{cancelled}");
+    assert!(cancelled["cancelled_at"].is_string(), "{cancelled}");
+    assert_eq!(cancelled["cancel_reason"], "The venue flooded");
+    assert_eq!(cancelled["sequence"], 1);
+    assert_eq!(cancel(owner.clone(), "Again").await.0, 409);
+
+    // Registrant and waitlist alike are told why.
+    for email in ["ann@example.org", "ben@example.org"] {
+        let mail = subjects_to(&t, email, "Cancelled:").await;
+        assert_eq!(mail.len(), 1, "{email}: {mail:?}");
+        assert_eq!(mail[0].0, "Cancelled: Office hours");
+        assert!(mail[0].1.contains("The venue flooded"), "{}", mail[0].1);
+    }
+    assert!(subjects_to(&t, "cat@example.org", "Cancelled:")
+        .await
+        .is_empty());
+
+    // Closed to registration and edits; calendars see it cancelled; no reminders.
+    let (status, problem) = register(&t, &cat, &id).await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem.to_string().contains("cancelled"), "{problem}");
+    let (status, _) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/events/{id}"),
+            Some(&owner),
+            Some(body_at(start, None)),
+        )
+        .await;
+    assert_eq!(status, 409);
+    let ics = reqwest::get(t.url(&format!("/c/guild/events/{id}/event.ics")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(ics.contains("STATUS:CANCELLED"), "{ics}");
+    assert_eq!(parse_ics(&ics)["events"][0]["sequence"], 1);
+    advance_to(&t, start - DAY + MINUTE);
+    t.app.send_due_event_reminders().await.unwrap();
+    assert!(reminders_to(&t, "ann@example.org").await.is_empty());
+
+    // The page says so, with the reason, and offers no registration.
+    let page = t.browser().get(&format!("/c/guild/events/{id}")).await;
+    let text = page.text();
+    assert!(
+        text.contains("This event is cancelled. The venue flooded"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn moving_an_event_tells_registrants_the_new_time() {
+    let t = TestApp::spawn().await;
+    let owner = events_guild(&t).await;
+    let ann = member(&t, "ann@example.org", "Ann").await;
+    let start = (t.app.now() / MINUTE) * MINUTE + 2 * DAY;
+    let e = create(&t, &owner, body_at(start, None)).await;
+    let id = e["id"].as_str().unwrap().to_string();
+    register(&t, &ann, &id).await;
+
+    // A new title alone is not news.
+    let mut retitled = body_at(start, None);
+    retitled["title"] = json!("Office hours (AMA)");
+    let (status, _) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/events/{id}"),
+            Some(&owner),
+            Some(retitled),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(subjects_to(&t, "ann@example.org", "New time:")
+        .await
+        .is_empty());
+
+    let mut moved = body_at(start + 3 * HOUR, None);
+    moved["title"] = json!("Office hours (AMA)");
+    let (status, after) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/events/{id}"),
+            Some(&owner),
+            Some(moved),
+        )
+        .await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(after["sequence"], 2);
+    let mail = subjects_to(&t, "ann@example.org", "New time:").await;
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert_eq!(mail[0].0, "New time: Office hours (AMA)");
+    let new_start = chrono::DateTime::from_timestamp_micros(start + 3 * HOUR)
+        .unwrap()
+        .format("%H:%M")
+        .to_string();
+    let now_line = mail[0]
+        .1
+        .lines()
+        .find(|l| l.starts_with("Now: "))
+        .unwrap_or_default();
+    assert!(now_line.contains(&new_start), "{}", mail[0].1);
+}

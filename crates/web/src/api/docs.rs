@@ -43,7 +43,7 @@ use utoipa::{Modify, OpenApi};
         super::auto_moderation::held, super::auto_moderation::decide,
         super::events::list_events, super::events::create_event, super::events::show_event,
         super::events::update_event, super::events::register, super::events::cancel,
-        super::events::attendance, super::events::set_attendance,
+        super::events::attendance, super::events::set_attendance, super::events::cancel_event,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"), (name = "events"))

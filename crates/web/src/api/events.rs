@@ -30,6 +30,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     .put("/api/v1/events/{id}", put(update_event))
     .post("/api/v1/events/{id}/registration", post(register))
     .delete("/api/v1/events/{id}/registration", delete(cancel))
+    .post("/api/v1/events/{id}/cancel", post(cancel_event))
     .get("/api/v1/events/{id}/attendance", get(attendance))
     .put(
         "/api/v1/events/{id}/attendance/{user_id}",
@@ -64,6 +65,10 @@ pub struct Event {
     sequence: i64,
     /// Reminder e-mails to registrants, as minutes before the start (largest first).
     reminder_minutes: Vec<i64>,
+    /// RFC 3339, when a host called the event off; null otherwise.
+    cancelled_at: Option<String>,
+    /// The host's reason, when cancelled.
+    cancel_reason: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -98,6 +103,8 @@ fn event(e: EventRow, online_url: Option<String>) -> Event {
         registered: e.registered_count,
         sequence: e.sequence,
         reminder_minutes: townsquare_domain::events::stored_reminders(&e.reminder_minutes),
+        cancelled_at: e.cancelled_at.map(iso),
+        cancel_reason: e.cancelled_at.map(|_| e.cancel_reason.clone()),
     }
 }
 
@@ -327,4 +334,29 @@ pub async fn set_attendance(
         .set_attendance(actor, &view, &user_id, b.present)
         .await?;
     Ok(Json(attendance_of(&state, &view).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CancelEventBody {
+    /// Told to everyone registered or waiting.
+    reason: Option<String>,
+}
+
+/// Call an event off (community admins and owners): registrants and the waitlist are
+/// e-mailed the reason, and calendars show it cancelled (STATUS:CANCELLED, a new SEQUENCE).
+#[utoipa::path(post, path = "/api/v1/events/{id}/cancel", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = CancelEventBody,
+    responses((status = 200, body = EventDetail), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn cancel_event(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<CancelEventBody>,
+) -> Result<Json<EventDetail>, ApiError> {
+    let actor = ctx.actor()?;
+    state
+        .app
+        .cancel_event(actor, &id, b.reason.as_deref().unwrap_or_default())
+        .await?;
+    Ok(Json(detail(state.app.event(Some(actor), &id).await?)))
 }

@@ -27,6 +27,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/c/{slug}/events/{event}/edit", post(update))
         .post("/c/{slug}/events/{event}/register", post(register))
         .post("/c/{slug}/events/{event}/cancel", post(cancel))
+        .post("/c/{slug}/events/{event}/cancel-event", post(cancel_event))
         .get("/c/{slug}/events/{event}/event.ics", get(ics))
 }
 
@@ -67,6 +68,9 @@ fn place_label(e: &EventRow) -> String {
 }
 
 fn seats_label(e: &EventRow) -> String {
+    if e.cancelled_at.is_some() {
+        return "Cancelled".into();
+    }
     match e.capacity {
         Some(c) if e.registered_count >= c => format!("Full ({c} seats) · waitlist open"),
         Some(c) => format!("{} of {c} seats taken", e.registered_count),
@@ -276,6 +280,10 @@ struct ShowPage {
     check_in_qr: Option<String>,
     /// For hosts: "3 of 12 checked in".
     attendance: Option<String>,
+    /// The host's reason, when the event was called off.
+    cancelled: Option<String>,
+    /// Whether a host may still call it off.
+    can_cancel: bool,
 }
 
 async fn show(
@@ -288,7 +296,9 @@ async fn show(
     let e = &view.event;
     let tz = view.time_zone();
     let now = state.app.now();
-    let closed_reason = if e.ends_at <= now {
+    let closed_reason = if e.cancelled_at.is_some() {
+        Some("This event was cancelled.")
+    } else if e.ends_at <= now {
         Some("This event is over.")
     } else if e.registration_deadline.is_some_and(|d| now > d) {
         Some("Registration has closed.")
@@ -339,6 +349,8 @@ async fn show(
             }),
             _ => None,
         },
+        cancelled: e.cancelled_at.map(|_| e.cancel_reason.clone()),
+        can_cancel: view.can_host() && e.cancelled_at.is_none() && e.ends_at > now,
         attendance: if view.can_host() {
             let a = state.app.attendance(&view).await?;
             Some(format!("{} of {} checked in", a.checked_in, a.registered))
@@ -496,6 +508,40 @@ async fn cancel(
     Ok(redirect_with_flash(
         &format!("/c/{slug}/events/{event}"),
         "Your registration is cancelled.",
+    ))
+}
+
+#[derive(Deserialize, Default)]
+struct CancelEventForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// A host calls the event off; a missing reason comes back as a message on the event page.
+async fn cancel_event(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, event)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<CancelEventForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let view = event_in(&state, &ctx, &slug, &event).await?;
+    let message = match state
+        .app
+        .cancel_event(actor, &view.event.id, &form.reason)
+        .await
+    {
+        Ok(_) => "The event is cancelled; registrants have been e-mailed.".to_string(),
+        Err(AppError::Invalid(errors)) => errors
+            .for_field("reason")
+            .or_else(|| errors.for_field("event"))
+            .unwrap_or("Say why the event is cancelled.")
+            .to_string(),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/events/{event}"),
+        &message,
     ))
 }
 

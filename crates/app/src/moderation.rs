@@ -2,6 +2,10 @@
 //! approve, hide, unhide or delete them with a reason. Every action is appended to the audit
 //! log and the activity log in its transaction, and tells the author and the reporters.
 
+pub mod edits;
+pub mod members;
+pub mod reports;
+
 use crate::communities::{role_of, CommunityView};
 use crate::discussions::TopicView;
 use crate::notifications::Notice;
@@ -31,6 +35,8 @@ pub struct QueueItem {
     /// The author's posts in this community, and the latest actions about them.
     pub author_posts: i64,
     pub author_history: Vec<ActionRow>,
+    /// Moderators' private notes on the author, newest first.
+    pub author_notes: Vec<townsquare_store::moderation::members::ListedNote>,
     pub flags: Vec<OpenFlag>,
 }
 
@@ -144,6 +150,8 @@ impl App {
                 .collect();
         // Each author's summary is read once, however many of their posts are flagged.
         let mut authors: HashMap<String, (i64, Vec<ActionRow>)> = HashMap::new();
+        let author_ids: Vec<String> = posts.values().map(|f| f.post.author_id.clone()).collect();
+        let notes = store::members::notes_about(self.db(), &view.community.id, &author_ids).await?;
         let mut items = Vec::new();
         for post_id in order {
             let Some(flagged) = posts.remove(&post_id) else {
@@ -160,6 +168,11 @@ impl App {
             items.push(QueueItem {
                 author_posts,
                 author_history,
+                author_notes: notes
+                    .iter()
+                    .filter(|n| n.note.user_id == author_id)
+                    .cloned()
+                    .collect(),
                 flags: grouped.remove(&post_id).unwrap_or_default(),
                 topic_title: flagged.topic_title,
                 author_name: flagged.author_name,
@@ -762,9 +775,10 @@ impl App {
     }
 }
 
-/// Actions a member may appeal: not approvals, lifts or decisions on appeals.
+/// Actions a member may appeal (and sees): not approvals, lifts or decisions on appeals, and
+/// never moderators' private notes.
 fn appealable(action: &str) -> bool {
-    !matches!(action, "approve" | "lift") && !action.starts_with("appeal_")
+    !matches!(action, "approve" | "lift" | "note") && !action.starts_with("appeal_")
 }
 
 fn past_tense(action: ContentAction) -> &'static str {

@@ -4,6 +4,7 @@
 mod discussions;
 mod events;
 mod invitations;
+mod moderation;
 
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use crate::secrets::hash_password;
@@ -395,6 +396,7 @@ impl App {
                 .map(|(s, (id, _))| (s.slug, id.as_str()))
                 .collect();
             discussions::seed(&mut tx, c, &spaces_by_slug, &members, now, &mut rng).await?;
+            moderation::seed(&mut tx, c, &members, now).await?;
             let events_space = seeds
                 .iter()
                 .zip(&space_ids)

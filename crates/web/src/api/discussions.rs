@@ -99,7 +99,7 @@ pub struct Post {
     deleted: bool,
 }
 
-fn post_json(p: PostRow, author_name: Option<String>) -> Post {
+pub(crate) fn post_json(p: PostRow, author_name: Option<String>) -> Post {
     let deleted = p.deleted_at.is_some();
     Post {
         id: p.id,
@@ -385,6 +385,8 @@ pub struct Revision {
     /// The text the post had before this edit.
     body_markdown: String,
     replaced_at: String,
+    /// Why a moderator edited the post (null for the author's own edits).
+    reason: Option<String>,
 }
 
 /// A post's edit history, oldest first.
@@ -403,6 +405,7 @@ pub async fn revisions(
                 editor_name: r.editor_name,
                 body_markdown: r.body_markdown,
                 replaced_at: iso(r.created_at),
+                reason: r.reason,
             })
             .collect(),
     ))

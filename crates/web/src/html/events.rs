@@ -265,6 +265,8 @@ struct ShowPage {
     closed_reason: Option<&'static str>,
     is_member: bool,
     can_host: bool,
+    /// A member who is not the event's creator may flag it.
+    can_flag: bool,
 }
 
 async fn show(
@@ -318,6 +320,11 @@ async fn show(
         closed_reason,
         is_member,
         can_host: view.can_host(),
+        can_flag: is_member
+            && ctx
+                .actor
+                .as_ref()
+                .is_some_and(|a| a.user_id != e.created_by),
         layout,
     };
     let had_flash = ctx.flash.is_some();

@@ -5,6 +5,7 @@
 pub mod edits;
 pub mod members;
 pub mod reports;
+pub mod trust;
 
 use crate::communities::{role_of, CommunityView};
 use crate::discussions::TopicView;
@@ -37,6 +38,8 @@ pub struct QueueItem {
     pub author_history: Vec<ActionRow>,
     /// Moderators' private notes on the author, newest first.
     pub author_notes: Vec<townsquare_store::moderation::members::ListedNote>,
+    /// The author's trust level (0–4).
+    pub author_trust_level: i64,
     pub flags: Vec<OpenFlag>,
 }
 
@@ -152,6 +155,9 @@ impl App {
         let mut authors: HashMap<String, (i64, Vec<ActionRow>)> = HashMap::new();
         let author_ids: Vec<String> = posts.values().map(|f| f.post.author_id.clone()).collect();
         let notes = store::members::notes_about(self.db(), &view.community.id, &author_ids).await?;
+        let levels = self
+            .trust_levels_of(&view.community.id, &author_ids)
+            .await?;
         let mut items = Vec::new();
         for post_id in order {
             let Some(flagged) = posts.remove(&post_id) else {
@@ -168,6 +174,7 @@ impl App {
             items.push(QueueItem {
                 author_posts,
                 author_history,
+                author_trust_level: levels.get(&author_id).map_or(0, |l| l.0),
                 author_notes: notes
                     .iter()
                     .filter(|n| n.note.user_id == author_id)

@@ -5,6 +5,7 @@ use crate::error::MapErr;
 use crate::Result;
 
 pub mod members;
+pub mod trust;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FlagRow {

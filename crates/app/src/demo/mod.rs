@@ -410,6 +410,11 @@ impl App {
         // The home's top lists are counted hourly; count them now so the demo opens with them.
         let mut tx = self.db().begin().await?;
         self.rank_top_topics_now(&mut tx, now).await?;
+        self.seed_demo_reading(&mut tx, now).await?;
+        self.commit(tx).await?;
+        // Trust levels from the members' seeded history, as the daily job computes them.
+        let mut tx = self.db().begin().await?;
+        self.recompute_trust_levels(&mut tx, now).await?;
         self.commit(tx).await?;
         self.seed_demo_file(&users[1]).await
     }

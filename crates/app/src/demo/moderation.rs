@@ -144,3 +144,51 @@ pub(super) async fn seed(
     .await?;
     Ok(())
 }
+
+impl crate::App {
+    /// Gives the demo's members a reading history that spreads their trust levels: each
+    /// member aims at a level (most low, a few high), capped by what their seeded posts
+    /// allow, and reads enough topics on enough distinct days to reach it. The levels
+    /// themselves are then computed by the same code as the daily job.
+    pub(super) async fn seed_demo_reading(&self, tx: &mut Tx, now: i64) -> AppResult<()> {
+        use townsquare_domain::trust::THRESHOLDS;
+        use townsquare_store::moderation::trust as trust_store;
+        const AIMS: [usize; 10] = [0, 0, 1, 1, 1, 2, 2, 3, 3, 4];
+        for community_id in trust_store::community_ids(self.db()).await? {
+            let mut topics = trust_store::topics_with_replies(self.db(), &community_id).await?;
+            topics.sort_by_key(|t| std::cmp::Reverse(t.1));
+            for (i, (user_id, activity)) in self
+                .member_activity(&community_id)
+                .await?
+                .into_iter()
+                .enumerate()
+            {
+                let aim = AIMS[(i * 7 + 3) % AIMS.len()];
+                let reachable = THRESHOLDS
+                    .iter()
+                    .take_while(|t| activity.posts_written >= t.3)
+                    .count();
+                // Members who wrote something become members, regulars and leaders.
+                let level = if reachable >= 3 {
+                    reachable.min(2 + i % 3)
+                } else {
+                    aim.min(reachable)
+                };
+                if level == 0 {
+                    continue;
+                }
+                let (days, topic_count, _, _) = THRESHOLDS[level - 1];
+                // A little more than the minimum, so the level does not sit on its edge.
+                let wanted = (topic_count + topic_count / 5) as usize;
+                let days = days + days / 5;
+                for (j, (topic_id, replies)) in topics.iter().take(wanted).enumerate() {
+                    let day = (j as i64) % days;
+                    let at = now - day * MICROS_PER_DAY - MICROS_PER_HOUR;
+                    townsquare_store::reading::mark_read(tx, &user_id, topic_id, *replies, at)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

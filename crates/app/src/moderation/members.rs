@@ -49,6 +49,9 @@ pub struct MemberCase {
     pub post_count: i64,
     pub history: Vec<ActionRow>,
     pub notes: Vec<ListedNote>,
+    /// Trust level 0–4 and when it was last computed (never: a new member at 0).
+    pub trust_level: i64,
+    pub trust_computed_at: Option<i64>,
     /// Whether the viewer may act against this member (not an admin or owner ranked as high).
     pub can_act: bool,
 }
@@ -83,7 +86,14 @@ impl App {
         let user = townsquare_store::accounts::user_by_id(self.db(), user_id)
             .await?
             .ok_or(AppError::NotFound("member"))?;
-        let trust_level = None;
+        let trust_level = if policy::can_moderate(&view.viewer) {
+            self.trust_levels_of(&view.community.id, &[user_id.to_string()])
+                .await?
+                .remove(user_id)
+                .map(|(level, _)| level)
+        } else {
+            None
+        };
         Ok((
             view,
             MemberProfile {
@@ -151,6 +161,11 @@ impl App {
             store::notes_about(self.db(), &view.community.id, &[user_id.to_string()]).await?;
         let can_act =
             user_id != actor.user_id && policy::can_act_against(&view.viewer, role_of(&membership));
+        let (trust_level, trust_computed_at) = self
+            .trust_levels_of(&view.community.id, &[user_id.to_string()])
+            .await?
+            .remove(user_id)
+            .unwrap_or((0, None));
         Ok((
             view,
             MemberCase {
@@ -161,6 +176,8 @@ impl App {
                 post_count,
                 history,
                 notes,
+                trust_level,
+                trust_computed_at,
                 can_act,
             },
         ))

@@ -28,6 +28,8 @@ pub struct FlaggedItem {
     pub subject_name: String,
     /// Moderators' notes on that member, newest first.
     pub subject_notes: Vec<ListedNote>,
+    /// That member's trust level (0–4).
+    pub subject_trust_level: i64,
     pub flags: Vec<OpenFlag>,
 }
 
@@ -231,7 +233,13 @@ impl App {
                 std::slice::from_ref(&subject_user_id),
             )
             .await?;
+            let subject_trust_level = self
+                .trust_levels_of(&c.id, std::slice::from_ref(&subject_user_id))
+                .await?
+                .get(&subject_user_id)
+                .map_or(0, |l| l.0);
             items.push(FlaggedItem {
+                subject_trust_level,
                 kind,
                 target_id,
                 title,

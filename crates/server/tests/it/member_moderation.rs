@@ -1002,3 +1002,157 @@ async fn the_demo_shows_accepted_guidelines_notes_and_a_flagged_profile() {
         page.text()
     );
 }
+
+async fn trust_of(t: &TestApp, moderator: &str, user_id: &str) -> Value {
+    let (status, case) = t
+        .api(
+            "GET",
+            &format!("/api/v1/communities/guild/members/{user_id}/moderation"),
+            Some(moderator),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{case}");
+    case
+}
+
+#[tokio::test]
+async fn trust_levels_rise_with_activity_and_fall_with_upheld_flags() {
+    const DAY: i64 = 86_400_000_000;
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let moderator = member(&t, "mod@example.org", "Mo Derator").await;
+    promote(&t, &owner, &moderator, "moderator").await;
+    let rea = member(&t, "rea@example.org", "Rea Reader").await;
+    let rea_id = user_id(&t, &rea).await;
+    let sam = member(&t, "sam@example.org", "Sam Spammer").await;
+
+    // A new member is at level 0, never computed.
+    let case = trust_of(&t, &moderator, &rea_id).await;
+    assert_eq!(case["trust_level"], 0);
+    assert_eq!(case["trust_label"], "new");
+    assert!(case["trust_computed_at"].is_null());
+
+    // Day 1: Rea reads three topics of three replies each (12 posts read).
+    let mut topics = Vec::new();
+    for title in ["Editors", "Licences", "Releases"] {
+        let topic_row = topic(&t, &owner, "help", title, "What do you think?", false).await;
+        let id = topic_row["id"].as_str().unwrap().to_string();
+        for n in 0..3 {
+            reply(&t, &owner, &id, &format!("Thought number {n}"), None).await;
+        }
+        topics.push(id);
+    }
+    for id in &topics {
+        let (status, _) = t
+            .api("GET", &format!("/api/v1/topics/{id}"), Some(&rea), None)
+            .await;
+        assert_eq!(status, 200);
+    }
+    t.app.schedule_trust_levels().await.unwrap();
+    t.app.run_due_jobs().await.unwrap();
+    let case = trust_of(&t, &moderator, &rea_id).await;
+    assert_eq!(
+        case["trust_level"], 0,
+        "one day of visits is not enough: {case}"
+    );
+    assert!(case["trust_computed_at"].is_string());
+
+    // Day 2: she replies. Two days, three topics, twelve posts read: level 1 at the next run,
+    // which the job queued for the next midnight (queuing today's run again does nothing).
+    t.app.clock().advance(DAY);
+    let rea_post = reply(&t, &rea, &topics[0], "I use Helix.", None).await;
+    t.app.schedule_trust_levels().await.unwrap();
+    t.app.run_due_jobs().await.unwrap();
+    assert_eq!(trust_of(&t, &moderator, &rea_id).await["trust_level"], 1);
+
+    // A flag upheld against her post lowers the level by one.
+    let post_id = rea_post["id"].as_str().unwrap();
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/posts/{post_id}/flags"),
+            Some(&sam),
+            Some(json!({"reason": "off_topic"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/posts/{post_id}/moderation"),
+            Some(&moderator),
+            Some(json!({"action": "hide", "reason": "Rule 2: on topic please"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    t.app.clock().advance(DAY);
+    t.app.run_due_jobs().await.unwrap();
+    let case = trust_of(&t, &moderator, &rea_id).await;
+    assert_eq!(case["trust_level"], 0, "{case}");
+
+    // Moderators see levels in the queue and on the profile; members never do.
+    let (_, queue) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/queue",
+            Some(&moderator),
+            None,
+        )
+        .await;
+    assert!(queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["author_trust_level"].is_i64()));
+    let mods = t.browser();
+    mods.log_in("mod@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    let page = mods.get(&format!("/c/guild/members/{rea_id}")).await;
+    assert!(page.text().contains("trust level 0"), "{}", page.text());
+    let page = mods
+        .get(&format!("/c/guild/members/{rea_id}/moderation"))
+        .await;
+    assert!(
+        page.text().contains("Trust level 0 (new), computed"),
+        "{}",
+        page.text()
+    );
+    let sams = t.browser();
+    sams.log_in("sam@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    let page = sams.get(&format!("/c/guild/members/{rea_id}")).await;
+    assert!(!page.text().to_lowercase().contains("trust level"));
+    let (status, _) = t
+        .api(
+            "GET",
+            &format!("/api/v1/communities/guild/members/{rea_id}/moderation"),
+            Some(&sam),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn the_demo_spreads_trust_levels_from_zero_to_four() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let c = townsquare_app::store::communities::community_by_slug(t.app.db(), "open-source-guild")
+        .await
+        .unwrap()
+        .unwrap();
+    let members = townsquare_app::store::moderation::trust::active_members(t.app.db(), &c.id)
+        .await
+        .unwrap();
+    let levels =
+        townsquare_app::store::moderation::trust::trust_levels(t.app.db(), &c.id, &members)
+            .await
+            .unwrap();
+    let mut spread = [0usize; 5];
+    for (_, level, computed) in &levels {
+        assert!(computed.is_some());
+        spread[*level as usize] += 1;
+    }
+    assert!(spread.iter().all(|n| *n > 0), "levels 0..4: {spread:?}");
+}

@@ -345,6 +345,8 @@ pub struct QueueItem {
     author_posts: i64,
     /// Moderators' private notes on the author, newest first.
     author_notes: Vec<members::MemberNote>,
+    /// The author's trust level (0–4).
+    author_trust_level: i64,
     flags: Vec<QueuedFlag>,
 }
 
@@ -399,6 +401,7 @@ pub async fn queue(
                 hidden: i.post.hidden_at.is_some(),
                 author_posts: i.author_posts,
                 author_notes: i.author_notes.into_iter().map(members::note_json).collect(),
+                author_trust_level: i.author_trust_level,
                 flags: i
                     .flags
                     .into_iter()

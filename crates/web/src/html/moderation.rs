@@ -340,6 +340,7 @@ pub struct QueueEntry {
     pub history: Vec<String>,
     /// Moderators' private notes on the author: (text, "author, date").
     pub notes: Vec<(String, String)>,
+    pub trust_level: i64,
     pub flags: Vec<FlagLine>,
 }
 
@@ -370,6 +371,7 @@ pub struct ReportEntry {
     pub subject_id: String,
     pub subject_name: String,
     pub notes: Vec<(String, String)>,
+    pub trust_level: i64,
     pub flags: Vec<FlagLine>,
 }
 
@@ -419,6 +421,7 @@ async fn queue(
             hidden: i.post.hidden_at.is_some(),
             is_first: i.post.is_first,
             author_posts: i.author_posts,
+            trust_level: i.author_trust_level,
             history: i
                 .author_history
                 .iter()
@@ -464,6 +467,7 @@ async fn queue(
             context: i.context,
             subject_id: i.subject_user_id,
             subject_name: i.subject_name,
+            trust_level: i.subject_trust_level,
             notes: i
                 .subject_notes
                 .iter()

@@ -75,6 +75,11 @@ pub struct MemberCase {
     joined_at: String,
     post_count: i64,
     guidelines_accepted: Option<GuidelinesAcceptance>,
+    /// 0 (new) to 4 (leader), recomputed daily from activity; see docs/trust-levels.md.
+    trust_level: i64,
+    trust_label: String,
+    /// When the level was last computed; null for a new member (level 0).
+    trust_computed_at: Option<String>,
     /// The latest actions about the member, newest first.
     history: Vec<MemberAction>,
     /// Private moderator notes, newest first.
@@ -99,6 +104,9 @@ pub async fn member_case(
         status: c.membership.status,
         joined_at: iso(c.membership.joined_at),
         post_count: c.post_count,
+        trust_level: c.trust_level,
+        trust_label: townsquare_domain::trust::label(c.trust_level).into(),
+        trust_computed_at: c.trust_computed_at.map(iso),
         guidelines_accepted: c.acceptance.map(|a| GuidelinesAcceptance {
             version: a.version,
             accepted_at: iso(a.accepted_at),

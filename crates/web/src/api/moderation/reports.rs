@@ -120,6 +120,8 @@ pub struct Report {
     subject_user_id: String,
     subject_name: String,
     subject_notes: Vec<MemberNote>,
+    /// That member's trust level (0–4).
+    subject_trust_level: i64,
     flags: Vec<ReportedFlag>,
 }
 
@@ -147,6 +149,7 @@ pub async fn reports(
                 subject_user_id: i.subject_user_id,
                 subject_name: i.subject_name,
                 subject_notes: i.subject_notes.into_iter().map(note_json).collect(),
+                subject_trust_level: i.subject_trust_level,
                 flags: i
                     .flags
                     .into_iter()

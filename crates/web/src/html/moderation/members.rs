@@ -39,6 +39,8 @@ struct MemberPage {
     history: Vec<String>,
     notes: Vec<NoteLine>,
     can_act: bool,
+    /// "2 (member), computed 3 Dec 2026".
+    trust: String,
 }
 
 async fn member_case(
@@ -79,6 +81,14 @@ async fn member_case(
             })
             .collect(),
         can_act: case.can_act,
+        trust: format!(
+            "{} ({}){}",
+            case.trust_level,
+            townsquare_domain::trust::label(case.trust_level),
+            case.trust_computed_at
+                .map(|at| format!(", computed {}", date(at)))
+                .unwrap_or_else(|| ", not computed yet".into())
+        ),
     };
     Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
 }

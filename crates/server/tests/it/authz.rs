@@ -239,6 +239,10 @@ const TABLE: &[Row] = &[
     ("GET", "/api/v1/communities/{slug}/moderation/reports", "", [401, 403, 404, 200, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/moderation/reports/resolve", r#"{"target_kind":"user","target_id":"{user_id}","outcome":"dismissed","reason":"Fine"}"#, [401, 403, 404, 200, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/my-flags", "", [401, 200, 404, 200, 200, 200]),
+    // Automatic hiding: moderators read the threshold, admins change it.
+    ("POST", "/c/{slug}/moderation/settings", "auto_hide_flags=4", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/api/v1/communities/{slug}/moderation/settings", "", [401, 403, 404, 200, 200, 200]),
+    ("PUT", "/api/v1/communities/{slug}/moderation/settings", r#"{"auto_hide_flags":4}"#, [401, 403, 404, 403, 200, 200]),
     ("GET", "/c/{slug}/welcome", "", [LOGIN, 403, 404, 200, 200, 200]),
     ("POST", "/c/{slug}/welcome/space", "space=room", [LOGIN, 403, 404, 403, 303, 303]),
     ("GET", "/api/v1/communities/{slug}/prompts", "", [401, 403, 404, 403, 200, 200]),

@@ -1156,3 +1156,189 @@ async fn the_demo_spreads_trust_levels_from_zero_to_four() {
     }
     assert!(spread.iter().all(|n| *n > 0), "levels 0..4: {spread:?}");
 }
+
+/// Sets a member's trust level directly (the job's result), for tests about what levels do.
+async fn set_level(t: &TestApp, user_id: &str, level: i64) {
+    let c = townsquare_app::store::communities::community_by_slug(t.app.db(), "guild")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = t.app.db().begin().await.unwrap();
+    townsquare_app::store::moderation::trust::set_trust_level(&mut tx, &c.id, user_id, level, 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn flags_from_trusted_members_hide_a_post_until_a_moderator_approves_it() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let moderator = member(&t, "mod@example.org", "Mo Derator").await;
+    promote(&t, &owner, &moderator, "moderator").await;
+    let author = member(&t, "ann@example.org", "Ann Author").await;
+    let mut trusted = Vec::new();
+    for (email, name) in [
+        ("t1@example.org", "Tia One"),
+        ("t2@example.org", "Teo Two"),
+        ("t3@example.org", "Tom Three"),
+    ] {
+        let token = member(&t, email, name).await;
+        set_level(&t, &user_id(&t, &token).await, 2).await;
+        trusted.push(token);
+    }
+    let newcomer = member(&t, "new@example.org", "Nel Newcomer").await;
+    let thread = topic(&t, &owner, "help", "Hot takes", "Go.", false).await;
+    let thread_id = thread["id"].as_str().unwrap();
+    let post = reply(
+        &t,
+        &author,
+        thread_id,
+        "An unpopular opinion zanzibar",
+        None,
+    )
+    .await;
+    let post_id = post["id"].as_str().unwrap();
+    let flag = |token: String| {
+        let t = &t;
+        async move {
+            t.api(
+                "POST",
+                &format!("/api/v1/posts/{post_id}/flags"),
+                Some(&token),
+                Some(json!({"reason": "inappropriate"})),
+            )
+            .await
+            .0
+        }
+    };
+    let visible = || async {
+        t.browser()
+            .get(&format!("/c/guild/t/{thread_id}"))
+            .await
+            .text()
+            .contains("unpopular opinion")
+    };
+
+    // Two trusted flags and a newcomer's are not enough (the default threshold is 3).
+    assert_eq!(flag(trusted[0].clone()).await, 201);
+    assert_eq!(flag(trusted[1].clone()).await, 201);
+    assert_eq!(flag(newcomer.clone()).await, 201);
+    assert!(visible().await);
+    // The third trusted flag hides it, pending review.
+    assert_eq!(flag(trusted[2].clone()).await, 201);
+    assert!(!visible().await, "hidden from readers");
+    let (_, queue) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/queue",
+            Some(&moderator),
+            None,
+        )
+        .await;
+    assert_eq!(queue[0]["post_id"], post_id);
+    assert_eq!(queue[0]["hidden"], true);
+    assert_eq!(queue[0]["hidden_automatically"], true);
+    assert_eq!(queue[0]["flags"].as_array().unwrap().len(), 4);
+    let (_, log) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/log",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(log["items"][0]["action"], "auto_hide", "{log}");
+    assert_eq!(log["items"][0]["subject_name"], "Ann Author");
+    let hidden = activities(&t, "guild", "post_auto_hidden").await;
+    assert_eq!(hidden.len(), 1);
+    assert!(hidden[0].actor_id.is_none(), "the system acted");
+    assert!(inbox(&t, &author).await.iter().any(|n| n["excerpt"]
+        .as_str()
+        .unwrap()
+        .contains("Hidden automatically after 3 flags")));
+    let mods = t.browser();
+    mods.log_in("mod@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    let page = mods.get("/c/guild/moderation").await;
+    assert!(page.text().contains("Hidden automatically, pending review"));
+
+    // Approving restores it and closes the flags.
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/posts/{post_id}/moderation"),
+            Some(&moderator),
+            Some(json!({"action": "approve", "reason": "Unpopular is not against the rules"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(visible().await, "shown again");
+    let (_, queue) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/moderation/queue",
+            Some(&moderator),
+            None,
+        )
+        .await;
+    assert!(queue.as_array().unwrap().is_empty());
+
+    // Admins set the threshold; moderators and members cannot; nonsense is refused.
+    let settings = "/api/v1/communities/guild/moderation/settings";
+    let (status, _) = t
+        .api(
+            "PUT",
+            settings,
+            Some(&moderator),
+            Some(json!({"auto_hide_flags": 1})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, problem) = t
+        .api(
+            "PUT",
+            settings,
+            Some(&owner),
+            Some(json!({"auto_hide_flags": 99})),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    let (status, body) = t
+        .api(
+            "PUT",
+            settings,
+            Some(&owner),
+            Some(json!({"auto_hide_flags": 1})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = t.api("GET", settings, Some(&moderator), None).await;
+    assert_eq!(body["auto_hide_flags"], 1);
+    let second = reply(&t, &author, thread_id, "Another take zanzibar", None).await;
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/posts/{}/flags", second["id"].as_str().unwrap()),
+            Some(&newcomer),
+            Some(json!({"reason": "spam"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let page = t.browser().get(&format!("/c/guild/t/{thread_id}")).await;
+    assert!(
+        page.text().contains("Another take"),
+        "a level-0 flag never hides"
+    );
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/posts/{}/flags", second["id"].as_str().unwrap()),
+            Some(&trusted[0]),
+            Some(json!({"reason": "spam"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let page = t.browser().get(&format!("/c/guild/t/{thread_id}")).await;
+    assert!(!page.text().contains("Another take"));
+}

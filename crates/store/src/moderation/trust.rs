@@ -157,3 +157,81 @@ pub async fn topics_with_replies(db: &Db, community_id: &str) -> Result<Vec<(Str
     .await
     .db())
 }
+
+/// Open flags on a post from members of its community at `min_level` or above.
+pub async fn trusted_open_flags<'a>(
+    src: impl Into<Source<'a>>,
+    post_id: &str,
+    min_level: i64,
+) -> Result<i64> {
+    with_read!(src, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM flags f
+         JOIN memberships m ON m.community_id = f.community_id AND m.user_id = f.reporter_id
+         WHERE f.target_kind = 'post' AND f.target_id = $1 AND f.status = 'open'
+           AND m.trust_level >= $2"
+    )
+    .bind(post_id)
+    .bind(min_level)
+    .fetch_one(c)
+    .await
+    .db())
+}
+
+/// A community's auto-hide threshold (0: off).
+pub async fn auto_hide_flags<'a>(src: impl Into<Source<'a>>, community_id: &str) -> Result<i64> {
+    with_read!(src, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT auto_hide_flags FROM communities WHERE id = $1"
+    )
+    .bind(community_id)
+    .fetch_one(c)
+    .await
+    .db())
+}
+
+pub async fn set_auto_hide_flags(tx: &mut Tx, community_id: &str, flags: i64) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE communities SET auto_hide_flags = $2 WHERE id = $1"
+    )
+    .bind(community_id)
+    .bind(flags)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+/// Marks whether a post's hiding was automatic (pending review) or a moderator's.
+pub async fn set_hidden_automatically(tx: &mut Tx, post_id: &str, automatic: bool) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE posts SET hidden_automatically = $2 WHERE id = $1"
+    )
+    .bind(post_id)
+    .bind(automatic)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+/// Which of these posts are hidden automatically, pending review.
+pub async fn auto_hidden_among(db: &Db, post_ids: &[String]) -> Result<Vec<String>> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = (0..post_ids.len())
+        .map(|i| format!("${}", i + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT id FROM posts WHERE hidden_automatically AND hidden_at IS NOT NULL AND id IN ({marks})"
+    );
+    with_read!(db, |c| {
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for id in post_ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(c).await.db()
+    })
+}

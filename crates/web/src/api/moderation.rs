@@ -347,6 +347,9 @@ pub struct QueueItem {
     author_notes: Vec<members::MemberNote>,
     /// The author's trust level (0–4).
     author_trust_level: i64,
+    /// Hidden automatically after flags from trusted members, pending review (approving
+    /// shows it again).
+    hidden_automatically: bool,
     flags: Vec<QueuedFlag>,
 }
 
@@ -402,6 +405,7 @@ pub async fn queue(
                 author_posts: i.author_posts,
                 author_notes: i.author_notes.into_iter().map(members::note_json).collect(),
                 author_trust_level: i.author_trust_level,
+                hidden_automatically: i.hidden_automatically,
                 flags: i
                     .flags
                     .into_iter()

@@ -335,6 +335,7 @@ pub struct QueueEntry {
     pub author_name: String,
     pub body_html: String,
     pub hidden: bool,
+    pub hidden_automatically: bool,
     pub is_first: bool,
     pub author_posts: i64,
     pub history: Vec<String>,
@@ -358,6 +359,9 @@ struct QueuePage {
     sanctions: Vec<SanctionLine>,
     appeals: Vec<AppealLine>,
     reports: Vec<ReportEntry>,
+    /// The auto-hide threshold, and whether the viewer (an admin) may change it.
+    auto_hide_flags: i64,
+    can_manage: bool,
 }
 
 /// A flagged member or event in the queue.
@@ -419,6 +423,7 @@ async fn queue(
             author_name: i.author_name,
             body_html: i.post.body_html.clone(),
             hidden: i.post.hidden_at.is_some(),
+            hidden_automatically: i.hidden_automatically,
             is_first: i.post.is_first,
             author_posts: i.author_posts,
             trust_level: i.author_trust_level,
@@ -541,6 +546,8 @@ async fn queue(
         sanctions,
         appeals,
         reports,
+        auto_hide_flags: state.app.auto_hide_flags(actor, &slug).await?,
+        can_manage: view.can_manage(),
     };
     Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
 }

@@ -32,6 +32,50 @@ pub(crate) fn routes(r: Routes) -> Routes {
         post(resolve),
     )
     .get("/api/v1/communities/{slug}/my-flags", get(my_flags))
+    .get(
+        "/api/v1/communities/{slug}/moderation/settings",
+        get(settings),
+    )
+    .put(
+        "/api/v1/communities/{slug}/moderation/settings",
+        axum::routing::put(set_settings),
+    )
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ModerationSettings {
+    /// Open flags from members at trust level 2 or higher that hide a post automatically,
+    /// pending review: 0 (off) to 20; 3 by default.
+    auto_hide_flags: i64,
+}
+
+/// The community's moderation settings (moderators).
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/moderation/settings", tag = "moderation", security(("bearer" = [])),
+    params(("slug" = String, Path)), responses((status = 200, body = ModerationSettings), (status = 401), (status = 403), (status = 404)))]
+pub async fn settings(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+) -> Result<Json<ModerationSettings>, ApiError> {
+    let auto_hide_flags = state.app.auto_hide_flags(ctx.actor()?, &slug).await?;
+    Ok(Json(ModerationSettings { auto_hide_flags }))
+}
+
+/// Change the community's moderation settings (admins).
+#[utoipa::path(put, path = "/api/v1/communities/{slug}/moderation/settings", tag = "moderation", security(("bearer" = [])),
+    params(("slug" = String, Path)), request_body = ModerationSettings,
+    responses((status = 200, body = ModerationSettings), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn set_settings(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+    JsonBody(b): JsonBody<ModerationSettings>,
+) -> Result<Json<ModerationSettings>, ApiError> {
+    let auto_hide_flags = state
+        .app
+        .set_auto_hide_flags(ctx.actor()?, &slug, b.auto_hide_flags)
+        .await?;
+    Ok(Json(ModerationSettings { auto_hide_flags }))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -18,6 +18,35 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/c/{slug}/members/{user_id}/flag", post(flag_member))
         .post("/c/{slug}/events/{event}/flag", post(flag_event))
         .post("/c/{slug}/moderation/reports/resolve", post(resolve))
+        .post("/c/{slug}/moderation/settings", post(settings))
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    #[serde(default)]
+    auto_hide_flags: String,
+}
+
+async fn settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<SettingsForm>,
+) -> Result<Response, HtmlError> {
+    let flags = form.auto_hide_flags.trim().parse::<i64>().map_err(|_| {
+        townsquare_app::AppError::invalid(
+            "auto_hide_flags",
+            "Give a whole number, 0 to turn it off.",
+        )
+    })?;
+    state
+        .app
+        .set_auto_hide_flags(ctx.actor()?, &slug, flags)
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/moderation"),
+        "Saved.",
+    ))
 }
 
 #[derive(Template)]

@@ -272,7 +272,7 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
       await api('POST', `/api/v1/communities/${slug}/spaces`, ownerToken, {
         name: PAYLOADS[3], slug: 'corpus', description: all, kind: 'discussion', visibility: 'everyone',
       });
-      await api('POST', `/api/v1/communities/${slug}/join`, replierToken, {});
+      await api('POST', `/api/v1/communities/${slug}/join`, replierToken, { accept_guidelines: true });
       const topic = await api('POST', `/api/v1/communities/${slug}/spaces/corpus/topics`, ownerToken, {
         title: `${PAYLOADS[0]} ${PAYLOADS[6]} corpus`,
         body: `Payload corpus follows.\n\n${all}`,

@@ -272,7 +272,7 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
       await api('POST', `/api/v1/communities/${slug}/spaces`, ownerToken, {
         name: PAYLOADS[3], slug: 'corpus', description: all, kind: 'discussion', visibility: 'everyone',
       });
-      await api('POST', `/api/v1/communities/${slug}/join`, replierToken, {});
+      await api('POST', `/api/v1/communities/${slug}/join`, replierToken, { accept_guidelines: true });
       // The replier posts the whole corpus at once: more than the default six posts a minute.
       await api('PUT', `/api/v1/communities/${slug}/auto-moderation/limits`, ownerToken, {
         hold_first_posts: 0, new_member_days: 3, new_member_links: 2, new_member_mentions: 3,

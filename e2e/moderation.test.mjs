@@ -210,4 +210,88 @@ describe('moderation in a browser', { timeout: 30 * 60_000 }, () => {
     const authorInbox = await api('GET', '/api/v1/notifications', tokens[author.email], null);
     assert.ok(authorInbox.items.some((n) => n.kind === 'moderation' && n.excerpt.includes('Rule 3')), 'the author was not told why');
   });
+  it('a muted member sees why and until when, appeals, and posts again once it is overturned', { timeout: TEST_TIMEOUT_MS }, async () => {
+    requireStarted();
+    const slug = `appeal-${RUN}`;
+    const owner = { email: `appeal-owner-${RUN}@example.com`, name: `Ola Owner ${RUN}` };
+    const muted = { email: `appeal-member-${RUN}@example.com`, name: `Max Muted ${RUN}` };
+    const tokens = {};
+    for (const who of [owner, muted]) {
+      tokens[who.email] = (await api('POST', '/api/v1/auth/signup', null, { email: who.email, display_name: who.name, password: PASSWORD })).token;
+    }
+    await api('POST', '/api/v1/communities', tokens[owner.email], { name: `Appeals ${RUN}`, slug, visibility: 'public', join_policy: 'open' });
+    await api('POST', `/api/v1/communities/${slug}/spaces`, tokens[owner.email], { name: 'General', slug: 'general', kind: 'discussion', visibility: 'everyone' });
+    await api('POST', `/api/v1/communities/${slug}/join`, tokens[muted.email], null);
+    const topic = await api('POST', `/api/v1/communities/${slug}/spaces/general/topics`, tokens[owner.email], { title: 'Weekend plans?', body: 'Share yours.' });
+    const me = await api('GET', '/api/v1/me', tokens[muted.email], null);
+
+    // The moderator (here the owner) mutes the member for three days, with a reason.
+    await api('POST', `/api/v1/communities/${slug}/members/${me.id}/sanctions`, tokens[owner.email], { kind: 'mute', days: 3, reason: 'Rule 2: a cooling-off period' });
+    await api('POST', `/api/v1/topics/${topic.id}/posts`, tokens[muted.email], { body: 'Hiking!' }, [403]);
+
+    // The member sees why and until when, and appeals.
+    const mctx = await newContext();
+    const m = await mctx.newPage();
+    try {
+      await logIn(m, muted.email);
+      await goto(m, `/c/${slug}`);
+      const notice = norm(await m.locator('.flash.warn').innerText());
+      assert.match(notice, /You are muted in Appeals .* until \d{1,2} \w{3} \d{4}, \d{2}:\d{2} \(UTC\): Rule 2: a cooling-off period/);
+      await clickAndLoad(m, m.getByRole('link', { name: 'Details and appeal' }));
+      assert.equal(pathOf(m), `/c/${slug}/my-moderation`);
+      await scan(m, 'moderation about you');
+      await m.getByLabel('Why should the moderators reconsider?').fill('I was quoting someone else, not being rude.');
+      await clickAndLoad(m, m.getByRole('button', { name: 'Appeal' }));
+      assert.match(norm(await m.locator('.flash:not(.warn)').innerText()), /Appeal sent/);
+      assert.match(norm(await m.locator('main').innerText()), /Appeal: waiting for a moderator/);
+    } catch (err) {
+      await screenshot(m, 'FAILED-appellant').catch(() => {});
+      throw err;
+    } finally {
+      await mctx.close();
+    }
+
+    // The moderator overturns it in the appeals queue, with a reason.
+    const octx = await newContext();
+    const p = await octx.newPage();
+    try {
+      await logIn(p, owner.email);
+      await goto(p, `/c/${slug}/moderation`);
+      const appeal = p.locator('[id^=appeal-]').first();
+      assert.match(norm(await appeal.innerText()), /Max Muted .* appeals a mute .*I was quoting someone else/);
+      await scan(p, 'appeals queue');
+      await appeal.getByLabel('Decision').selectOption('overturned');
+      await appeal.getByLabel(/^Reason \(the member sees it\)/).fill('You are right: it was a quotation');
+      await clickAndLoad(p, appeal.getByRole('button', { name: 'Decide' }));
+      assert.match(norm(await p.locator('.flash:not(.warn)').innerText()), /Appeal overturned/);
+    } catch (err) {
+      await screenshot(p, 'FAILED-moderator-appeal').catch(() => {});
+      if (server?.exited) err.message += `\n  the server exited (${describeExit(server.exited)})`;
+      throw err;
+    } finally {
+      await octx.close();
+    }
+
+    // The member sees the outcome and can post again.
+    const m2ctx = await newContext();
+    const m2 = await m2ctx.newPage();
+    try {
+      await logIn(m2, muted.email);
+      await goto(m2, `/c/${slug}/my-moderation`);
+      assert.match(norm(await m2.locator('main').innerText()), /Appeal: overturned — You are right: it was a quotation/);
+      await goto(m2, `/c/${slug}`);
+      assert.equal(await m2.locator('.flash.warn').count(), 0, 'the mute notice is gone');
+      await goto(m2, `/c/${slug}/t/${topic.id}`);
+      await m2.locator('textarea[name=body]').last().fill('Hiking, and glad to be back.');
+      await clickAndLoad(m2, m2.getByRole('button', { name: /^(Reply|Post reply)$/ }).last());
+      assert.match(norm(await m2.locator('main').innerText()), /Hiking, and glad to be back\./);
+    } catch (err) {
+      await screenshot(m2, 'FAILED-appellant-after').catch(() => {});
+      throw err;
+    } finally {
+      await m2ctx.close();
+    }
+    const inbox = await api('GET', '/api/v1/notifications', tokens[muted.email], null);
+    assert.ok(inbox.items.some((n) => n.excerpt.includes('Your appeal was overturned')), `no outcome notice: ${JSON.stringify(inbox.items)}`);
+  });
 });

@@ -376,11 +376,14 @@ impl App {
     }
 
     /// Joins per the community's policy: open communities at once, approval ones by request.
+    /// A community with guidelines needs them accepted (`accepted_guidelines`); the
+    /// acceptance is recorded with the version accepted.
     pub async fn join_community(
         &self,
         actor: &Actor,
         slug: &str,
         note: &str,
+        accepted_guidelines: bool,
     ) -> AppResult<JoinOutcome> {
         let view = self.community(Some(actor), slug).await?;
         if view.role().is_some() {
@@ -406,6 +409,7 @@ impl App {
                 if view.is_pending() {
                     return Ok(JoinOutcome::Requested);
                 }
+                crate::moderation::members::check_accepted(c, accepted_guidelines)?;
                 store::upsert_membership(
                     &mut tx,
                     &membership(c, actor, CommunityRole::Member, PENDING, &note, now),
@@ -422,10 +426,15 @@ impl App {
                     now,
                 )
                 .await?;
+                self.record_guidelines_acceptance(&mut tx, c, &actor.user_id, now)
+                    .await?;
                 JoinOutcome::Requested
             }
             _ => {
+                crate::moderation::members::check_accepted(c, accepted_guidelines)?;
                 self.add_member(&mut tx, c, &actor.user_id, now, json!({}))
+                    .await?;
+                self.record_guidelines_acceptance(&mut tx, c, &actor.user_id, now)
                     .await?;
                 JoinOutcome::Joined
             }

@@ -77,7 +77,7 @@ impl TopicAction {
     }
 }
 
-fn check_body(body: &str) -> Result<String, String> {
+pub(crate) fn check_body(body: &str) -> Result<String, String> {
     let trimmed = body.trim();
     if trimmed.is_empty() {
         return Err("Write something first.".into());

@@ -438,13 +438,15 @@ impl App {
         })
     }
 
-    /// Joins through an invitation, whatever the community's join policy. A member already
+    /// Joins through an invitation, whatever the community's join policy, accepting the
+    /// community's guidelines if it has any. A member already
     /// in is told so (the invitation is not used up); an expired, used-up or revoked
     /// invitation is `Gone` with a message saying which.
     pub async fn accept_invitation(
         &self,
         actor: &Actor,
         token: &str,
+        accepted_guidelines: bool,
     ) -> AppResult<(CommunityRow, JoinOutcome)> {
         let lookup = self.invitation_by_token(Some(actor), token).await?;
         let c = lookup.community;
@@ -454,6 +456,7 @@ impl App {
         if lookup.state != InvitationState::Valid {
             return Err(AppError::Gone(lookup.state.message().into()));
         }
+        crate::moderation::members::check_accepted(&c, accepted_guidelines)?;
         let inv = lookup.invitation;
         let now = self.now();
         let mut tx = self.db().begin().await?;
@@ -469,6 +472,8 @@ impl App {
             json!({"invitation_id": inv.id, "via": inv.kind, "source": inv.source, "campaign": inv.campaign}),
         )
         .await?;
+        self.record_guidelines_acceptance(&mut tx, &c, &actor.user_id, now)
+            .await?;
         store::set_membership_attribution(
             &mut tx,
             &c.id,

@@ -93,6 +93,7 @@ impl App {
             crate::notifications::DIGEST => self.send_digests(tx).await,
             crate::topic_lists::RANK_TOP => self.rank_top_topics(tx).await,
             crate::files::ORPHAN_SWEEP => self.orphan_sweep_job(tx).await,
+            crate::moderation::trust::TRUST_LEVELS => self.trust_levels_job(tx).await,
             other => Err(AppError::Internal(format!(
                 "no handler for job kind {other}"
             ))),
@@ -170,6 +171,9 @@ impl App {
         }
         if let Err(e) = self.schedule_orphan_sweep().await {
             tracing::error!(error = %e, "could not queue the orphan-blob sweep");
+        }
+        if let Err(e) = self.schedule_trust_levels().await {
+            tracing::error!(error = %e, "could not queue the trust-level run");
         }
         if let Err(e) = self.recover_interrupted_mail().await {
             tracing::error!(error = %e, "could not check for interrupted mail");

@@ -2,6 +2,12 @@
 //! approve, hide, unhide or delete them with a reason. Every action is appended to the audit
 //! log and the activity log in its transaction, and tells the author and the reporters.
 
+pub mod auto_hide;
+pub mod edits;
+pub mod members;
+pub mod reports;
+pub mod trust;
+
 use crate::communities::{role_of, CommunityView};
 use crate::discussions::TopicView;
 use crate::notifications::Notice;
@@ -31,6 +37,12 @@ pub struct QueueItem {
     /// The author's posts in this community, and the latest actions about them.
     pub author_posts: i64,
     pub author_history: Vec<ActionRow>,
+    /// Moderators' private notes on the author, newest first.
+    pub author_notes: Vec<townsquare_store::moderation::members::ListedNote>,
+    /// The author's trust level (0–4).
+    pub author_trust_level: i64,
+    /// Hidden automatically after flags from trusted members, pending review.
+    pub hidden_automatically: bool,
     pub flags: Vec<OpenFlag>,
 }
 
@@ -109,6 +121,8 @@ impl App {
             now,
         )
         .await?;
+        self.auto_hide_if_due(&mut tx, &post, &actor.user_id, now)
+            .await?;
         self.commit(tx).await?;
         Ok(flag)
     }
@@ -147,6 +161,12 @@ impl App {
                 .collect();
         // Each author's summary is read once, however many of their posts are flagged.
         let mut authors: HashMap<String, (i64, Vec<ActionRow>)> = HashMap::new();
+        let author_ids: Vec<String> = posts.values().map(|f| f.post.author_id.clone()).collect();
+        let notes = store::members::notes_about(self.db(), &view.community.id, &author_ids).await?;
+        let levels = self
+            .trust_levels_of(&view.community.id, &author_ids)
+            .await?;
+        let auto_hidden = store::trust::auto_hidden_among(self.db(), &order).await?;
         let mut items = Vec::new();
         for post_id in order {
             let Some(flagged) = posts.remove(&post_id) else {
@@ -163,6 +183,13 @@ impl App {
             items.push(QueueItem {
                 author_posts,
                 author_history,
+                author_trust_level: levels.get(&author_id).map_or(0, |l| l.0),
+                hidden_automatically: auto_hidden.contains(&post_id),
+                author_notes: notes
+                    .iter()
+                    .filter(|n| n.note.user_id == author_id)
+                    .cloned()
+                    .collect(),
                 flags: grouped.remove(&post_id).unwrap_or_default(),
                 topic_title: flagged.topic_title,
                 author_name: flagged.author_name,
@@ -204,13 +231,31 @@ impl App {
         let reason = check_action_reason(reason).map_err(|m| AppError::invalid("reason", m))?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
+        let auto_hidden = post.hidden_at.is_some()
+            && !store::trust::auto_hidden_among(self.db(), std::slice::from_ref(&post.id))
+                .await?
+                .is_empty();
         match action {
+            // Approving a post hidden automatically (pending review) shows it again.
+            ContentAction::Approve if auto_hidden => {
+                store::set_post_hidden(&mut tx, &post.id, None).await?;
+                store::trust::set_hidden_automatically(&mut tx, &post.id, false).await?;
+                search::index_post(
+                    &mut tx,
+                    &post.id,
+                    &view.topic.title,
+                    &markdown::plain_text(&post.body_markdown),
+                )
+                .await?;
+            }
             ContentAction::Approve => {}
             ContentAction::Hide => {
+                store::trust::set_hidden_automatically(&mut tx, &post.id, false).await?;
                 store::set_post_hidden(&mut tx, &post.id, Some(now)).await?;
                 search::unindex_post(&mut tx, &post.id).await?;
             }
             ContentAction::Unhide => {
+                store::trust::set_hidden_automatically(&mut tx, &post.id, false).await?;
                 store::set_post_hidden(&mut tx, &post.id, None).await?;
                 search::index_post(
                     &mut tx,
@@ -274,7 +319,7 @@ impl App {
             "moderation_action",
             "post",
             &post.id,
-            json!({"action": entry.action, "subject_user_id": post.author_id, "flags_closed": reporters.len()}),
+            json!({"action": entry.action, "subject_user_id": post.author_id, "flags_closed": reporters.len(), "restored_auto_hidden": auto_hidden && action == ContentAction::Approve}),
             now,
         )
         .await?;
@@ -770,9 +815,10 @@ impl App {
     }
 }
 
-/// Actions a member may appeal: not approvals, lifts or decisions on appeals.
+/// Actions a member may appeal (and sees): not approvals, lifts or decisions on appeals, and
+/// never moderators' private notes.
 fn appealable(action: &str) -> bool {
-    !matches!(action, "approve" | "lift") && !action.starts_with("appeal_")
+    !matches!(action, "approve" | "lift" | "note") && !action.starts_with("appeal_")
 }
 
 fn past_tense(action: ContentAction) -> &'static str {

@@ -12,6 +12,7 @@ pub mod policy;
 pub mod ranking;
 pub mod roles;
 pub mod time_zones;
+pub mod trust;
 pub mod values;
 
 pub use ids::new_id;

@@ -33,6 +33,7 @@ text_enum! {
     TargetKind {
         Post => "post",
         User => "user",
+        Event => "event",
     }
 }
 
@@ -147,5 +148,6 @@ mod tests {
         assert!(FlagReason::parse("boring").is_err());
         assert_eq!(ContentAction::parse("hide"), Ok(ContentAction::Hide));
         assert_eq!(TargetKind::parse("post"), Ok(TargetKind::Post));
+        assert_eq!(TargetKind::parse("event"), Ok(TargetKind::Event));
     }
 }

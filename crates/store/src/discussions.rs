@@ -414,6 +414,8 @@ pub struct RevisionRow {
     pub editor_name: String,
     pub body_markdown: String,
     pub created_at: i64,
+    /// A moderator's reason for editing someone else's post.
+    pub reason: Option<String>,
 }
 
 /// Keeps the text a post had before an edit.
@@ -445,7 +447,8 @@ pub async fn insert_revision(
 pub async fn revisions_of(db: &Db, post_id: &str) -> Result<Vec<RevisionRow>> {
     with_read!(db, |c| {
         sqlx::query_as::<_, RevisionRow>(
-        "SELECT r.id, r.post_id, r.editor_id, u.display_name AS editor_name, r.body_markdown, r.created_at
+        "SELECT r.id, r.post_id, r.editor_id, u.display_name AS editor_name, r.body_markdown, r.created_at,
+                r.reason
          FROM post_revisions r JOIN users u ON u.id = r.editor_id
          WHERE r.post_id = $1 ORDER BY r.created_at, r.id"
     )

@@ -4,6 +4,9 @@ use crate::db::{Db, Source, Tx};
 use crate::error::MapErr;
 use crate::Result;
 
+pub mod members;
+pub mod trust;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FlagRow {
     pub id: String,
@@ -26,7 +29,11 @@ const FLAG_COLUMNS: &str = "f.id, f.community_id, f.target_kind, f.target_id, f.
 
 /// Records an open flag; false if the reporter already has an open flag on the item.
 pub async fn insert_flag(tx: &mut Tx, f: &FlagRow) -> Result<bool> {
-    let open_key = format!("{}:{}:{}", f.reporter_id, f.target_kind, f.target_id);
+    let mut open_key = format!("{}:{}:{}", f.reporter_id, f.target_kind, f.target_id);
+    if f.target_kind == "user" {
+        // A member is the same id in every community: one open flag per community.
+        open_key = format!("{open_key}:{}", f.community_id);
+    }
     let n = with_tx!(tx, |c| sqlx::query(
         "INSERT INTO flags (id, community_id, target_kind, target_id, space_id, reporter_id,
              reason, note, status, open_key, created_at)
@@ -111,6 +118,47 @@ pub async fn resolve_flags(
              resolution = $6
          WHERE target_kind = $1 AND target_id = $2 AND status = 'open'"
     )
+    .bind(target_kind)
+    .bind(target_id)
+    .bind(status)
+    .bind(now)
+    .bind(resolved_by)
+    .bind(resolution)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(reporters)
+}
+
+/// Closes the open flags on an item in one community as `status`; returns the reporters.
+#[allow(clippy::too_many_arguments)]
+pub async fn resolve_flags_in(
+    tx: &mut Tx,
+    community_id: &str,
+    target_kind: &str,
+    target_id: &str,
+    status: &str,
+    resolved_by: &str,
+    resolution: &str,
+    now: i64,
+) -> Result<Vec<String>> {
+    let reporters = with_tx!(tx, |c| sqlx::query_scalar::<_, String>(
+        "SELECT reporter_id FROM flags
+         WHERE community_id = $1 AND target_kind = $2 AND target_id = $3 AND status = 'open'"
+    )
+    .bind(community_id)
+    .bind(target_kind)
+    .bind(target_id)
+    .fetch_all(c)
+    .await
+    .db())?;
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE flags SET status = $4, open_key = NULL, resolved_at = $5, resolved_by = $6,
+             resolution = $7
+         WHERE community_id = $1 AND target_kind = $2 AND target_id = $3 AND status = 'open'"
+    )
+    .bind(community_id)
     .bind(target_kind)
     .bind(target_id)
     .bind(status)

@@ -175,7 +175,7 @@ const COUNCIL_TOPICS: &[TopicSeed] = &[
 ];
 
 /// (user, joined_at) of the community's active members.
-type Members<'a> = [(&'a UserRow, i64)];
+pub(super) type Members<'a> = [(&'a UserRow, i64)];
 
 fn author_before<'a>(members: &Members<'a>, before: i64, rng: &mut ChaCha8Rng) -> &'a UserRow {
     let eligible: Vec<&UserRow> = members

@@ -5,6 +5,7 @@ mod auto_moderation;
 mod discussions;
 mod events;
 mod invitations;
+mod moderation;
 
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use crate::secrets::hash_password;
@@ -396,6 +397,7 @@ impl App {
                 .map(|(s, (id, _))| (s.slug, id.as_str()))
                 .collect();
             discussions::seed(&mut tx, c, &spaces_by_slug, &members, now, &mut rng).await?;
+            moderation::seed(&mut tx, c, &members, now).await?;
             let events_space = seeds
                 .iter()
                 .zip(&space_ids)
@@ -409,6 +411,11 @@ impl App {
         // The home's top lists are counted hourly; count them now so the demo opens with them.
         let mut tx = self.db().begin().await?;
         self.rank_top_topics_now(&mut tx, now).await?;
+        self.seed_demo_reading(&mut tx, now).await?;
+        self.commit(tx).await?;
+        // Trust levels from the members' seeded history, as the daily job computes them.
+        let mut tx = self.db().begin().await?;
+        self.recompute_trust_levels(&mut tx, now).await?;
         self.commit(tx).await?;
         self.seed_demo_file(&users[1]).await
     }

@@ -232,6 +232,31 @@ const TABLE: &[Row] = &[
     ("POST", "/api/v1/communities/{slug}/appeals", r#"{"action_id":"{action}","statement":"Please reconsider"}"#, [401, 201, 404, 404, 404, 404]),
     ("GET", "/api/v1/communities/{slug}/appeals", "", [401, 403, 404, 200, 200, 200]),
     ("POST", "/api/v1/appeals/{id}/resolve", r#"{"decision":"upheld","reason":"It stands"}"#, [401, 404, 404, 200, 200, 200]),
+    // The moderators' view of a member and their private notes: {user_id} is a plain member.
+    ("GET", "/c/{slug}/members/{user_id}/moderation", "", [LOGIN, 403, 404, 200, 200, 200]),
+    ("POST", "/c/{slug}/members/{user_id}/notes", "body=Fixture+note", [LOGIN, 403, 404, 303, 303, 303]),
+    ("GET", "/api/v1/communities/{slug}/members/{user_id}/moderation", "", [401, 403, 404, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/members/{user_id}/notes", "", [401, 403, 404, 200, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/members/{user_id}/notes", r#"{"body":"Fixture note"}"#, [401, 403, 404, 201, 201, 201]),
+    // A moderator's edit of the member's post {post} / {id}, with a reason.
+    ("POST", "/c/{slug}/posts/{post}/moderator-edit", "body=Edited+by+{who}&reason=Removed+a+phone+number", [LOGIN, 403, 404, 303, 303, 303]),
+    ("POST", "/api/v1/posts/{id}/moderator-edit", r#"{"body":"Edited by {who}","reason":"Removed a phone number"}"#, [401, 403, 404, 200, 200, 200]),
+    // Flags on a profile ({user_id}, a plain member the owner flagged: moderators may close
+    // that flag) and on the event {event} / {id} (the owner's). A superadmin who is not a
+    // member moderates but does not flag.
+    ("GET", "/c/{slug}/members/{user_id}", "", [404, 200, 404, 200, 200, 200]),
+    ("POST", "/c/{slug}/members/{user_id}/flag", "reason=spam", [LOGIN, 303, 404, 303, 303, 403]),
+    ("POST", "/c/{slug}/events/{event}/flag", "reason=spam", [LOGIN, 303, 404, 303, 303, 403]),
+    ("POST", "/c/{slug}/moderation/reports/resolve", "target_kind=user&target_id={user_id}&outcome=dismissed&reason=Fine", [LOGIN, 403, 404, 303, 303, 303]),
+    ("POST", "/api/v1/communities/{slug}/members/{user_id}/flags", r#"{"reason":"spam"}"#, [401, 201, 404, 201, 201, 403]),
+    ("POST", "/api/v1/events/{id}/flags", r#"{"reason":"spam"}"#, [401, 201, 404, 201, 201, 403]),
+    ("GET", "/api/v1/communities/{slug}/moderation/reports", "", [401, 403, 404, 200, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/moderation/reports/resolve", r#"{"target_kind":"user","target_id":"{user_id}","outcome":"dismissed","reason":"Fine"}"#, [401, 403, 404, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/my-flags", "", [401, 200, 404, 200, 200, 200]),
+    // Automatic hiding: moderators read the threshold, admins change it.
+    ("POST", "/c/{slug}/moderation/settings", "auto_hide_flags=4", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/api/v1/communities/{slug}/moderation/settings", "", [401, 403, 404, 200, 200, 200]),
+    ("PUT", "/api/v1/communities/{slug}/moderation/settings", r#"{"auto_hide_flags":4}"#, [401, 403, 404, 403, 200, 200]),
     ("GET", "/c/{slug}/welcome", "", [LOGIN, 403, 404, 200, 200, 200]),
     ("POST", "/c/{slug}/welcome/space", "space=room", [LOGIN, 403, 404, 403, 303, 303]),
     ("GET", "/api/v1/communities/{slug}/prompts", "", [401, 403, 404, 403, 200, 200]),
@@ -421,7 +446,7 @@ async fn fixture(api: bool) -> Fixture {
         let app = t.app.clone();
         let owner = owner.clone();
         async move {
-            app.join_community(&a, "council", "")
+            app.join_community(&a, "council", "", true)
                 .await
                 .expect("request");
             app.decide_join_request(&owner, "council", &a.user_id, true)
@@ -453,7 +478,7 @@ async fn fixture(api: bool) -> Fixture {
     .await;
     let pending = user(&t, "pending@example.org", "Pending", false).await;
     t.app
-        .join_community(&pending, "council", "please")
+        .join_community(&pending, "council", "please", true)
         .await
         .expect("pending request");
 
@@ -652,6 +677,10 @@ async fn fixture(api: bool) -> Fixture {
         .register_for_event(&member, &event.id)
         .await
         .expect("registration");
+    t.app
+        .flag_member(&owner, "council", &target.user_id, "spam", "")
+        .await
+        .expect("a flag on the target's profile");
 
     let (spare, _) = t
         .app
@@ -778,6 +807,7 @@ impl Fixture {
             .replace("{topic}", &self.topic_id)
             .replace("{other}", &self.other_topic_id)
             .replace("{action}", &self.action_id)
+            .replace("{user_id}", &self.target_id)
             .replace("{email}", &caller.email.replace('@', "%40"));
         let url = self.t.url(&self.path(pattern));
         let jar = Arc::new(reqwest::cookie::Jar::default());

@@ -280,7 +280,10 @@ async fn expired_and_withdrawn_links_say_so_and_invitations_skip_approval() {
         .await;
     assert_eq!(preview["community_name"], "Night Owls");
     let sam_actor = t.app.authenticate_api_token(&sam).await.unwrap().unwrap();
-    let asked = t.app.join_community(&sam_actor, "owls", "Let me in").await;
+    let asked = t
+        .app
+        .join_community(&sam_actor, "owls", "Let me in", true)
+        .await;
     assert_eq!(
         asked.unwrap(),
         townsquare_app::communities::JoinOutcome::Requested

@@ -14,6 +14,7 @@ mod events;
 mod feeds;
 mod files;
 mod invitations;
+mod member_moderation;
 mod moderation;
 mod notifications;
 mod process;

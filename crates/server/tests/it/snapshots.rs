@@ -49,7 +49,7 @@ async fn emails() {
         "POST",
         "/api/v1/communities/books/join",
         Some(&reader),
-        None,
+        Some(json!({"accept_guidelines": true})),
     )
     .await;
     t.app.run_due_jobs().await.unwrap();

@@ -47,7 +47,10 @@ pub struct Community {
     slug: String,
     name: String,
     description: String,
+    /// Markdown. Joining needs them accepted (`accept_guidelines`) when not empty.
     guidelines: String,
+    /// The version of the guidelines a join accepts (a digest of their text); null if none.
+    guidelines_version: Option<String>,
     /// `public` or `private`.
     visibility: String,
     /// `open`, `approval` or `invite`.
@@ -64,11 +67,14 @@ pub struct Community {
 }
 
 fn community(c: CommunityRow, my_role: Option<String>, my_status: Option<String>) -> Community {
+    let guidelines_version = townsquare_app::moderation::members::needs_acceptance(&c)
+        .then(|| townsquare_app::moderation::members::guidelines_version(&c.guidelines));
     Community {
         id: c.id,
         slug: c.slug,
         name: c.name,
         description: c.description,
+        guidelines_version,
         guidelines: c.guidelines,
         visibility: c.visibility,
         join_policy: c.join_policy,
@@ -220,6 +226,10 @@ pub struct JoinBody {
     /// For approval communities: a note to the admins.
     #[serde(default)]
     note: String,
+    /// Must be true when the community has guidelines: the caller accepts them (the version
+    /// accepted is recorded).
+    #[serde(default)]
+    accept_guidelines: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -230,23 +240,25 @@ pub struct JoinResult {
 
 /// Join (open communities) or ask to join (approval communities).
 #[utoipa::path(post, path = "/api/v1/communities/{slug}/join", tag = "communities", security(("bearer" = [])), params(("slug" = String, Path)),
-    request_body(content = JoinBody, description = "Optional"), responses((status = 200, body = JoinResult), (status = 403, description = "Invitation only"), (status = 404)))]
+    request_body(content = JoinBody, description = "Optional when the community has no guidelines"), responses((status = 200, body = JoinResult), (status = 403, description = "Invitation only"), (status = 404), (status = 422, description = "The guidelines were not accepted")))]
 pub async fn join(
     State(state): State<AppState>,
     ctx: ApiCtx,
     Path(slug): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<JoinResult>, ApiError> {
-    let note = if body.iter().all(u8::is_ascii_whitespace) {
-        String::new()
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        JoinBody::default()
     } else {
-        serde_json::from_slice::<JoinBody>(&body)
-            .map_err(|e| {
-                AppError::invalid("body", format!("The JSON body could not be read: {e}."))
-            })?
-            .note
+        serde_json::from_slice::<JoinBody>(&body).map_err(|e| {
+            AppError::invalid("body", format!("The JSON body could not be read: {e}."))
+        })?
     };
-    let outcome = match state.app.join_community(ctx.actor()?, &slug, &note).await? {
+    let outcome = match state
+        .app
+        .join_community(ctx.actor()?, &slug, &body.note, body.accept_guidelines)
+        .await?
+    {
         JoinOutcome::Joined => "joined",
         JoinOutcome::AlreadyMember => "already_member",
         JoinOutcome::Requested => "requested",

@@ -104,7 +104,7 @@ pub struct Post {
     held: bool,
 }
 
-fn post_json(p: PostRow, author_name: Option<String>) -> Post {
+pub(crate) fn post_json(p: PostRow, author_name: Option<String>) -> Post {
     let deleted = p.deleted_at.is_some();
     Post {
         held: p.held_at.is_some(),
@@ -391,6 +391,8 @@ pub struct Revision {
     /// The text the post had before this edit.
     body_markdown: String,
     replaced_at: String,
+    /// Why a moderator edited the post (null for the author's own edits).
+    reason: Option<String>,
 }
 
 /// A post's edit history, oldest first.
@@ -409,6 +411,7 @@ pub async fn revisions(
                 editor_name: r.editor_name,
                 body_markdown: r.body_markdown,
                 replaced_at: iso(r.created_at),
+                reason: r.reason,
             })
             .collect(),
     ))

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use townsquare_app::communities::JoinOutcome;
 use townsquare_app::invitations::{EmailInput, InvitationState, LinkInput};
 use townsquare_app::store::invitations::InvitationRow;
+use townsquare_app::AppError;
 use utoipa::ToSchema;
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -275,6 +276,13 @@ pub async fn show_invitation(
     }))
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+pub struct AcceptBody {
+    /// Must be true when the community has guidelines: the caller accepts them.
+    #[serde(default)]
+    accept_guidelines: bool,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Accepted {
     community_slug: String,
@@ -285,13 +293,25 @@ pub struct Accepted {
 /// Join the community through an invitation, whatever its join policy (signed in).
 /// An expired, used-up or withdrawn invitation is 410 with a message saying which.
 #[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "invitations", security(("bearer" = [])),
-    params(("token" = String, Path)), responses((status = 200, body = Accepted), (status = 401), (status = 404), (status = 410)))]
+    params(("token" = String, Path)), request_body(content = AcceptBody, description = "Optional when the community has no guidelines"),
+    responses((status = 200, body = Accepted), (status = 401), (status = 404), (status = 410), (status = 422, description = "The guidelines were not accepted")))]
 pub async fn accept_invitation(
     State(state): State<AppState>,
     ctx: ApiCtx,
     Path(token): Path<String>,
+    body: axum::body::Bytes,
 ) -> Result<Json<Accepted>, ApiError> {
-    let (community, outcome) = state.app.accept_invitation(ctx.actor()?, &token).await?;
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        AcceptBody::default()
+    } else {
+        serde_json::from_slice::<AcceptBody>(&body).map_err(|e| {
+            AppError::invalid("body", format!("The JSON body could not be read: {e}."))
+        })?
+    };
+    let (community, outcome) = state
+        .app
+        .accept_invitation(ctx.actor()?, &token, body.accept_guidelines)
+        .await?;
     Ok(Json(Accepted {
         community_slug: community.slug,
         outcome: match outcome {

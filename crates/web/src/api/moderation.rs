@@ -1,5 +1,9 @@
 //! Moderation in the API: flags, actions on posts, the queue and the audit log.
 
+pub(crate) mod edits;
+pub(crate) mod members;
+pub(crate) mod reports;
+
 use super::{cursor_param, decode_time_cursor, encode_cursor, limit_param, ApiCtx, JsonBody};
 use crate::error::ApiError;
 use crate::html::format::iso;
@@ -17,6 +21,7 @@ use townsquare_domain::moderation::FlagReason;
 use utoipa::{IntoParams, ToSchema};
 
 pub(crate) fn routes(r: Routes) -> Routes {
+    let r = reports::routes(members::routes(edits::routes(r)));
     r.post("/api/v1/posts/{id}/flags", post(flag))
         .post("/api/v1/posts/{id}/moderation", post(act))
         .get("/api/v1/communities/{slug}/moderation/queue", get(queue))
@@ -338,6 +343,13 @@ pub struct QueueItem {
     hidden: bool,
     /// The author's posts in this community.
     author_posts: i64,
+    /// Moderators' private notes on the author, newest first.
+    author_notes: Vec<members::MemberNote>,
+    /// The author's trust level (0–4).
+    author_trust_level: i64,
+    /// Hidden automatically after flags from trusted members, pending review (approving
+    /// shows it again).
+    hidden_automatically: bool,
     flags: Vec<QueuedFlag>,
 }
 
@@ -391,6 +403,9 @@ pub async fn queue(
                 body_html: i.post.body_html,
                 hidden: i.post.hidden_at.is_some(),
                 author_posts: i.author_posts,
+                author_notes: i.author_notes.into_iter().map(members::note_json).collect(),
+                author_trust_level: i.author_trust_level,
+                hidden_automatically: i.hidden_automatically,
                 flags: i
                     .flags
                     .into_iter()

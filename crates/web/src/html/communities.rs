@@ -210,7 +210,8 @@ struct HomePage {
     slug: String,
     name: String,
     description: String,
-    guidelines: String,
+    /// Sanitized HTML of the guidelines' Markdown (empty if none).
+    guidelines_html: String,
     member_count: i64,
     visibility_label: &'static str,
     join_label: &'static str,
@@ -379,7 +380,7 @@ async fn show(
         slug: c.slug.clone(),
         name: c.name.clone(),
         description: c.description.clone(),
-        guidelines: c.guidelines.clone(),
+        guidelines_html: guidelines_html(&c.guidelines),
         member_count: c.member_count,
         visibility_label: if c.visibility == "public" {
             "Public"
@@ -541,6 +542,18 @@ async fn update(
 struct JoinForm {
     #[serde(default)]
     note: String,
+    /// The guidelines' checkbox: present when ticked.
+    #[serde(default)]
+    accept_guidelines: Option<String>,
+}
+
+/// A community's guidelines as sanitized HTML (empty if it has none).
+pub(crate) fn guidelines_html(guidelines: &str) -> String {
+    if guidelines.trim().is_empty() {
+        String::new()
+    } else {
+        townsquare_domain::markdown::render(guidelines)
+    }
 }
 
 async fn join(
@@ -550,7 +563,11 @@ async fn join(
     CsrfForm(form): CsrfForm<JoinForm>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
-    let message = match state.app.join_community(actor, &slug, &form.note).await? {
+    let message = match state
+        .app
+        .join_community(actor, &slug, &form.note, form.accept_guidelines.is_some())
+        .await?
+    {
         JoinOutcome::Joined => "Welcome! You are now a member.",
         JoinOutcome::AlreadyMember => "You are already a member.",
         JoinOutcome::Requested => "Your request is sent. An admin will review it.",

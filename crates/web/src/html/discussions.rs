@@ -508,6 +508,8 @@ pub struct RevisionItem {
     pub editor: String,
     pub iso: String,
     pub body: String,
+    /// A moderator's reason for the edit.
+    pub reason: Option<String>,
 }
 
 #[derive(Template)]
@@ -519,6 +521,8 @@ struct EditPage {
     post_id: String,
     body: String,
     can_edit: bool,
+    /// A moderator looking at someone else's post: may edit it with a reason.
+    can_moderator_edit: bool,
     error: Option<String>,
     revisions: Vec<RevisionItem>,
 }
@@ -560,6 +564,12 @@ async fn edit_page(
             .as_ref()
             .is_some_and(|a| a.user_id == post.author_id)
             && post.deleted_at.is_none(),
+        can_moderator_edit: townsquare_domain::policy::can_moderate(&view.space.community.viewer)
+            && ctx
+                .actor
+                .as_ref()
+                .is_some_and(|a| a.user_id != post.author_id)
+            && post.deleted_at.is_none(),
         body: body.unwrap_or(post.body_markdown),
         error,
         revisions: revisions
@@ -568,6 +578,7 @@ async fn edit_page(
                 editor: r.editor_name,
                 iso: super::format::iso(r.created_at),
                 body: r.body_markdown,
+                reason: r.reason,
             })
             .collect(),
     };

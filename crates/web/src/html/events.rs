@@ -284,6 +284,8 @@ struct ShowPage {
     cancelled: Option<String>,
     /// Whether a host may still call it off.
     can_cancel: bool,
+    /// A member who is not the event's creator may flag it.
+    can_flag: bool,
 }
 
 async fn show(
@@ -357,6 +359,11 @@ async fn show(
         } else {
             None
         },
+        can_flag: is_member
+            && ctx
+                .actor
+                .as_ref()
+                .is_some_and(|a| a.user_id != e.created_by),
         layout,
     };
     let had_flash = ctx.flash.is_some();

@@ -305,6 +305,8 @@ struct ShowPage {
     message: &'static str,
     is_member: bool,
     signed_in: bool,
+    /// Sanitized HTML of the guidelines to accept (empty if none).
+    guidelines_html: String,
 }
 
 async fn show_invitation(
@@ -341,18 +343,29 @@ async fn show_invitation(
         message: l.state.message(),
         is_member: l.is_member,
         signed_in: ctx.actor.is_some(),
+        guidelines_html: super::communities::guidelines_html(&l.community.guidelines),
     };
     Ok(page(status, &body, ctx.flash.is_some()))
+}
+
+#[derive(Deserialize)]
+struct AcceptForm {
+    /// The guidelines' checkbox: present when ticked.
+    #[serde(default)]
+    accept_guidelines: Option<String>,
 }
 
 async fn accept(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(token): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<AcceptForm>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
-    let (community, outcome) = state.app.accept_invitation(actor, &token).await?;
+    let (community, outcome) = state
+        .app
+        .accept_invitation(actor, &token, form.accept_guidelines.is_some())
+        .await?;
     let message = match outcome {
         JoinOutcome::AlreadyMember => format!("You are already a member of {}.", community.name),
         _ => format!("Welcome to {}!", community.name),

@@ -1,6 +1,10 @@
 //! Moderation pages: flagging a post, acting on it, the moderators' queue, and the admins'
 //! audit log with its CSV export.
 
+mod edits;
+mod members;
+mod reports;
+
 use super::{ago, page, redirect_with_flash, Layout};
 use crate::context::{CsrfForm, Ctx};
 use crate::error::HtmlError;
@@ -17,6 +21,7 @@ use townsquare_app::AppError;
 use townsquare_domain::moderation::FlagReason;
 
 pub(crate) fn routes(r: Routes) -> Routes {
+    let r = reports::routes(members::routes(edits::routes(r)));
     r.post("/c/{slug}/posts/{post}/flag", post(flag))
         .post("/c/{slug}/posts/{post}/moderation", post(act))
         .get("/c/{slug}/moderation", get(queue))
@@ -45,6 +50,8 @@ struct MinePage {
     community_slug: String,
     notice: Option<String>,
     actions: Vec<MyAction>,
+    /// The member's own flags: (what, when, state).
+    my_flags: Vec<(String, String, String)>,
 }
 
 async fn my_moderation(
@@ -54,6 +61,35 @@ async fn my_moderation(
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
     let (view, rows) = state.app.my_moderation(actor, &slug).await?;
+    let my_flags = state
+        .app
+        .my_flags(actor, &view)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let what = match f.target_kind.as_str() {
+                "user" => "a member's profile",
+                "event" => "an event",
+                _ => "a post",
+            };
+            let state = match f.status.as_str() {
+                "open" => "Received: waiting for a moderator".to_string(),
+                "dismissed" => format!(
+                    "Handled: dismissed — {}",
+                    f.resolution.clone().unwrap_or_default()
+                ),
+                _ => format!(
+                    "Handled: acted on — {}",
+                    f.resolution.clone().unwrap_or_default()
+                ),
+            };
+            (
+                format!("Your flag on {what}"),
+                super::date(f.created_at),
+                state,
+            )
+        })
+        .collect();
     let spaces = state.app.visible_spaces(&view).await?;
     let layout = Layout::new(&state, &ctx, "Moderation about you")
         .await?
@@ -75,6 +111,7 @@ async fn my_moderation(
                 appeal: appeal.map(|ap| (ap.status, ap.resolution.unwrap_or_default())),
             })
             .collect(),
+        my_flags,
     };
     Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
 }
@@ -298,9 +335,13 @@ pub struct QueueEntry {
     pub author_name: String,
     pub body_html: String,
     pub hidden: bool,
+    pub hidden_automatically: bool,
     pub is_first: bool,
     pub author_posts: i64,
     pub history: Vec<String>,
+    /// Moderators' private notes on the author: (text, "author, date").
+    pub notes: Vec<(String, String)>,
+    pub trust_level: i64,
     pub flags: Vec<FlagLine>,
 }
 
@@ -317,6 +358,25 @@ struct QueuePage {
     can_read_log: bool,
     sanctions: Vec<SanctionLine>,
     appeals: Vec<AppealLine>,
+    reports: Vec<ReportEntry>,
+    /// The auto-hide threshold, and whether the viewer (an admin) may change it.
+    auto_hide_flags: i64,
+    can_manage: bool,
+}
+
+/// A flagged member or event in the queue.
+pub struct ReportEntry {
+    pub kind: String,
+    pub kind_label: &'static str,
+    pub target_id: String,
+    pub title: String,
+    pub path: String,
+    pub context: String,
+    pub subject_id: String,
+    pub subject_name: String,
+    pub notes: Vec<(String, String)>,
+    pub trust_level: i64,
+    pub flags: Vec<FlagLine>,
 }
 
 #[derive(Deserialize, Default)]
@@ -363,12 +423,65 @@ async fn queue(
             author_name: i.author_name,
             body_html: i.post.body_html.clone(),
             hidden: i.post.hidden_at.is_some(),
+            hidden_automatically: i.hidden_automatically,
             is_first: i.post.is_first,
             author_posts: i.author_posts,
+            trust_level: i.author_trust_level,
             history: i
                 .author_history
                 .iter()
                 .map(|a| format!("{} ({}): {}", a.action, super::date(a.created_at), a.reason))
+                .collect(),
+            notes: i
+                .author_notes
+                .iter()
+                .map(|n| {
+                    (
+                        n.note.body.clone(),
+                        format!("{}, {}", n.author_name, super::date(n.note.created_at)),
+                    )
+                })
+                .collect(),
+            flags: i
+                .flags
+                .into_iter()
+                .map(|f| FlagLine {
+                    reason: FlagReason::parse(&f.flag.reason)
+                        .map(|r| r.label())
+                        .unwrap_or("Other"),
+                    note: f.flag.note,
+                    reporter: f.reporter_name,
+                    iso: super::format::iso(f.flag.created_at),
+                    ago: ago(f.flag.created_at, now),
+                })
+                .collect(),
+        })
+        .collect();
+    let (_, flagged) = state.app.flagged_members_and_events(actor, &slug).await?;
+    let reports = flagged
+        .into_iter()
+        .map(|i| ReportEntry {
+            kind: i.kind.as_str().to_string(),
+            kind_label: match i.kind {
+                townsquare_domain::moderation::TargetKind::User => "Profile",
+                _ => "Event",
+            },
+            target_id: i.target_id,
+            title: i.title,
+            path: i.path,
+            context: i.context,
+            subject_id: i.subject_user_id,
+            subject_name: i.subject_name,
+            trust_level: i.subject_trust_level,
+            notes: i
+                .subject_notes
+                .iter()
+                .map(|n| {
+                    (
+                        n.note.body.clone(),
+                        format!("{}, {}", n.author_name, super::date(n.note.created_at)),
+                    )
+                })
                 .collect(),
             flags: i
                 .flags
@@ -432,6 +545,9 @@ async fn queue(
         can_read_log: townsquare_domain::policy::can_read_audit_log(&view.viewer),
         sanctions,
         appeals,
+        reports,
+        auto_hide_flags: state.app.auto_hide_flags(actor, &slug).await?,
+        can_manage: view.can_manage(),
     };
     Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod analytics;
 mod authz;
 mod bad_input;
 mod communities;

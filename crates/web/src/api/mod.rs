@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod analytics;
 mod communities;
 mod discussions;
 mod docs;
@@ -41,6 +42,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = moderation::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
+    let r = analytics::routes(r);
     spaces::routes(r)
 }
 

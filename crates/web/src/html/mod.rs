@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod analytics;
 mod communities;
 pub(crate) mod discussions;
 mod engagement;
@@ -37,6 +38,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = moderation::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
+    let r = analytics::routes(r);
     spaces::routes(r)
 }
 

@@ -235,7 +235,8 @@ pub async fn members_at_end_of(db: &Db, community_id: &str, day: i64) -> Result<
     .db())
 }
 
-/// Members who had any activity in `prev` and none in `cur` (both inclusive day ranges).
+/// Members who had any activity in `prev` and none in `cur` (both inclusive day ranges): a
+/// set difference of two day-range scans (a per-row NOT EXISTS probed every member's days).
 pub async fn churned(
     db: &Db,
     community_id: &str,
@@ -243,11 +244,13 @@ pub async fn churned(
     cur: (i64, i64),
 ) -> Result<i64> {
     with_read!(db, |c| sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(DISTINCT p.user_id) FROM analytics_member_days p
-         WHERE p.community_id = $1 AND p.day >= $2 AND p.day <= $3
-           AND NOT EXISTS (SELECT 1 FROM analytics_member_days n
-                           WHERE n.community_id = $1 AND n.user_id = p.user_id
-                             AND n.day >= $4 AND n.day <= $5)"
+        "SELECT COUNT(*) FROM (
+             SELECT user_id FROM analytics_member_days
+             WHERE community_id = $1 AND day >= $2 AND day <= $3
+             EXCEPT
+             SELECT user_id FROM analytics_member_days
+             WHERE community_id = $1 AND day >= $4 AND day <= $5
+         ) AS gone"
     )
     .bind(community_id)
     .bind(prev.0)

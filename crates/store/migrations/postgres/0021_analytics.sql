@@ -17,7 +17,7 @@ CREATE TABLE analytics_member_days (
     PRIMARY KEY (community_id, day, user_id)
 );
 CREATE INDEX analytics_member_days_month ON analytics_member_days(community_id, month, user_id);
-CREATE INDEX analytics_member_days_user ON analytics_member_days(community_id, user_id, day);
+CREATE INDEX analytics_member_days_user ON analytics_member_days(community_id, user_id, month, day);
 
 -- Membership history: one row per stint (joined .. left), with how the member came in and
 -- when they first posted in that stint.

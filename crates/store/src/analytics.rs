@@ -159,6 +159,7 @@ pub async fn note_first_post(
 }
 
 /// Distinct members with an activity of `mask` kinds (`-1` for any) in `first..=last`.
+/// Any activity is counted from the primary key alone (no row reads for `kinds`).
 pub async fn distinct_active(
     db: &Db,
     community_id: &str,
@@ -166,6 +167,18 @@ pub async fn distinct_active(
     last: i64,
     mask: i64,
 ) -> Result<i64> {
+    if mask == -1 {
+        return with_read!(db, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(DISTINCT user_id) FROM analytics_member_days
+             WHERE community_id = $1 AND day >= $2 AND day <= $3"
+        )
+        .bind(community_id)
+        .bind(first)
+        .bind(last)
+        .fetch_one(c)
+        .await
+        .db());
+    }
     with_read!(db, |c| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(DISTINCT user_id) FROM analytics_member_days
          WHERE community_id = $1 AND day >= $2 AND day <= $3 AND (kinds & $4) <> 0"

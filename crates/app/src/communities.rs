@@ -301,6 +301,9 @@ impl App {
         if !policy::can_see_community(&view.viewer, view.visibility()) && !locked_out {
             return Err(AppError::NotFound("community"));
         }
+        if let (Some(a), Some(_)) = (actor, view.role()) {
+            self.note_visit(&view.community, &a.user_id).await;
+        }
         Ok(view)
     }
 

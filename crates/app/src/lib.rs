@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod admin;
+pub mod analytics;
 pub mod auto_moderation;
 pub mod bus;
 pub mod calendars;
@@ -81,6 +82,8 @@ struct AppInner {
     instance_id: String,
     /// Built from the settings at start; an unusable configuration is kept as its message.
     blobs: Result<files::BlobStore, String>,
+    /// Visits this process already recorded (see `analytics::Visits`).
+    visits: analytics::Visits,
 }
 
 impl App {
@@ -94,6 +97,7 @@ impl App {
                 bus: bus::Bus::new(),
                 clock,
                 instance_id: townsquare_domain::new_id(),
+                visits: analytics::Visits::default(),
             }),
         }
     }
@@ -122,6 +126,10 @@ impl App {
     /// Microseconds since the epoch, from the app's clock (tests can move it).
     pub fn now(&self) -> i64 {
         self.inner.clock.now()
+    }
+
+    pub(crate) fn visits(&self) -> &analytics::Visits {
+        &self.inner.visits
     }
 
     /// Identifies this process among several instances (job leases, logs).

@@ -1,6 +1,7 @@
 //! Townsquare's pure types and rules. Nothing here does IO: the store persists these values,
 //! the app layer decides when to apply the rules, and the web layer renders them.
 
+pub mod analytics;
 pub mod auto_moderation;
 pub mod discussions;
 pub mod events;

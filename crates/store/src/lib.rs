@@ -11,6 +11,7 @@ mod macros;
 pub mod accounts;
 pub mod activity;
 pub mod admin;
+pub mod analytics;
 pub mod auto_moderation;
 pub mod communities;
 mod db;

@@ -4,6 +4,7 @@
 
 mod api;
 mod assets;
+mod charts;
 mod context;
 mod error;
 mod feeds;

@@ -266,6 +266,10 @@ const TABLE: &[Row] = &[
     ("DELETE", "/api/v1/posts/{id}/feature", "", [401, 403, 404, 204, 204, 204]),
     ("GET", "/api/v1/communities/{slug}/newcomers", "", [401, 403, 404, 200, 200, 200]),
     ("PUT", "/api/v1/communities/{slug}/introductions", r#"{"space":"room"}"#, [401, 403, 404, 403, 204, 204]),
+    // Analytics: the community's admins only.
+    ("GET", "/c/{slug}/analytics", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/analytics", "", [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/analytics/series.csv", "", [401, 403, 404, 403, 200, 200]),
     // Invitations: the admins' tool ({id} is an invite link the owner made); whoever holds
     // the link ({token}) may see what it opens and join through it, even the private
     // community's outsiders.

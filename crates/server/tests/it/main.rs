@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod analytics;
 mod authz;
 mod auto_moderation;
 mod bad_input;

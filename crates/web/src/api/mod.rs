@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod analytics;
 mod auto_moderation;
 mod communities;
 mod discussions;
@@ -43,6 +44,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = auto_moderation::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
+    let r = analytics::routes(r);
     spaces::routes(r)
 }
 

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod analytics;
 mod auto_moderation;
 mod calendars;
 mod communities;
@@ -43,6 +44,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = events::routes(r);
     let r = event_attendance::routes(r);
     let r = calendars::routes(r);
+    let r = analytics::routes(r);
     spaces::routes(r)
 }
 

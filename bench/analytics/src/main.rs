@@ -1,0 +1,471 @@
+//! `bench/analytics`: generates a synthetic community (100,000 members, about 10,000,000
+//! activities over 12 months by default) directly into the analytics rollups, then prints the
+//! time of a cold and a warm KPI dashboard (`App::analytics`, every figure of the API) and what
+//! the rollup adds to recording one activity. It prints figures; it is not a test.
+//!
+//! Not yet: the raw activity log is not written (the activities are aggregated in memory into
+//! member-days as `activity::record` would), so the DuckDB comparison over raw rows is still to
+//! come.
+
+use anyhow::{Context, Result};
+use clap::{Parser, ValueEnum};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::fmt::Write;
+use std::time::{Duration, Instant};
+use townsquare_app::analytics::PeriodQuery;
+use townsquare_app::clock::Clock;
+use townsquare_app::store::activity::{self as activity_store, ActivityRow};
+use townsquare_app::{activity, Actor, App, Settings};
+use townsquare_domain::analytics::{self as rules, kind};
+use townsquare_domain::time_zones;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generate a large community's rollups and time the analytics dashboard.
+#[derive(Parser, Debug)]
+#[command(name = "analytics")]
+struct Args {
+    #[arg(long, value_enum, default_value = "sqlite")]
+    backend: Backend,
+    /// PostgreSQL server; a fresh database `ts_bench_<id>` is created in it (and dropped).
+    #[arg(
+        long,
+        env = "TOWNSQUARE_BENCH_DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/test"
+    )]
+    database_url: String,
+    #[arg(long, default_value_t = 100_000)]
+    members: usize,
+    /// Activities in all, spread over the members' active days.
+    #[arg(long, default_value_t = 10_000_000)]
+    activities: u64,
+    /// Warm runs of the dashboard (the median and the best are printed).
+    #[arg(long, default_value_t = 10)]
+    runs: usize,
+    /// Activities recorded, each in its own transaction, to time the rollup's cost.
+    #[arg(long, default_value_t = 2_000)]
+    writes: usize,
+    #[arg(long, default_value_t = 20_261_128)]
+    seed: u64,
+    /// Keep the database afterwards (and print its URL).
+    #[arg(long)]
+    keep: bool,
+}
+
+const TZ: &str = "Europe/Berlin";
+const HOUR: i64 = 3_600_000_000;
+
+struct Member {
+    id: String,
+    joined_day: i64,
+    left_day: Option<i64>,
+    engagement: f64,
+}
+
+/// One generated member-day: kinds, activities, posts, reactions.
+type DayRow = (i64, i64, i64, i64, i64);
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let (url, cleanup) = match args.backend {
+        Backend::Sqlite => {
+            let dir =
+                std::env::temp_dir().join(format!("ts_bench_{}", uuid::Uuid::now_v7().simple()));
+            std::fs::create_dir_all(&dir)?;
+            let url = format!("sqlite://{}", dir.join("townsquare.db").display());
+            (url, Cleanup::Dir(dir))
+        }
+        Backend::Postgres => {
+            let name = format!("ts_bench_{}", uuid::Uuid::now_v7().simple());
+            exec_admin(&args.database_url, &format!("CREATE DATABASE {name}")).await?;
+            let mut url = reqwest::Url::parse(&args.database_url)?;
+            url.set_path(&format!("/{name}"));
+            (url.to_string(), Cleanup::Pg(name))
+        }
+    };
+    let result = run(&args, &url).await;
+    if args.keep {
+        println!("kept the database: {url}");
+        return result;
+    }
+    match cleanup {
+        Cleanup::Dir(dir) => std::fs::remove_dir_all(dir)?,
+        Cleanup::Pg(name) => {
+            exec_admin(
+                &args.database_url,
+                &format!("DROP DATABASE {name} WITH (FORCE)"),
+            )
+            .await?
+        }
+    }
+    result
+}
+
+enum Cleanup {
+    Dir(std::path::PathBuf),
+    Pg(String),
+}
+
+async fn exec_admin(server: &str, sql: &str) -> Result<()> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(server)
+        .await
+        .with_context(|| format!("connect to {server}"))?;
+    sqlx::query(sql).execute(&mut conn).await?;
+    Ok(())
+}
+
+async fn run(args: &Args, url: &str) -> Result<()> {
+    println!(
+        "# bench/analytics: {:?}, {} members, ~{} activities over 12 months ({} build)",
+        args.backend,
+        args.members,
+        args.activities,
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
+    );
+    let db = townsquare_app::store::Db::connect(url).await?;
+    db.migrate().await?;
+    let tz = time_zones::parse_or_utc(TZ);
+    let now = chrono::Utc::now().timestamp_micros();
+    let today = rules::local_day(now, tz);
+    let first_day = today - 364;
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+
+    // Members: joins lean recent (growth), engagement is skewed, some leave.
+    let members: Vec<Member> = (0..args.members)
+        .map(|i| {
+            let joined_day = if i == 0 {
+                first_day - 30
+            } else {
+                first_day - 30 + (rng.gen::<f64>().powf(0.7) * 394.0) as i64
+            };
+            let left_day = rng
+                .gen_bool(0.05)
+                .then(|| joined_day + rng.gen_range(1..200))
+                .filter(|d| *d <= today);
+            Member {
+                id: uuid::Uuid::now_v7().to_string(),
+                joined_day,
+                left_day,
+                engagement: rng.gen::<f64>().powi(2),
+            }
+        })
+        .collect();
+
+    // Active days first, then activities per active day to reach the total.
+    let started = Instant::now();
+    let mut plan: Vec<Vec<i64>> = Vec::with_capacity(members.len());
+    let mut active_days: u64 = 0;
+    for m in &members {
+        let mut days = Vec::new();
+        let end = m.left_day.unwrap_or(today + 1).min(today + 1);
+        for day in m.joined_day.max(first_day)..end {
+            let month = rules::date_of_day(day);
+            let season = match chrono::Datelike::month(&month) {
+                7 | 8 => 0.65,
+                12 => 0.75,
+                _ => 1.0,
+            };
+            if rng.gen_bool(((0.01 + m.engagement * 0.45) * season).min(1.0)) {
+                days.push(day);
+            }
+        }
+        active_days += days.len() as u64;
+        plan.push(days);
+    }
+    let mean = (args.activities as f64 / active_days.max(1) as f64).max(1.0);
+    let spread = ((mean - 1.0) * 2.0).round() as i64;
+    let mut total_activities: u64 = 0;
+    let mut rows: Vec<(usize, i64, DayRow)> = Vec::with_capacity(active_days as usize);
+    let mut first_post: Vec<Option<i64>> = vec![None; members.len()];
+    for (mi, days) in plan.iter().enumerate() {
+        let e = members[mi].engagement;
+        for &day in days {
+            let n = 1 + if spread > 0 {
+                rng.gen_range(0..=spread)
+            } else {
+                0
+            };
+            let mut kinds = kind::VISITED;
+            let (mut posts, mut reactions) = (0, 0);
+            if rng.gen_bool(0.02) {
+                kinds |= kind::TOPIC;
+                posts += 1;
+            }
+            if rng.gen_bool((0.05 + e * 0.3).min(1.0)) {
+                kinds |= kind::REPLY;
+                posts += 1 + (n - 1) / 4;
+            }
+            if rng.gen_bool((0.05 + e * 0.4).min(1.0)) {
+                kinds |= kind::REACTED;
+                reactions += 1 + (n - 1) / 3;
+            }
+            if rng.gen_bool(0.005) {
+                kinds |= kind::RESOURCE;
+            }
+            if rng.gen_bool(0.01) {
+                kinds |= kind::EVENT_REGISTERED;
+            }
+            if posts > 0 && first_post[mi].is_none() {
+                first_post[mi] = Some(rules::day_start_utc(day, tz) + 14 * HOUR);
+            }
+            total_activities += n as u64;
+            rows.push((
+                mi,
+                day,
+                (kinds, n, posts, reactions, rules::month_of_day(day)),
+            ));
+        }
+    }
+    println!(
+        "generated {} member-days ({} activities, {} members) in {:.1} s",
+        rows.len(),
+        total_activities,
+        members.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let community_id = fill(url, &members, &first_post, &rows, tz, now).await?;
+    println!("filled in {:.1} s", started.elapsed().as_secs_f64());
+    drop(rows);
+
+    // The dashboard, through the app: cold (first call on a fresh connection pool) and warm.
+    db.close().await;
+    let db = townsquare_app::store::Db::connect(url).await?;
+    let data_dir =
+        std::env::temp_dir().join(format!("ts_bench_data_{}", uuid::Uuid::now_v7().simple()));
+    let app = App::new(
+        db,
+        Settings::for_data_dir(data_dir.clone(), "http://127.0.0.1"),
+        Clock::System,
+    );
+    let owner = Actor {
+        user_id: members[0].id.clone(),
+        email: "owner@bench.test".into(),
+        display_name: "Owner".into(),
+        handle: "owner".into(),
+        superadmin: false,
+        time_zone: TZ.into(),
+    };
+    for (label, kind) in [("month", "month"), ("week", "week"), ("day", "day")] {
+        let q = PeriodQuery {
+            kind: kind.into(),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let d = app.analytics(&owner, "bench", &q).await?;
+        let cold = t.elapsed();
+        let mut warm: Vec<Duration> = Vec::with_capacity(args.runs);
+        for _ in 0..args.runs {
+            let t = Instant::now();
+            app.analytics(&owner, "bench", &q).await?;
+            warm.push(t.elapsed());
+        }
+        warm.sort();
+        let median = warm.get(warm.len() / 2).copied().unwrap_or_default();
+        let best = warm.first().copied().unwrap_or_default();
+        println!(
+            "dashboard ({label}): cold {:.1} ms, warm median {:.1} ms, best {:.1} ms — MAU {}, members {}, active rate {:.3}",
+            ms(cold),
+            ms(median),
+            ms(best),
+            d.current.mau,
+            d.current.members_at_end,
+            d.current.active_member_rate
+        );
+    }
+
+    // What the rollup adds to one activity: the log append alone, then activity::record (log
+    // + time zone read + member-day upsert), each in its own committed transaction.
+    let writer = &members[1].id;
+    let mut plain = Duration::ZERO;
+    let mut rolled = Duration::ZERO;
+    for i in 0..args.writes {
+        let t = Instant::now();
+        let mut tx = app.db().begin().await?;
+        activity_store::append(
+            &mut tx,
+            &ActivityRow {
+                id: townsquare_domain::new_id(),
+                community_id: Some(community_id.clone()),
+                actor_id: Some(writer.clone()),
+                verb: "reaction_added".into(),
+                object_type: "post".into(),
+                object_id: format!("p{i}"),
+                detail: "{}".into(),
+                created_at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        plain += t.elapsed();
+        let t = Instant::now();
+        let mut tx = app.db().begin().await?;
+        activity::record(
+            &mut tx,
+            Some(&community_id),
+            Some(writer),
+            "reaction_added",
+            "post",
+            &format!("p{i}"),
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        rolled += t.elapsed();
+    }
+    let n = args.writes.max(1) as f64;
+    println!(
+        "one activity in its own transaction: log only {:.3} ms, log + rollup {:.3} ms ({:+.0}%)",
+        ms(plain) / n,
+        ms(rolled) / n,
+        (rolled.as_secs_f64() / plain.as_secs_f64().max(1e-9) - 1.0) * 100.0
+    );
+    let _ = std::fs::remove_dir_all(data_dir);
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Writes users, the community, memberships, stints and member-days with multi-row INSERTs on
+/// one connection, in transactions of about 50,000 rows. Returns the community id.
+async fn fill(
+    url: &str,
+    members: &[Member],
+    first_post: &[Option<i64>],
+    rows: &[(usize, i64, DayRow)],
+    tz: time_zones::Tz,
+    now: i64,
+) -> Result<String> {
+    let community_id = uuid::Uuid::now_v7().to_string();
+    let mut statements: Vec<String> = Vec::new();
+    let active = members.iter().filter(|m| m.left_day.is_none()).count();
+    let mut batch = |table: &str, columns: &str, values: Vec<String>| {
+        for chunk in values.chunks(1000) {
+            statements.push(format!(
+                "INSERT INTO {table} ({columns}) VALUES {}",
+                chunk.join(",")
+            ));
+        }
+    };
+    batch(
+        "users",
+        "id, email, display_name, password_hash, is_superadmin, created_at, updated_at, handle, time_zone",
+        members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                format!(
+                    "('{}', 'm{i}@bench.test', 'Member {i}', 'x', FALSE, {now}, {now}, 'm{i}', 'UTC')",
+                    m.id
+                )
+            })
+            .collect(),
+    );
+    batch(
+        "communities",
+        "id, slug, name, description, guidelines, visibility, join_policy, accent_color, member_count, created_by, created_at, updated_at, time_zone",
+        vec![format!(
+            "('{community_id}', 'bench', 'Bench', '', '', 'public', 'open', '#0f766e', {active}, '{}', {now}, {now}, '{TZ}')",
+            members[0].id
+        )],
+    );
+    let joined_at = |m: &Member| rules::day_start_utc(m.joined_day, tz) + 10 * HOUR;
+    batch(
+        "memberships",
+        "community_id, user_id, role, status, joined_at",
+        members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.left_day.is_none())
+            .map(|(i, m)| {
+                let role = if i == 0 { "owner" } else { "member" };
+                format!(
+                    "('{community_id}', '{}', '{role}', 'active', {})",
+                    m.id,
+                    joined_at(m)
+                )
+            })
+            .collect(),
+    );
+    let sources = [("", ""), ("newsletter", "spring"), ("meetup", "autumn")];
+    batch(
+        "analytics_memberships",
+        "community_id, user_id, joined_at, joined_day, joined_month, left_at, left_day, source, campaign, first_post_at",
+        members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let (source, campaign) = sources[i % 7 % 3];
+                let left = m.left_day.map_or("NULL, NULL".to_string(), |d| {
+                    format!("{}, {d}", rules::day_start_utc(d, tz) + 18 * HOUR)
+                });
+                let first = first_post[i].map_or("NULL".to_string(), |t| t.to_string());
+                format!(
+                    "('{community_id}', '{}', {}, {}, {}, {left}, '{source}', '{campaign}', {first})",
+                    m.id,
+                    joined_at(m),
+                    m.joined_day,
+                    rules::month_of_day(m.joined_day)
+                )
+            })
+            .collect(),
+    );
+    let mut values = Vec::with_capacity(rows.len());
+    for (mi, day, (kinds, n, posts, reactions, month)) in rows {
+        let mut v = String::with_capacity(96);
+        let _ = write!(
+            v,
+            "('{community_id}', {day}, '{}', {month}, {kinds}, {n}, {posts}, {reactions})",
+            members[*mi].id
+        );
+        values.push(v);
+    }
+    batch(
+        "analytics_member_days",
+        "community_id, day, user_id, month, kinds, activities, posts, reactions",
+        values,
+    );
+    execute_all(url, &statements).await?;
+    Ok(community_id)
+}
+
+async fn execute_all(url: &str, statements: &[String]) -> Result<()> {
+    use sqlx::Connection;
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        for group in statements.chunks(50) {
+            let mut tx = conn.begin().await?;
+            for s in group {
+                sqlx::raw_sql(s.as_str()).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        }
+        sqlx::raw_sql("VACUUM ANALYZE").execute(&mut conn).await?;
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        for group in statements.chunks(50) {
+            let mut tx = conn.begin().await?;
+            for s in group {
+                sqlx::raw_sql(s.as_str()).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        }
+        sqlx::raw_sql("ANALYZE").execute(&mut conn).await?;
+    }
+    Ok(())
+}

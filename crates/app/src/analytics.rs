@@ -1,0 +1,238 @@
+//! Analytics (docs/metrics.md): recording members' daily visits, and the KPI dashboard's
+//! figures computed from the rollups that `activity::record` keeps. Only a community's admins
+//! see its analytics.
+
+use crate::communities::CommunityView;
+use crate::{activity, Actor, App, AppError, AppResult};
+use std::collections::HashSet;
+use std::sync::Mutex;
+use townsquare_domain::analytics::{self as rules, kind, CohortRow, Day, Month, Period};
+use townsquare_domain::time_zones;
+use townsquare_store::analytics as rollups;
+use townsquare_store::communities::CommunityRow;
+
+/// The (community, member, local day) visits this process has already recorded, so that a
+/// member's page loads cost no write after the first of the day. Per process by design: another
+/// instance's first load of the day finds the visit in the database and writes nothing.
+#[derive(Default)]
+pub struct Visits {
+    seen: Mutex<HashSet<(String, String, Day)>>,
+}
+
+/// Entries kept before the set is cleared (a clear only costs one idempotent upsert each).
+const VISITS_KEPT: usize = 100_000;
+
+impl Visits {
+    /// True the first time a key is seen (since the last clear).
+    fn first(&self, community_id: &str, user_id: &str, day: Day) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= VISITS_KEPT {
+            seen.clear();
+        }
+        seen.insert((community_id.to_string(), user_id.to_string(), day))
+    }
+
+    fn forget(&self, community_id: &str, user_id: &str, day: Day) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.remove(&(community_id.to_string(), user_id.to_string(), day));
+    }
+}
+
+/// Which period to report: `kind` is day, week, month or custom; `at` picks the day the
+/// period contains (default today); `from`/`to` bound a custom range (YYYY-MM-DD).
+#[derive(Debug, Clone, Default)]
+pub struct PeriodQuery {
+    pub kind: String,
+    pub at: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// The figures of one period (docs/metrics.md says exactly what each counts).
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    pub dau: i64,
+    pub wau: i64,
+    pub mau: i64,
+    pub stickiness: f64,
+    pub active_members: i64,
+    pub participants: i64,
+    pub contributors: i64,
+    pub members_at_end: i64,
+    pub active_member_rate: f64,
+    pub contribution_rate: f64,
+    pub new_members: i64,
+    pub activated: i64,
+    pub activation_rate: f64,
+    pub previously_active: i64,
+    pub churned: i64,
+    pub activity_churn: f64,
+}
+
+/// One calendar month of the 12-month series.
+#[derive(Debug, Clone)]
+pub struct MonthFigures {
+    pub month: Month,
+    pub label: String,
+    pub mau: i64,
+    pub members_at_end: i64,
+    pub active_member_rate: f64,
+    pub contribution_rate: f64,
+    pub new_members: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    pub view: CommunityView,
+    pub time_zone: String,
+    pub today: Day,
+    pub period: Period,
+    pub previous: Period,
+    pub current: Figures,
+    pub before: Figures,
+    /// Members with any activity per day, for the 30 days ending on the period's as-of day.
+    pub daily_active: Vec<(Day, i64)>,
+    pub months: Vec<MonthFigures>,
+    pub cohorts: Vec<CohortRow>,
+    pub acquisition: Vec<rollups::Joined>,
+}
+
+impl App {
+    /// Records a signed-in member's visit to a community, at most once per community-local
+    /// day. A failure is logged, never shown: a page must not fail because a visit was not
+    /// counted.
+    pub(crate) async fn note_visit(&self, community: &CommunityRow, user_id: &str) {
+        let now = self.now();
+        let tz = time_zones::parse_or_utc(&community.time_zone);
+        let day = rules::local_day(now, tz);
+        if !self.visits().first(&community.id, user_id, day) {
+            return;
+        }
+        let result = async {
+            let mut tx = self.db().begin().await?;
+            activity::record_visit(&mut tx, &community.id, user_id, tz, now).await?;
+            self.commit(tx).await
+        }
+        .await;
+        if let Err(e) = result {
+            self.visits().forget(&community.id, user_id, day);
+            tracing::warn!(error = %e, community = %community.id, "could not record a visit");
+        }
+    }
+
+    /// The KPI dashboard of a community for a period (admins).
+    pub async fn analytics(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        q: &PeriodQuery,
+    ) -> AppResult<Dashboard> {
+        let view = self.managed_community(actor, slug).await?;
+        let tz = time_zones::parse_or_utc(&view.community.time_zone);
+        let today = rules::local_day(self.now(), tz);
+        let period = Period::parse(&q.kind, &q.at, &q.from, &q.to, today)
+            .map_err(|e| AppError::invalid(e.field, e.message))?;
+        let previous = period.previous();
+        let id = view.community.id.as_str();
+        let current = self.figures(id, &period, today).await?;
+        let before = self.figures(id, &previous, today).await?;
+
+        let as_of = period.as_of(today);
+        let counts = rollups::daily_active(self.db(), id, as_of - 29, as_of).await?;
+        let daily_active = (as_of - 29..=as_of)
+            .map(|d| {
+                let n = counts.iter().find(|(day, _)| *day == d).map_or(0, |c| c.1);
+                (d, n)
+            })
+            .collect();
+
+        let last_month = rules::month_of_day(as_of);
+        let months = self.monthly(id, last_month, today).await?;
+        let cohort_months = rules::trailing_months(last_month);
+        let (first_month, _) = (cohort_months[0], last_month);
+        let sizes = rollups::joined_per_month(self.db(), id, first_month, last_month).await?;
+        let active = rollups::cohort_activity(self.db(), id, first_month, last_month).await?;
+        let cohorts = rules::cohort_matrix(&cohort_months, last_month, &sizes, &active);
+        let acquisition = rollups::joined(self.db(), id, period.first, period.last).await?;
+        Ok(Dashboard {
+            time_zone: tz.name().to_string(),
+            view,
+            today,
+            period,
+            previous,
+            current,
+            before,
+            daily_active,
+            months,
+            cohorts,
+            acquisition,
+        })
+    }
+
+    async fn figures(&self, id: &str, p: &Period, today: Day) -> AppResult<Figures> {
+        let db = self.db();
+        let as_of = p.as_of(today);
+        let any = |first, last| rollups::distinct_active(db, id, first, last, kind::ANY);
+        let (dau, wau, mau) = (
+            any(as_of, as_of).await?,
+            any(as_of - 6, as_of).await?,
+            any(as_of - 29, as_of).await?,
+        );
+        let active_members = any(p.first, p.last).await?;
+        let participants =
+            rollups::distinct_active(db, id, p.first, p.last, kind::PARTICIPATED).await?;
+        let contributors =
+            rollups::distinct_active(db, id, p.first, p.last, kind::CONTRIBUTED).await?;
+        let members_at_end = rollups::members_at_end_of(db, id, as_of).await?;
+        let joined = rollups::joined(db, id, p.first, p.last).await?;
+        let new_members = joined.iter().map(|j| j.members).sum();
+        let activated = joined.iter().map(|j| j.activated).sum();
+        let prev = p.previous();
+        let previously_active = any(prev.first, prev.last).await?;
+        let churned = rollups::churned(db, id, (prev.first, prev.last), (p.first, p.last)).await?;
+        Ok(Figures {
+            dau,
+            wau,
+            mau,
+            stickiness: rules::ratio(dau, mau),
+            active_members,
+            participants,
+            contributors,
+            members_at_end,
+            active_member_rate: rules::ratio(participants, members_at_end),
+            contribution_rate: rules::ratio(contributors, members_at_end),
+            new_members,
+            activated,
+            activation_rate: rules::ratio(activated, new_members),
+            previously_active,
+            churned,
+            activity_churn: rules::ratio(churned, previously_active),
+        })
+    }
+
+    async fn monthly(&self, id: &str, last: Month, today: Day) -> AppResult<Vec<MonthFigures>> {
+        let db = self.db();
+        let months = rules::trailing_months(last);
+        let first = months[0];
+        let participants = rollups::monthly_active(db, id, first, last, kind::PARTICIPATED).await?;
+        let contributors = rollups::monthly_active(db, id, first, last, kind::CONTRIBUTED).await?;
+        let joined = rollups::joined_per_month(db, id, first, last).await?;
+        let of = |rows: &[(i64, i64)], m: Month| rows.iter().find(|r| r.0 == m).map_or(0, |r| r.1);
+        let mut out = Vec::with_capacity(months.len());
+        for m in months {
+            let end = rules::month_last_day(m).min(today);
+            let members_at_end = rollups::members_at_end_of(db, id, end).await?;
+            let mau = rollups::distinct_active(db, id, end - 29, end, kind::ANY).await?;
+            out.push(MonthFigures {
+                month: m,
+                label: rules::month_label(m),
+                mau,
+                members_at_end,
+                active_member_rate: rules::ratio(of(&participants, m), members_at_end),
+                contribution_rate: rules::ratio(of(&contributors, m), members_at_end),
+                new_members: of(&joined, m),
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,367 @@
+//! The KPI dashboard page (admins): a period picker, cards with the change against the
+//! previous period and a sparkline, 12-month charts, the retention heat map and acquisition.
+//! The JSON API (api/analytics.rs) serves the same figures.
+
+use super::{page, Layout};
+use crate::charts;
+use crate::context::Ctx;
+use crate::error::HtmlError;
+use crate::routes::Routes;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+use townsquare_app::analytics::{Dashboard, PeriodQuery};
+use townsquare_app::store::analytics::Joined;
+use townsquare_domain::analytics::{date_of_day, month_label};
+use townsquare_domain::ValidationErrors;
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/c/{slug}/analytics", get(dashboard))
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct PeriodForm {
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    at: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+pub struct Card {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub change: String,
+    /// `up`, `down` or `flat`, for the change's colour and its words.
+    pub trend: &'static str,
+    pub sparkline: String,
+    pub hint: &'static str,
+}
+
+pub struct MonthLine {
+    pub label: String,
+    pub mau: i64,
+    pub members: i64,
+    pub active_rate: String,
+    pub contribution_rate: String,
+    pub new_members: i64,
+}
+
+pub struct CohortLine {
+    pub label: String,
+    pub size: i64,
+    pub cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "analytics/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    slug: String,
+    form: PeriodForm,
+    errors: ValidationErrors,
+    period_label: String,
+    previous_label: String,
+    time_zone: String,
+    query: String,
+    cards: Vec<Card>,
+    mau_chart: String,
+    rate_chart: String,
+    heat_map: String,
+    months: Vec<MonthLine>,
+    cohorts: Vec<CohortLine>,
+    acquisition: Vec<Joined>,
+}
+
+fn percent(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+fn count_card(
+    id: &'static str,
+    label: &'static str,
+    now: i64,
+    before: i64,
+    sparkline: String,
+    hint: &'static str,
+) -> Card {
+    let diff = now - before;
+    Card {
+        id,
+        label,
+        value: now.to_string(),
+        change: format!("{diff:+}"),
+        trend: trend(diff as f64),
+        sparkline,
+        hint,
+    }
+}
+
+fn rate_card(
+    id: &'static str,
+    label: &'static str,
+    now: f64,
+    before: f64,
+    sparkline: String,
+    hint: &'static str,
+) -> Card {
+    let diff = (now - before) * 100.0;
+    Card {
+        id,
+        label,
+        value: percent(now),
+        change: format!("{diff:+.1} pts"),
+        trend: trend(diff),
+        sparkline,
+        hint,
+    }
+}
+
+fn trend(diff: f64) -> &'static str {
+    if diff > 0.0 {
+        "up"
+    } else if diff < 0.0 {
+        "down"
+    } else {
+        "flat"
+    }
+}
+
+fn build(
+    state_slug: &str,
+    d: &Dashboard,
+    form: PeriodForm,
+    errors: ValidationErrors,
+    layout: Layout,
+) -> DashboardPage {
+    let (c, b) = (&d.current, &d.before);
+    let daily: Vec<f64> = d.daily_active.iter().map(|x| x.1 as f64).collect();
+    let spark = |vals: Vec<f64>, what: &str| charts::sparkline(&vals, what);
+    let monthly = |f: fn(&townsquare_app::analytics::MonthFigures) -> f64| -> Vec<f64> {
+        d.months.iter().map(f).collect()
+    };
+    let cards = vec![
+        count_card(
+            "dau",
+            "Daily active members",
+            c.dau,
+            b.dau,
+            spark(daily.clone(), "Daily active members, last 30 days"),
+            "Members with any activity on the period's last day (DAU).",
+        ),
+        count_card(
+            "wau",
+            "Weekly active members",
+            c.wau,
+            b.wau,
+            spark(daily.clone(), "Daily active members, last 30 days"),
+            "Any activity in the 7 days ending that day (WAU).",
+        ),
+        count_card(
+            "mau",
+            "Monthly active members",
+            c.mau,
+            b.mau,
+            spark(monthly(|m| m.mau as f64), "MAU, last 12 months"),
+            "Any activity in the 30 days ending that day (MAU).",
+        ),
+        rate_card(
+            "stickiness",
+            "Stickiness",
+            c.stickiness,
+            b.stickiness,
+            spark(daily, "Daily active members, last 30 days"),
+            "DAU ÷ MAU.",
+        ),
+        rate_card(
+            "active_member_rate",
+            "Active member rate",
+            c.active_member_rate,
+            b.active_member_rate,
+            spark(
+                monthly(|m| m.active_member_rate),
+                "Active member rate, last 12 months",
+            ),
+            "Members who posted, replied or reacted ÷ members at the end of the period.",
+        ),
+        rate_card(
+            "contribution_rate",
+            "Contribution rate",
+            c.contribution_rate,
+            b.contribution_rate,
+            spark(
+                monthly(|m| m.contribution_rate),
+                "Contribution rate, last 12 months",
+            ),
+            "Members who created a topic, reply, resource or event ÷ members.",
+        ),
+        count_card(
+            "new_members",
+            "New members",
+            c.new_members,
+            b.new_members,
+            spark(
+                monthly(|m| m.new_members as f64),
+                "New members, last 12 months",
+            ),
+            "Memberships begun in the period.",
+        ),
+        rate_card(
+            "activation_rate",
+            "Activation rate",
+            c.activation_rate,
+            b.activation_rate,
+            spark(
+                monthly(|m| m.new_members as f64),
+                "New members, last 12 months",
+            ),
+            "New members whose first post came within 7 days of joining.",
+        ),
+        rate_card(
+            "activity_churn",
+            "Activity churn",
+            c.activity_churn,
+            b.activity_churn,
+            spark(monthly(|m| m.mau as f64), "MAU, last 12 months"),
+            "Active last period, not this period ÷ active last period.",
+        ),
+        count_card(
+            "members",
+            "Members",
+            c.members_at_end,
+            b.members_at_end,
+            spark(
+                monthly(|m| m.members_at_end as f64),
+                "Members, last 12 months",
+            ),
+            "Members at the end of the period.",
+        ),
+    ];
+    let mau_points: Vec<(String, f64)> = d
+        .months
+        .iter()
+        .map(|m| (m.label.clone(), m.mau as f64))
+        .collect();
+    let rate_points: Vec<(String, f64)> = d
+        .months
+        .iter()
+        .map(|m| (m.label.clone(), m.active_member_rate))
+        .collect();
+    let heat_rows: Vec<(String, Vec<Option<f64>>)> = d
+        .cohorts
+        .iter()
+        .map(|c| (month_label(c.month), c.cells.clone()))
+        .collect();
+    let mut query = format!("period={}", d.period.kind.as_str());
+    if form.period == "custom" {
+        query.push_str(&format!(
+            "&from={}&to={}",
+            date_of_day(d.period.first),
+            date_of_day(d.period.last)
+        ));
+    } else {
+        query.push_str(&format!("&at={}", date_of_day(d.period.first)));
+    }
+    DashboardPage {
+        layout,
+        slug: state_slug.to_string(),
+        form,
+        errors,
+        period_label: d.period.label(),
+        previous_label: d.previous.label(),
+        time_zone: d.time_zone.clone(),
+        query,
+        cards,
+        mau_chart: charts::line_chart(
+            "mau-chart",
+            "Monthly active members, last 12 months",
+            "members",
+            &mau_points,
+            |v| format!("{v:.0}"),
+        ),
+        rate_chart: charts::line_chart(
+            "rate-chart",
+            "Active member rate, last 12 months",
+            "share of members",
+            &rate_points,
+            |v| format!("{:.0}%", v * 100.0),
+        ),
+        heat_map: charts::heat_map(
+            "retention",
+            "Retention by join month: share active k months later",
+            &heat_rows,
+            |k| format!("+{k}"),
+        ),
+        months: d
+            .months
+            .iter()
+            .map(|m| MonthLine {
+                label: m.label.clone(),
+                mau: m.mau,
+                members: m.members_at_end,
+                active_rate: percent(m.active_member_rate),
+                contribution_rate: percent(m.contribution_rate),
+                new_members: m.new_members,
+            })
+            .collect(),
+        cohorts: d
+            .cohorts
+            .iter()
+            .map(|c| CohortLine {
+                label: month_label(c.month),
+                size: c.size,
+                cells: c
+                    .cells
+                    .iter()
+                    .map(|x| x.map(|s| format!("{:.0}%", s * 100.0)).unwrap_or_default())
+                    .collect(),
+            })
+            .collect(),
+        acquisition: d.acquisition.clone(),
+    }
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(form): Query<PeriodForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let q = PeriodQuery {
+        kind: form.period.clone(),
+        at: form.at.clone(),
+        from: form.from.clone(),
+        to: form.to.clone(),
+    };
+    // A period that cannot be read shows this month, with the message beside the picker.
+    let (d, errors, status) = match state.app.analytics(actor, &slug, &q).await {
+        Ok(d) => (d, ValidationErrors::new(), StatusCode::OK),
+        Err(e) => {
+            let errors = super::form_errors(e)?;
+            let d = state
+                .app
+                .analytics(actor, &slug, &PeriodQuery::default())
+                .await?;
+            (d, errors, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    };
+    let spaces = state.app.visible_spaces(&d.view).await?;
+    let layout = Layout::new(&state, &ctx, "Analytics")
+        .await?
+        .in_community(&d.view, &spaces, None);
+    let mut form = form;
+    if form.period.is_empty() {
+        form.period = "month".into();
+    }
+    let body = build(&slug, &d, form, errors, layout);
+    Ok(page(status, &body, ctx.flash.is_some()))
+}

@@ -68,7 +68,9 @@ export async function startServer(logPath) {
     SERVER_BIN,
     ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir],
     {
-      env: { ...process.env, TOWNSQUARE_BASE_URL: baseUrl },
+      // Playwright fills the sign-up form faster than a person; the minimum fill time is
+      // tested in the Rust suite (accounts::the_signup_form_stops_bots).
+      env: { ...process.env, TOWNSQUARE_BASE_URL: baseUrl, TOWNSQUARE_SIGNUP_MIN_FILL_SECONDS: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -30,6 +30,7 @@ pub mod rate_limit;
 pub mod reading;
 pub mod search;
 mod secrets;
+pub mod signup_guard;
 pub mod spaces;
 pub mod topic_lists;
 
@@ -53,6 +54,8 @@ pub struct Settings {
     pub rate_limits: rate_limit::Limits,
     /// Where uploads are kept (the data directory, or an S3 bucket) and their size limit.
     pub files: files::FileSettings,
+    /// The sign-up form is refused when sent back sooner than this after it was shown.
+    pub signup_min_fill_seconds: i64,
 }
 
 impl Settings {
@@ -64,6 +67,7 @@ impl Settings {
             mail_from: "Townsquare <no-reply@townsquare.local>".into(),
             rate_limits: rate_limit::Limits::default(),
             files: files::FileSettings::default(),
+            signup_min_fill_seconds: 3,
         }
     }
 }
@@ -84,6 +88,8 @@ struct AppInner {
     blobs: Result<files::BlobStore, String>,
     /// Visits this process already recorded (see `analytics::Visits`).
     visits: analytics::Visits,
+    /// The instance-wide key that signs sign-up forms, read from the database once.
+    signup_key: tokio::sync::OnceCell<String>,
 }
 
 impl App {
@@ -98,6 +104,7 @@ impl App {
                 clock,
                 instance_id: townsquare_domain::new_id(),
                 visits: analytics::Visits::default(),
+                signup_key: tokio::sync::OnceCell::new(),
             }),
         }
     }

@@ -20,6 +20,7 @@ pub struct FileConfig {
     pub s3_region: Option<String>,
     pub s3_access_key_id: Option<String>,
     pub s3_secret_access_key: Option<String>,
+    pub signup_min_fill_seconds: Option<i64>,
 }
 
 /// The resolved configuration.
@@ -33,6 +34,8 @@ pub struct Config {
     pub mail_from: String,
     /// Uploads go to this S3-compatible bucket when set, else under `DATA_DIR/blobs`.
     pub s3: Option<S3Settings>,
+    /// The sign-up form is refused when sent back sooner than this (3 by default).
+    pub signup_min_fill_seconds: i64,
 }
 
 /// Values given on the command line (None when not given).
@@ -93,6 +96,19 @@ impl Config {
             secret_access_key: env("TOWNSQUARE_S3_SECRET_ACCESS_KEY")
                 .or(file_config.s3_secret_access_key),
         })?;
+        let signup_min_fill_seconds = match env("TOWNSQUARE_SIGNUP_MIN_FILL_SECONDS") {
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=600).contains(n))
+                .with_context(|| {
+                    format!(
+                        "TOWNSQUARE_SIGNUP_MIN_FILL_SECONDS must be 0 to 600 seconds, not {v:?}"
+                    )
+                })?,
+            None => file_config.signup_min_fill_seconds.unwrap_or(3),
+        };
         Ok(Config {
             bind,
             data_dir,
@@ -101,6 +117,7 @@ impl Config {
             smtp_url,
             mail_from,
             s3,
+            signup_min_fill_seconds,
         })
     }
 
@@ -173,6 +190,7 @@ mod tests {
             smtp_url: None,
             mail_from: String::new(),
             s3: None,
+            signup_min_fill_seconds: 3,
         };
         assert_eq!(c.database_url_for_logs(), "postgres://ts:***@db:5432/ts");
     }

@@ -99,6 +99,7 @@ async fn open_app(config: &Config) -> anyhow::Result<App> {
     settings.smtp_url = config.smtp_url.clone();
     settings.mail_from = config.mail_from.clone();
     settings.files.s3 = config.s3.clone();
+    settings.signup_min_fill_seconds = config.signup_min_fill_seconds;
     let app = App::new(db, settings, Clock::System);
     let blobs = app
         .blob_store()

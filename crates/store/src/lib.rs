@@ -20,6 +20,7 @@ pub mod engagement;
 mod error;
 pub mod events;
 pub mod files;
+pub mod instance_secrets;
 pub mod invitations;
 pub mod jobs;
 pub mod moderation;

@@ -8,6 +8,8 @@ pub struct Browser {
     base: String,
     client: reqwest::Client,
     csrf: Arc<Mutex<String>>,
+    /// The sign-up form's signed stamp, sent back like the hidden field it is.
+    form_stamp: Arc<Mutex<String>>,
 }
 
 /// A loaded page: status, final URL (after redirects) and HTML.
@@ -54,6 +56,7 @@ impl Browser {
             base: base.to_string(),
             client,
             csrf: Arc::new(Mutex::new(String::new())),
+            form_stamp: Arc::new(Mutex::new(String::new())),
         }
     }
 
@@ -62,6 +65,16 @@ impl Browser {
         if let Some(c) = re.captures(html) {
             *self.csrf.lock().unwrap() = c[1].to_string();
         }
+        let stamp = Regex::new(r#"name="form_stamp" value="([^"]+)""#).unwrap();
+        *self.form_stamp.lock().unwrap() = stamp
+            .captures(html)
+            .map(|c| c[1].to_string())
+            .unwrap_or_default();
+    }
+
+    /// The signed stamp of the sign-up form last loaded, if the last page had one.
+    pub fn form_stamp(&self) -> String {
+        self.form_stamp.lock().unwrap().clone()
     }
 
     pub fn csrf(&self) -> String {
@@ -86,7 +99,11 @@ impl Browser {
     /// person would).
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let csrf = self.csrf();
+        let stamp = self.form_stamp();
         let mut all: Vec<(&str, &str)> = vec![("csrf_token", csrf.as_str())];
+        if !stamp.is_empty() && !fields.iter().any(|(k, _)| *k == "form_stamp") {
+            all.push(("form_stamp", stamp.as_str()));
+        }
         all.extend_from_slice(fields);
         self.post_raw(path, &all).await
     }

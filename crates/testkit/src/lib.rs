@@ -90,6 +90,8 @@ impl TestApp {
             .expect("connect");
         db.migrate().await.expect("migrate");
         let mut settings = Settings::for_data_dir(dir.path().to_path_buf(), &base_url);
+        // Test clients send the sign-up form at once; the test of that protection sets it.
+        settings.signup_min_fill_seconds = 0;
         adjust(&mut settings);
         let app = App::new(db, settings, Clock::offset());
         let (shutdown, rx) = tokio::sync::watch::channel(false);

@@ -263,3 +263,79 @@ async fn api_tokens_authenticate_and_can_be_revoked() {
     assert_eq!(status, 201);
     assert!(exchanged["token"].as_str().unwrap().starts_with("ts_"));
 }
+
+/// The sign-up form stops bots: a filled honeypot, a missing or forged stamp, a form sent
+/// back faster than a person types or a day later are refused with a message; a person who
+/// takes a few seconds gets in. The time is the test clock's, so nothing sleeps.
+#[tokio::test]
+async fn the_signup_form_stops_bots() {
+    let t = TestApp::spawn_with(|s| s.signup_min_fill_seconds = 3).await;
+    let fields = |email: &'static str| {
+        [
+            ("email", email),
+            ("display_name", "Bo Tanic"),
+            ("password", "a long enough password"),
+        ]
+    };
+    let refused = |page: &townsquare_testkit::Page, expected: &str| {
+        assert_eq!(page.status, 422, "{}", page.text());
+        assert!(page.text().contains(expected), "{}", page.text());
+    };
+
+    let b = t.browser();
+    b.get("/signup").await;
+    let too_fast = b.post("/signup", &fields("bot1@example.org")).await;
+    refused(&too_fast, "faster than a person types");
+    assert!(
+        too_fast.html.contains("value=\"bot1@example.org\""),
+        "keeps what was typed"
+    );
+
+    // The refused page carries a fresh stamp: waiting a moment and sending it again works.
+    t.app.clock().advance(4_000_000);
+    let mut with_honeypot = fields("bot2@example.org").to_vec();
+    with_honeypot.push(("website", "http://spam.example"));
+    refused(
+        &b.post("/signup", &with_honeypot).await,
+        "leave the field marked",
+    );
+    b.get("/signup").await;
+    let stamp = b.form_stamp();
+    t.app.clock().advance(4_000_000);
+    let (issued, _) = stamp.split_once('.').unwrap();
+    let mut forged = fields("bot3@example.org").to_vec();
+    let earlier = format!(
+        "{}.{}",
+        issued.parse::<i64>().unwrap() - 60_000_000,
+        "0".repeat(64)
+    );
+    forged.push(("form_stamp", &earlier));
+    refused(&b.post("/signup", &forged).await, "Reload the page");
+    let mut missing = fields("bot4@example.org").to_vec();
+    missing.push(("form_stamp", ""));
+    refused(&b.post("/signup", &missing).await, "Reload the page");
+
+    // A stale form (shown more than a day ago) is refused; a fresh one, filled calmly, works.
+    b.get("/signup").await;
+    t.app.clock().advance(25 * 3600 * 1_000_000);
+    refused(
+        &b.post("/signup", &fields("late@example.org")).await,
+        "expired",
+    );
+    b.get("/signup").await;
+    t.app.clock().advance(5_000_000);
+    let person = b.post("/signup", &fields("bo@example.org")).await;
+    assert_eq!(person.status, 200, "{}", person.text());
+    assert!(
+        person.text().contains("Welcome to Townsquare, Bo Tanic!"),
+        "{}",
+        person.text()
+    );
+    for bot in ["bot1", "bot2", "bot3", "bot4", "late"] {
+        let login = t
+            .browser()
+            .log_in(&format!("{bot}@example.org"), "a long enough password")
+            .await;
+        assert_eq!(login.status, 422, "{bot} got no account");
+    }
+}

@@ -854,21 +854,30 @@ impl Fixture {
                 req = req.header("content-type", "application/json");
             }
         } else if method == "POST" {
-            // Load a page first, as a person would, so the CSRF token is known.
-            let page = client
-                .get(self.t.url("/login"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            // Load a page first, as a person would, so the CSRF token is known (the sign-up
+            // form itself for sign-up, whose signed form stamp goes back with it).
+            // (Signed in, /signup redirects, so the log-in page gives the token instead.)
+            let load = |path: &'static str| {
+                let req = client.get(self.t.url(path));
+                async move { req.send().await.unwrap().text().await.unwrap() }
+            };
+            let mut page = if pattern == "/signup" {
+                load("/signup").await
+            } else {
+                String::new()
+            };
+            if hidden_field(&page, "csrf_token").is_none() {
+                page = load("/login").await;
+            }
             let csrf = csrf_of(&page);
-            let form = if body.is_empty() {
+            let mut form = if body.is_empty() {
                 format!("csrf_token={csrf}")
             } else {
                 format!("csrf_token={csrf}&{body}")
             };
+            if let Some(stamp) = hidden_field(&page, "form_stamp") {
+                form.push_str(&format!("&form_stamp={stamp}"));
+            }
             req = req
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(form);
@@ -897,6 +906,13 @@ impl Fixture {
             format!("{status} location={location:?} body={snippet:?}"),
         )
     }
+}
+
+fn hidden_field(html: &str, name: &str) -> Option<String> {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
 }
 
 fn csrf_of(html: &str) -> String {

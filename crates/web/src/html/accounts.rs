@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use townsquare_app::accounts::{CredentialKind, NewSession, SignupInput, SESSION_LIFETIME};
+use townsquare_app::signup_guard::FormProof;
 use townsquare_app::AppError;
 use townsquare_domain::{JoinPolicy, ValidationErrors};
 
@@ -142,6 +143,8 @@ struct SignupPage {
     /// Where to go once the account exists (an invitation, say).
     next: String,
     errors: ValidationErrors,
+    /// The signed time the form was shown (see `app::signup_guard`).
+    stamp: String,
 }
 
 async fn signup_form(
@@ -161,6 +164,7 @@ async fn signup_form(
             display_name: String::new(),
             next: safe_next(&q.next).to_string(),
             errors: ValidationErrors::new(),
+            stamp: state.app.signup_form_stamp().await?,
         },
         false,
     ))
@@ -176,6 +180,11 @@ struct SignupForm {
     password: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    form_stamp: String,
+    /// The honeypot: hidden from people, filled in by bots.
+    #[serde(default)]
+    website: String,
 }
 
 async fn signup(
@@ -183,16 +192,27 @@ async fn signup(
     ctx: Ctx,
     CsrfForm(form): CsrfForm<SignupForm>,
 ) -> Result<Response, HtmlError> {
+    // Signed in already: as the form itself does, go on instead of making a second account.
+    if ctx.actor.is_some() {
+        return Ok(Redirect::to(safe_next(&form.next)).into_response());
+    }
     let input = SignupInput {
         email: form.email.clone(),
         display_name: form.display_name.clone(),
         password: form.password,
     };
-    let signed_up = state
-        .app
-        .sign_up(input, &ctx.ip, CredentialKind::Session)
-        .await
-        .and_then(|(actor, credential)| Ok((actor, credential.into_session()?)));
+    let proof = FormProof {
+        stamp: form.form_stamp.clone(),
+        honeypot: form.website.clone(),
+    };
+    let signed_up = match state.app.check_signup_form(&proof).await {
+        Ok(()) => state
+            .app
+            .sign_up(input, &ctx.ip, CredentialKind::Session)
+            .await
+            .and_then(|(actor, credential)| Ok((actor, credential.into_session()?))),
+        Err(e) => Err(e),
+    };
     match signed_up {
         Ok((actor, session)) => {
             let mut res = redirect_with_flash(
@@ -214,6 +234,8 @@ async fn signup(
                     display_name: form.display_name,
                     next: safe_next(&form.next).to_string(),
                     errors,
+                    // A fresh stamp: sending the corrected form again starts a new wait.
+                    stamp: state.app.signup_form_stamp().await?,
                 },
                 false,
             ))

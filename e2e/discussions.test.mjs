@@ -10,139 +10,22 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, E2E_DIR, HEALTH_TIMEOUT_MS, describeExit, startServer, stopServer } from './server.mjs';
+import { HEALTH_TIMEOUT_MS, describeExit } from './server.mjs';
+import { PASSWORD, RUN, clickAndLoad, goto, norm, pathOf, harness } from './helpers.mjs';
 
-const RESULTS_DIR = path.join(E2E_DIR, 'test-results', 'discussions');
-const ACTION_TIMEOUT_MS = 30_000;
 const TEST_TIMEOUT_MS = 180_000;
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const AXE_TAGS = ['wcag2a', 'wcag2aa'];
-const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
-
-const RUN = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-const PASSWORD = 'correct horse battery staple';
-
-let server;
-let browser;
-let shot = 0;
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-async function newContext({ bypassCSP = true } = {}) {
-  const ctx = await browser.newContext({
-    baseURL: server.baseUrl,
-    bypassCSP,
-    colorScheme: 'light',
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-GB',
-  });
-  ctx.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  ctx.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
-  return ctx;
-}
-
-const norm = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
-const pathOf = (p) => new URL(p.url()).pathname;
-
-async function goto(p, urlPath) {
-  const res = await p.goto(urlPath, { waitUntil: 'load' });
-  assert.ok(res, `no response for GET ${urlPath}`);
-  assert.equal(res.status(), 200, `GET ${urlPath} answered ${res.status()}: ${norm(await p.locator('body').innerText()).slice(0, 300)}`);
-}
-
-async function screenshot(p, name) {
-  shot += 1;
-  const file = `${String(shot).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}.png`;
-  await p.screenshot({ path: path.join(RESULTS_DIR, file), fullPage: true });
-}
-
-/** Clicks `button` and waits for the page it leads to. */
-async function clickAndLoad(p, button) {
-  const loaded = p.waitForEvent('load', { timeout: ACTION_TIMEOUT_MS });
-  await button.click();
-  await loaded;
-}
-
-/** axe-core on the current page in light and dark; fails on serious or critical findings. */
-async function scan(p, label) {
-  const problems = [];
-  for (const scheme of ['light', 'dark']) {
-    await p.emulateMedia({ colorScheme: scheme });
-    await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    await screenshot(p, `${label}-${scheme}`);
-    if (!(await p.evaluate(() => typeof window.axe === 'object'))) {
-      await p.addScriptTag({ content: AXE_SOURCE });
-    }
-    const result = await p.evaluate(
-      (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-      AXE_TAGS,
-    );
-    for (const v of result.violations.filter((v) => BLOCKING_IMPACTS.has(v.impact))) {
-      const targets = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
-      problems.push(`[${v.impact}] ${v.id} (${scheme}): ${v.help}; ${v.nodes.length} element(s), first: ${targets}`);
-    }
-  }
-  await p.emulateMedia({ colorScheme: 'light' });
-  assert.deepEqual(problems, [], `accessibility violations on ${label} (${pathOf(p)}):\n${problems.join('\n')}`);
-}
-
-/** A JSON API call; returns the parsed body, failing on an unexpected status. */
-async function api(method, urlPath, token, body, expected = [200, 201, 204]) {
-  const res = await fetch(`${server.baseUrl}${urlPath}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  assert.ok(expected.includes(res.status), `${method} ${urlPath} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function logIn(p, email) {
-  await goto(p, '/login');
-  const form = p.locator('form').filter({ has: p.locator('[name=password]') });
-  await form.locator('[name=email]').fill(email);
-  await form.locator('[name=password]').fill(PASSWORD);
-  await clickAndLoad(p, form.locator('button[type=submit]'));
-  assert.notEqual(pathOf(p), '/login', 'logging in failed');
-}
-
-function requireStarted() {
-  if (!browser) assert.fail('not run: the server or the browser did not start (see the first test)');
-}
-
-// ---------------------------------------------------------------------------------------------
+const h = harness('discussions');
 
 describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
-  before(() => {
-    fs.rmSync(RESULTS_DIR, { recursive: true, force: true });
-    fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await stopServer(server);
-  });
+  after(async () => h.stop());
 
   it('the server starts and Chromium launches', { timeout: HEALTH_TIMEOUT_MS + 60_000 }, async () => {
-    server = await startServer(path.join(RESULTS_DIR, 'server.log'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    await h.start();
   });
 
   it('a member starts a question, replies, reacts and finds it through the sidebar search', { timeout: TEST_TIMEOUT_MS }, async () => {
-    requireStarted();
-    const ctx = await newContext();
+    h.requireStarted();
+    const ctx = await h.newContext();
     const p = await ctx.newPage();
     const slug = `garden-${RUN}`;
     const title = `Which tomato variety ripens first ${RUN}`;
@@ -177,7 +60,7 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
       // Start a topic: title, Markdown body, tags, a question.
       await clickAndLoad(p, p.getByRole('link', { name: 'New topic' }).first());
       assert.equal(pathOf(p), `/c/${slug}/s/growing/new-topic`);
-      await scan(p, 'new topic form');
+      await h.scan(p, 'new topic form');
       const tf = p.locator('form').filter({ has: p.locator('[name=title]') });
       await tf.getByLabel('Title').fill(title);
       await tf.locator('textarea[name=body]').fill('I want **early** tomatoes.\n\n- sunny balcony\n- small pots');
@@ -206,7 +89,7 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
       await clickAndLoad(p, like());
       assert.equal(await like().getAttribute('aria-pressed'), 'true', 'the like button is not pressed after liking');
       assert.match(norm(await like().innerText()), /👍\s*1/);
-      await scan(p, 'topic page');
+      await h.scan(p, 'topic page');
 
       // Search from the sidebar.
       const box = p.getByRole('search').getByRole('searchbox').first();
@@ -219,8 +102,8 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
       assert.equal(await result.count(), 1, `the topic is not among the results: ${norm(await p.locator('main').innerText())}`);
       const marks = (await result.locator('mark').allInnerTexts()).map(norm);
       assert.ok(marks.some((m) => m.toLowerCase() === 'stupice'), `no highlighted <mark>Stupice</mark>, marks: ${JSON.stringify(marks)}`);
-      assert.equal(new URL(await result.locator('a').first().getAttribute('href'), server.baseUrl).pathname, topicPath);
-      await scan(p, 'search page');
+      assert.equal(new URL(await result.locator('a').first().getAttribute('href'), h.server.baseUrl).pathname, topicPath);
+      await h.scan(p, 'search page');
 
       // The home's lists: the fresh conversation is trending; the tab says which list is shown.
       await goto(p, `/c/${slug}`);
@@ -229,7 +112,7 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
       assert.equal(await tabs.getByRole('link', { name: 'Trending' }).getAttribute('aria-current'), 'page');
       const trending = await p.locator('[data-list=trending] li').allInnerTexts();
       assert.ok(trending.some((t) => t.includes(title)), `not trending: ${JSON.stringify(trending)}`);
-      await scan(p, 'community home, trending');
+      await h.scan(p, 'community home, trending');
 
       // Follow the whole space, to hear of every new topic in it.
       await goto(p, `/c/${slug}/s/growing`);
@@ -237,8 +120,8 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
       await clickAndLoad(p, p.getByRole('button', { name: 'Save' }));
       assert.match(norm(await p.locator('.flash').innerText()), /You follow this space/);
     } catch (err) {
-      await screenshot(p, 'FAILED-journey').catch(() => {});
-      if (server?.exited) err.message += `\n  the server exited (${describeExit(server.exited)})`;
+      await h.screenshot(p, 'FAILED-journey').catch(() => {});
+      if (h.server?.exited) err.message += `\n  the server exited (${describeExit(h.server.exited)})`;
       throw err;
     } finally {
       await ctx.close();
@@ -262,29 +145,29 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
     let pages = [];
 
     before(async () => {
-      if (!server || server.exited) return;
-      const ownerToken = (await api('POST', '/api/v1/auth/signup', null, { email: owner.email, display_name: owner.name, password: PASSWORD })).token;
-      const replierToken = (await api('POST', '/api/v1/auth/signup', null, { email: replier.email, display_name: replier.name, password: PASSWORD })).token;
+      if (!h.server || h.server.exited) return;
+      const ownerToken = (await h.api('POST', '/api/v1/auth/signup', null, { email: owner.email, display_name: owner.name, password: PASSWORD })).token;
+      const replierToken = (await h.api('POST', '/api/v1/auth/signup', null, { email: replier.email, display_name: replier.name, password: PASSWORD })).token;
       const all = PAYLOADS.join('\n\n');
-      await api('POST', '/api/v1/communities', ownerToken, {
+      await h.api('POST', '/api/v1/communities', ownerToken, {
         name: PAYLOADS[4], slug, description: all, guidelines: all, visibility: 'public', join_policy: 'open',
       });
-      await api('POST', `/api/v1/communities/${slug}/spaces`, ownerToken, {
+      await h.api('POST', `/api/v1/communities/${slug}/spaces`, ownerToken, {
         name: PAYLOADS[3], slug: 'corpus', description: all, kind: 'discussion', visibility: 'everyone',
       });
-      await api('POST', `/api/v1/communities/${slug}/join`, replierToken, { accept_guidelines: true });
+      await h.api('POST', `/api/v1/communities/${slug}/join`, replierToken, { accept_guidelines: true });
       // The replier posts the whole corpus at once: more than the default six posts a minute.
-      await api('PUT', `/api/v1/communities/${slug}/auto-moderation/limits`, ownerToken, {
+      await h.api('PUT', `/api/v1/communities/${slug}/auto-moderation/limits`, ownerToken, {
         hold_first_posts: 0, new_member_days: 3, new_member_links: 2, new_member_mentions: 3,
         posts_per_minute: 60, topics_per_day: 10, flags_per_day: 20,
       });
-      const topic = await api('POST', `/api/v1/communities/${slug}/spaces/corpus/topics`, ownerToken, {
+      const topic = await h.api('POST', `/api/v1/communities/${slug}/spaces/corpus/topics`, ownerToken, {
         title: `${PAYLOADS[0]} ${PAYLOADS[6]} corpus`,
         body: `Payload corpus follows.\n\n${all}`,
         tags: ['corpus'],
       });
       for (const payload of PAYLOADS) {
-        await api('POST', `/api/v1/topics/${topic.id}/posts`, replierToken, { body: `corpus reply ${payload}` });
+        await h.api('POST', `/api/v1/topics/${topic.id}/posts`, replierToken, { body: `corpus reply ${payload}` });
       }
       pages = [
         ['community home', `/c/${slug}`],
@@ -298,9 +181,9 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
     for (const bypassCSP of [true, false]) {
       const label = bypassCSP ? 'the markup alone (CSP bypassed)' : 'with the server\'s CSP';
       it(label, { timeout: TEST_TIMEOUT_MS }, async () => {
-        requireStarted();
+        h.requireStarted();
         assert.ok(pages.length > 0, 'the corpus was not stored');
-        const ctx = await newContext({ bypassCSP });
+        const ctx = await h.newContext({ bypassCSP });
         const dialogs = [];
         const popups = [];
         ctx.on('page', (pg) => {
@@ -334,7 +217,7 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
             assert.equal(findings.length, 2, `the check does not see a live handler: ${JSON.stringify(findings)}`);
             findings.length = 0;
           }
-          await logIn(p, owner.email);
+          await h.logIn(p, owner.email);
           let clicked = 0;
           for (const [name, urlPath] of pages) {
             await goto(p, urlPath);
@@ -347,7 +230,7 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
               const shown = norm(await p.locator('body').innerText());
               assert.ok(shown.includes(owner.name) && shown.includes(replier.name), 'the display names are not shown as text');
             }
-            await screenshot(p, `xss-${bypassCSP ? 'bypass' : 'csp'}-${name}`);
+            await h.screenshot(p, `xss-${bypassCSP ? 'bypass' : 'csp'}-${name}`);
             const links = p.locator('main .post-body a');
             const count = await links.count();
             for (let i = 0; i < count; i++) {
@@ -356,7 +239,7 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
               clicked += 1;
               await link.click({ noWaitAfter: true, timeout: 5_000 }).catch((e) => findings.push(`${name}: could not click link ${i} (${e.message.split('\n')[0]})`));
               await p.waitForTimeout(200);
-              if (new URL(p.url()).pathname !== new URL(urlPath, server.baseUrl).pathname) {
+              if (new URL(p.url()).pathname !== new URL(urlPath, h.server.baseUrl).pathname) {
                 findings.push(`${name}: link ${i} (href=${JSON.stringify(href)}) navigated to ${p.url()}`);
                 await goto(p, urlPath);
               } else {
@@ -369,7 +252,7 @@ describe('discussions in a browser', { timeout: 30 * 60_000 }, () => {
           assert.deepEqual(dialogs, [], 'a dialog opened');
           assert.deepEqual(findings, [], `the corpus is not inert:\n${findings.join('\n')}`);
         } catch (err) {
-          await screenshot(p, `FAILED-xss-${bypassCSP ? 'bypass' : 'csp'}`).catch(() => {});
+          await h.screenshot(p, `FAILED-xss-${bypassCSP ? 'bypass' : 'csp'}`).catch(() => {});
           throw err;
         } finally {
           await ctx.close();

@@ -7,160 +7,42 @@
 // Starts its own server (see server.mjs). Screenshots and the server log go to
 // e2e/test-results/moderation/.
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, E2E_DIR, HEALTH_TIMEOUT_MS, describeExit, startServer, stopServer } from './server.mjs';
+import { HEALTH_TIMEOUT_MS, describeExit } from './server.mjs';
+import { PASSWORD, RUN, clickAndLoad, goto, norm, pathOf, harness } from './helpers.mjs';
 
-const RESULTS_DIR = path.join(E2E_DIR, 'test-results', 'moderation');
-const ACTION_TIMEOUT_MS = 30_000;
 const TEST_TIMEOUT_MS = 180_000;
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const AXE_TAGS = ['wcag2a', 'wcag2aa'];
-const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
-
-const RUN = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-const PASSWORD = 'correct horse battery staple';
-
-let server;
-let browser;
-let shot = 0;
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-async function newContext({ bypassCSP = true } = {}) {
-  const ctx = await browser.newContext({
-    baseURL: server.baseUrl,
-    bypassCSP,
-    colorScheme: 'light',
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-GB',
-  });
-  ctx.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  ctx.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
-  return ctx;
-}
-
-const norm = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
-const pathOf = (p) => new URL(p.url()).pathname;
-
-async function goto(p, urlPath) {
-  const res = await p.goto(urlPath, { waitUntil: 'load' });
-  assert.ok(res, `no response for GET ${urlPath}`);
-  assert.equal(res.status(), 200, `GET ${urlPath} answered ${res.status()}: ${norm(await p.locator('body').innerText()).slice(0, 300)}`);
-}
-
-async function screenshot(p, name) {
-  shot += 1;
-  const file = `${String(shot).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}.png`;
-  await p.screenshot({ path: path.join(RESULTS_DIR, file), fullPage: true });
-}
-
-/** Clicks `button` and waits for the page it leads to. */
-async function clickAndLoad(p, button) {
-  const loaded = p.waitForEvent('load', { timeout: ACTION_TIMEOUT_MS });
-  await button.click();
-  await loaded;
-}
-
-/** axe-core on the current page in light and dark; fails on serious or critical findings. */
-async function scan(p, label) {
-  const problems = [];
-  for (const scheme of ['light', 'dark']) {
-    await p.emulateMedia({ colorScheme: scheme });
-    await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    await screenshot(p, `${label}-${scheme}`);
-    if (!(await p.evaluate(() => typeof window.axe === 'object'))) {
-      await p.addScriptTag({ content: AXE_SOURCE });
-    }
-    const result = await p.evaluate(
-      (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-      AXE_TAGS,
-    );
-    for (const v of result.violations.filter((v) => BLOCKING_IMPACTS.has(v.impact))) {
-      const targets = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
-      problems.push(`[${v.impact}] ${v.id} (${scheme}): ${v.help}; ${v.nodes.length} element(s), first: ${targets}`);
-    }
-  }
-  await p.emulateMedia({ colorScheme: 'light' });
-  assert.deepEqual(problems, [], `accessibility violations on ${label} (${pathOf(p)}):\n${problems.join('\n')}`);
-}
-
-/** A JSON API call; returns the parsed body, failing on an unexpected status. */
-async function api(method, urlPath, token, body, expected = [200, 201, 204]) {
-  const res = await fetch(`${server.baseUrl}${urlPath}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  assert.ok(expected.includes(res.status), `${method} ${urlPath} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function logIn(p, email) {
-  await goto(p, '/login');
-  const form = p.locator('form').filter({ has: p.locator('[name=password]') });
-  await form.locator('[name=email]').fill(email);
-  await form.locator('[name=password]').fill(PASSWORD);
-  await clickAndLoad(p, form.locator('button[type=submit]'));
-  assert.notEqual(pathOf(p), '/login', 'logging in failed');
-}
-
-
-function requireStarted() {
-  if (!browser) assert.fail('not run: the server or the browser did not start (see the first test)');
-}
-
-// ---------------------------------------------------------------------------------------------
+const h = harness('moderation');
 
 describe('moderation in a browser', { timeout: 30 * 60_000 }, () => {
-  before(() => {
-    fs.rmSync(RESULTS_DIR, { recursive: true, force: true });
-    fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await stopServer(server);
-  });
+  after(async () => h.stop());
 
   it('the server starts and Chromium launches', { timeout: HEALTH_TIMEOUT_MS + 60_000 }, async () => {
-    server = await startServer(path.join(RESULTS_DIR, 'server.log'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    await h.start();
   });
 
   it('a flag goes through the queue to an action, the audit log and the reporter', { timeout: TEST_TIMEOUT_MS }, async () => {
-    requireStarted();
+    h.requireStarted();
     const slug = `mod-${RUN}`;
     const owner = { email: `mod-owner-${RUN}@example.com`, name: `Mona Owner ${RUN}` };
     const author = { email: `mod-author-${RUN}@example.com`, name: `Art Author ${RUN}` };
     const reporter = { email: `mod-reporter-${RUN}@example.com`, name: `Rae Reporter ${RUN}` };
     const tokens = {};
     for (const who of [owner, author, reporter]) {
-      tokens[who.email] = (await api('POST', '/api/v1/auth/signup', null, { email: who.email, display_name: who.name, password: PASSWORD })).token;
+      tokens[who.email] = (await h.api('POST', '/api/v1/auth/signup', null, { email: who.email, display_name: who.name, password: PASSWORD })).token;
     }
-    await api('POST', '/api/v1/communities', tokens[owner.email], { name: `Moderated ${RUN}`, slug, visibility: 'public', join_policy: 'open' });
-    await api('POST', `/api/v1/communities/${slug}/spaces`, tokens[owner.email], { name: 'General', slug: 'general', kind: 'discussion', visibility: 'everyone' });
-    for (const who of [author, reporter]) await api('POST', `/api/v1/communities/${slug}/join`, tokens[who.email], null);
-    const topic = await api('POST', `/api/v1/communities/${slug}/spaces/general/topics`, tokens[owner.email], { title: 'Favourite editors?', body: 'Tell us.' });
-    const spam = await api('POST', `/api/v1/topics/${topic.id}/posts`, tokens[author.email], { body: 'Buy followers at spam.example, cheap!' });
+    await h.api('POST', '/api/v1/communities', tokens[owner.email], { name: `Moderated ${RUN}`, slug, visibility: 'public', join_policy: 'open' });
+    await h.api('POST', `/api/v1/communities/${slug}/spaces`, tokens[owner.email], { name: 'General', slug: 'general', kind: 'discussion', visibility: 'everyone' });
+    for (const who of [author, reporter]) await h.api('POST', `/api/v1/communities/${slug}/join`, tokens[who.email], null);
+    const topic = await h.api('POST', `/api/v1/communities/${slug}/spaces/general/topics`, tokens[owner.email], { title: 'Favourite editors?', body: 'Tell us.' });
+    const spam = await h.api('POST', `/api/v1/topics/${topic.id}/posts`, tokens[author.email], { body: 'Buy followers at spam.example, cheap!' });
 
     // The reporter flags the reply from the topic page.
-    const rctx = await newContext();
+    const rctx = await h.newContext();
     const r = await rctx.newPage();
     try {
-      await logIn(r, reporter.email);
+      await h.logIn(r, reporter.email);
       await goto(r, `/c/${slug}/t/${topic.id}`);
       const post = r.locator(`#post-${spam.id}`);
       await post.locator('summary', { hasText: 'Flag' }).click();
@@ -169,24 +51,24 @@ describe('moderation in a browser', { timeout: 30 * 60_000 }, () => {
       await clickAndLoad(r, post.getByRole('button', { name: 'Send flag' }));
       assert.match(norm(await r.locator('.flash').innerText()), /your flag is with the moderators/);
     } catch (err) {
-      await screenshot(r, 'FAILED-reporter').catch(() => {});
+      await h.screenshot(r, 'FAILED-reporter').catch(() => {});
       throw err;
     } finally {
       await rctx.close();
     }
 
     // The owner sees the card, works the queue, and reads the audit log.
-    const octx = await newContext();
+    const octx = await h.newContext();
     const p = await octx.newPage();
     try {
-      await logIn(p, owner.email);
+      await h.logIn(p, owner.email);
       await goto(p, `/c/${slug}`);
       assert.match(norm(await p.locator('.attention').innerText()), /1 open flag/);
       await clickAndLoad(p, p.locator('.attention').getByRole('link', { name: 'Moderation queue' }));
       assert.equal(pathOf(p), `/c/${slug}/moderation`);
       const item = p.locator(`#flagged-${spam.id}`);
       assert.match(norm(await item.innerText()), /Spam: “Selling followers”/);
-      await scan(p, 'moderation queue');
+      await h.scan(p, 'moderation queue');
       await item.getByLabel('Action').selectOption('hide');
       await item.getByLabel(/^Reason \(the author/).fill('Rule 3: no advertising');
       await clickAndLoad(p, item.getByRole('button', { name: 'Apply' }));
@@ -196,87 +78,87 @@ describe('moderation in a browser', { timeout: 30 * 60_000 }, () => {
       await goto(p, `/c/${slug}/moderation/log`);
       const row = p.locator('tbody tr').first();
       assert.match(norm(await row.innerText()), /hide .*Art Author .*Rule 3: no advertising/);
-      await scan(p, 'audit log');
+      await h.scan(p, 'audit log');
     } catch (err) {
-      await screenshot(p, 'FAILED-moderator').catch(() => {});
-      if (server?.exited) err.message += `\n  the server exited (${describeExit(server.exited)})`;
+      await h.screenshot(p, 'FAILED-moderator').catch(() => {});
+      if (h.server?.exited) err.message += `\n  the server exited (${describeExit(h.server.exited)})`;
       throw err;
     } finally {
       await octx.close();
     }
 
-    const inbox = await api('GET', '/api/v1/notifications', tokens[reporter.email], null);
+    const inbox = await h.api('GET', '/api/v1/notifications', tokens[reporter.email], null);
     assert.ok(inbox.items.some((n) => n.kind === 'flag_handled'), `no flag_handled notice: ${JSON.stringify(inbox.items)}`);
-    const authorInbox = await api('GET', '/api/v1/notifications', tokens[author.email], null);
+    const authorInbox = await h.api('GET', '/api/v1/notifications', tokens[author.email], null);
     assert.ok(authorInbox.items.some((n) => n.kind === 'moderation' && n.excerpt.includes('Rule 3')), 'the author was not told why');
   });
   it('a muted member sees why and until when, appeals, and posts again once it is overturned', { timeout: TEST_TIMEOUT_MS }, async () => {
-    requireStarted();
+    h.requireStarted();
     const slug = `appeal-${RUN}`;
     const owner = { email: `appeal-owner-${RUN}@example.com`, name: `Ola Owner ${RUN}` };
     const muted = { email: `appeal-member-${RUN}@example.com`, name: `Max Muted ${RUN}` };
     const tokens = {};
     for (const who of [owner, muted]) {
-      tokens[who.email] = (await api('POST', '/api/v1/auth/signup', null, { email: who.email, display_name: who.name, password: PASSWORD })).token;
+      tokens[who.email] = (await h.api('POST', '/api/v1/auth/signup', null, { email: who.email, display_name: who.name, password: PASSWORD })).token;
     }
-    await api('POST', '/api/v1/communities', tokens[owner.email], { name: `Appeals ${RUN}`, slug, visibility: 'public', join_policy: 'open' });
-    await api('POST', `/api/v1/communities/${slug}/spaces`, tokens[owner.email], { name: 'General', slug: 'general', kind: 'discussion', visibility: 'everyone' });
-    await api('POST', `/api/v1/communities/${slug}/join`, tokens[muted.email], null);
-    const topic = await api('POST', `/api/v1/communities/${slug}/spaces/general/topics`, tokens[owner.email], { title: 'Weekend plans?', body: 'Share yours.' });
-    const me = await api('GET', '/api/v1/me', tokens[muted.email], null);
+    await h.api('POST', '/api/v1/communities', tokens[owner.email], { name: `Appeals ${RUN}`, slug, visibility: 'public', join_policy: 'open' });
+    await h.api('POST', `/api/v1/communities/${slug}/spaces`, tokens[owner.email], { name: 'General', slug: 'general', kind: 'discussion', visibility: 'everyone' });
+    await h.api('POST', `/api/v1/communities/${slug}/join`, tokens[muted.email], null);
+    const topic = await h.api('POST', `/api/v1/communities/${slug}/spaces/general/topics`, tokens[owner.email], { title: 'Weekend plans?', body: 'Share yours.' });
+    const me = await h.api('GET', '/api/v1/me', tokens[muted.email], null);
 
     // The moderator (here the owner) mutes the member for three days, with a reason.
-    await api('POST', `/api/v1/communities/${slug}/members/${me.id}/sanctions`, tokens[owner.email], { kind: 'mute', days: 3, reason: 'Rule 2: a cooling-off period' });
-    await api('POST', `/api/v1/topics/${topic.id}/posts`, tokens[muted.email], { body: 'Hiking!' }, [403]);
+    await h.api('POST', `/api/v1/communities/${slug}/members/${me.id}/sanctions`, tokens[owner.email], { kind: 'mute', days: 3, reason: 'Rule 2: a cooling-off period' });
+    await h.api('POST', `/api/v1/topics/${topic.id}/posts`, tokens[muted.email], { body: 'Hiking!' }, [403]);
 
     // The member sees why and until when, and appeals.
-    const mctx = await newContext();
+    const mctx = await h.newContext();
     const m = await mctx.newPage();
     try {
-      await logIn(m, muted.email);
+      await h.logIn(m, muted.email);
       await goto(m, `/c/${slug}`);
       const notice = norm(await m.locator('.flash.warn').innerText());
       assert.match(notice, /You are muted in Appeals .* until \d{1,2} \w{3} \d{4}, \d{2}:\d{2} \(UTC\): Rule 2: a cooling-off period/);
       await clickAndLoad(m, m.getByRole('link', { name: 'Details and appeal' }));
       assert.equal(pathOf(m), `/c/${slug}/my-moderation`);
-      await scan(m, 'moderation about you');
+      await h.scan(m, 'moderation about you');
       await m.getByLabel('Why should the moderators reconsider?').fill('I was quoting someone else, not being rude.');
       await clickAndLoad(m, m.getByRole('button', { name: 'Appeal' }));
       assert.match(norm(await m.locator('.flash:not(.warn)').innerText()), /Appeal sent/);
       assert.match(norm(await m.locator('main').innerText()), /Appeal: waiting for a moderator/);
     } catch (err) {
-      await screenshot(m, 'FAILED-appellant').catch(() => {});
+      await h.screenshot(m, 'FAILED-appellant').catch(() => {});
       throw err;
     } finally {
       await mctx.close();
     }
 
     // The moderator overturns it in the appeals queue, with a reason.
-    const octx = await newContext();
+    const octx = await h.newContext();
     const p = await octx.newPage();
     try {
-      await logIn(p, owner.email);
+      await h.logIn(p, owner.email);
       await goto(p, `/c/${slug}/moderation`);
       const appeal = p.locator('[id^=appeal-]').first();
       assert.match(norm(await appeal.innerText()), /Max Muted .* appeals a mute .*I was quoting someone else/);
-      await scan(p, 'appeals queue');
+      await h.scan(p, 'appeals queue');
       await appeal.getByLabel('Decision').selectOption('overturned');
       await appeal.getByLabel(/^Reason \(the member sees it\)/).fill('You are right: it was a quotation');
       await clickAndLoad(p, appeal.getByRole('button', { name: 'Decide' }));
       assert.match(norm(await p.locator('.flash:not(.warn)').innerText()), /Appeal overturned/);
     } catch (err) {
-      await screenshot(p, 'FAILED-moderator-appeal').catch(() => {});
-      if (server?.exited) err.message += `\n  the server exited (${describeExit(server.exited)})`;
+      await h.screenshot(p, 'FAILED-moderator-appeal').catch(() => {});
+      if (h.server?.exited) err.message += `\n  the server exited (${describeExit(h.server.exited)})`;
       throw err;
     } finally {
       await octx.close();
     }
 
     // The member sees the outcome and can post again.
-    const m2ctx = await newContext();
+    const m2ctx = await h.newContext();
     const m2 = await m2ctx.newPage();
     try {
-      await logIn(m2, muted.email);
+      await h.logIn(m2, muted.email);
       await goto(m2, `/c/${slug}/my-moderation`);
       assert.match(norm(await m2.locator('main').innerText()), /Appeal: overturned — You are right: it was a quotation/);
       await goto(m2, `/c/${slug}`);
@@ -286,12 +168,12 @@ describe('moderation in a browser', { timeout: 30 * 60_000 }, () => {
       await clickAndLoad(m2, m2.getByRole('button', { name: /^(Reply|Post reply)$/ }).last());
       assert.match(norm(await m2.locator('main').innerText()), /Hiking, and glad to be back\./);
     } catch (err) {
-      await screenshot(m2, 'FAILED-appellant-after').catch(() => {});
+      await h.screenshot(m2, 'FAILED-appellant-after').catch(() => {});
       throw err;
     } finally {
       await m2ctx.close();
     }
-    const inbox = await api('GET', '/api/v1/notifications', tokens[muted.email], null);
+    const inbox = await h.api('GET', '/api/v1/notifications', tokens[muted.email], null);
     assert.ok(inbox.items.some((n) => n.excerpt.includes('Your appeal was overturned')), `no outcome notice: ${JSON.stringify(inbox.items)}`);
   });
 });

@@ -227,6 +227,13 @@ impl App {
         }
         self.commit(tx).await
     }
+
+    /// Registered and checked-in counts only, for pages that show the figure without the
+    /// list (the event page), so they do not read every registrant.
+    pub async fn attendance_counts(&self, view: &EventView) -> AppResult<(i64, i64)> {
+        require_host(view)?;
+        Ok(store::attendance(self.db(), &view.event.id).await?)
+    }
 }
 
 fn require_host(view: &EventView) -> AppResult<()> {

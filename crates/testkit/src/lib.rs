@@ -172,6 +172,22 @@ impl TestApp {
         (status, json)
     }
 
+    /// The user id behind a bearer token.
+    pub async fn user_id(&self, token: &str) -> String {
+        let (status, me) = self.api("GET", "/api/v1/me", Some(token), None).await;
+        assert_eq!(status, 200, "GET /api/v1/me: {me}");
+        me["id"].as_str().expect("id").to_string()
+    }
+
+    /// The in-app notifications of the member behind a bearer token, newest first.
+    pub async fn inbox(&self, token: &str) -> Vec<serde_json::Value> {
+        let (status, body) = self
+            .api("GET", "/api/v1/notifications", Some(token), None)
+            .await;
+        assert_eq!(status, 200, "GET /api/v1/notifications: {body}");
+        body["items"].as_array().expect("items").clone()
+    }
+
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
     }

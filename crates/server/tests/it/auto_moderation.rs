@@ -7,14 +7,9 @@ use std::time::Instant;
 use townsquare_app::clock::{MICROS_PER_DAY, MICROS_PER_SECOND};
 use townsquare_testkit::TestApp;
 
-async fn user_id(t: &TestApp, token: &str) -> String {
-    let (_, me) = t.api("GET", "/api/v1/me", Some(token), None).await;
-    me["id"].as_str().unwrap().to_string()
-}
-
 /// Makes the member behind `token` a moderator of the guild.
 async fn make_moderator(t: &TestApp, owner: &str, token: &str) {
-    let id = user_id(t, token).await;
+    let id = t.user_id(token).await;
     let (status, body) = t
         .api(
             "PUT",
@@ -58,13 +53,6 @@ async fn set_limits(t: &TestApp, admin: &str, changes: Value) {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-}
-
-async fn inbox(t: &TestApp, token: &str) -> Vec<Value> {
-    let (_, body) = t
-        .api("GET", "/api/v1/notifications", Some(token), None)
-        .await;
-    body["items"].as_array().unwrap().clone()
 }
 
 async fn post_texts(t: &TestApp, token: Option<&str>, topic_id: &str) -> (u16, String) {
@@ -409,7 +397,7 @@ async fn blocked_held_and_flagged_posts_follow_the_rules() {
     let mine = browser.get(&format!("/c/guild/t/{thread_id}")).await;
     assert!(mine.text().contains("casino editor") && mine.text().contains("Awaiting approval"));
     assert!(
-        inbox(&t, &asker).await.iter().all(|n| n["kind"] != "reply"),
+        t.inbox(&asker).await.iter().all(|n| n["kind"] != "reply"),
         "no notification while held"
     );
     // Others cannot react to, flag or reply to it.
@@ -528,8 +516,9 @@ async fn blocked_held_and_flagged_posts_follow_the_rules() {
         .await;
     assert_eq!(listed["topic"]["reply_count"], 1);
     assert!(search(&t, &reader, "casino").await.contains(held_id));
-    assert!(inbox(&t, &asker).await.iter().any(|n| n["kind"] == "reply"));
-    assert!(inbox(&t, &writer)
+    assert!(t.inbox(&asker).await.iter().any(|n| n["kind"] == "reply"));
+    assert!(t
+        .inbox(&writer)
         .await
         .iter()
         .any(|n| n["kind"] == "moderation"
@@ -554,7 +543,8 @@ async fn blocked_held_and_flagged_posts_follow_the_rules() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(post_texts(&t, Some(&writer), held_topic_id).await.0, 404);
-    assert!(inbox(&t, &writer)
+    assert!(t
+        .inbox(&writer)
         .await
         .iter()
         .any(|n| n["excerpt"].as_str().unwrap().contains("No gambling here")));
@@ -573,7 +563,7 @@ async fn blocked_held_and_flagged_posts_follow_the_rules() {
         log.contains("A text editor, not gambling") && log.contains("No gambling here"),
         "{log}"
     );
-    let writer_id = user_id(&t, &writer).await;
+    let writer_id = t.user_id(&writer).await;
     let verbs: Vec<String> =
         townsquare_app::store::activity::recent_by_actor(t.app.db(), &writer_id, 50)
             .await
@@ -585,7 +575,7 @@ async fn blocked_held_and_flagged_posts_follow_the_rules() {
         verbs.contains(&"rule_matched".to_string()) && verbs.contains(&"post_held".to_string()),
         "{verbs:?}"
     );
-    let mo_id = user_id(&t, &mo).await;
+    let mo_id = t.user_id(&mo).await;
     let mod_verbs: Vec<String> =
         townsquare_app::store::activity::recent_by_actor(t.app.db(), &mo_id, 50)
             .await

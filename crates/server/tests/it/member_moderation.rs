@@ -48,12 +48,6 @@ fn detail(row: &townsquare_app::store::activity::ActivityRow) -> Value {
     serde_json::from_str(&row.detail).unwrap()
 }
 
-async fn user_id(t: &TestApp, token: &str) -> String {
-    let (status, me) = t.api("GET", "/api/v1/me", Some(token), None).await;
-    assert_eq!(status, 200, "{me}");
-    me["id"].as_str().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn joining_needs_the_guidelines_accepted_and_records_the_version() {
     let t = TestApp::spawn().await;
@@ -136,7 +130,7 @@ async fn joining_needs_the_guidelines_accepted_and_records_the_version() {
     // Each acceptance is in the activity log: who, when, which version.
     let accepted = activities(&t, "guild", "guidelines_accepted").await;
     let ana_id = ana_id(&t).await;
-    let bob_id = user_id(&t, &bob).await;
+    let bob_id = t.user_id(&bob).await;
     let who: Vec<_> = accepted
         .iter()
         .map(|a| a.actor_id.clone().unwrap())
@@ -288,7 +282,7 @@ async fn joining_by_invitation_or_request_needs_the_guidelines_accepted_too() {
 
 /// Makes the member a moderator of the guild (by its owner).
 async fn promote(t: &TestApp, owner: &str, token: &str, role: &str) -> String {
-    let id = user_id(t, token).await;
+    let id = t.user_id(token).await;
     let (status, body) = t
         .api(
             "PUT",
@@ -308,7 +302,7 @@ async fn moderator_notes_are_private_append_only_and_audited() {
     let moderator = member(&t, "mod@example.org", "Mo Derator").await;
     promote(&t, &owner, &moderator, "moderator").await;
     let sam = member(&t, "sam@example.org", "Sam Spammer").await;
-    let sam_id = user_id(&t, &sam).await;
+    let sam_id = t.user_id(&sam).await;
     let rea = member(&t, "rea@example.org", "Rea Reader").await;
     let notes_url = format!("/api/v1/communities/guild/members/{sam_id}/notes");
 
@@ -470,13 +464,13 @@ async fn moderator_notes_are_private_append_only_and_audited() {
 async fn notes_give_no_power_over_admins_or_in_other_communities() {
     let t = TestApp::spawn().await;
     let owner = guild(&t).await;
-    let owner_id = user_id(&t, &owner).await;
+    let owner_id = t.user_id(&owner).await;
     let moderator = member(&t, "mod@example.org", "Mo Derator").await;
     promote(&t, &owner, &moderator, "moderator").await;
     let admin = member(&t, "adm@example.org", "Ada Admin").await;
     let admin_id = promote(&t, &owner, &admin, "admin").await;
     let sam = member(&t, "sam@example.org", "Sam Spammer").await;
-    let sam_id = user_id(&t, &sam).await;
+    let sam_id = t.user_id(&sam).await;
 
     // A moderator cannot write notes on an admin or the owner.
     for id in [&admin_id, &owner_id] {
@@ -555,13 +549,6 @@ async fn notes_give_no_power_over_admins_or_in_other_communities() {
     assert_eq!(case["role"], "member");
 }
 
-async fn inbox(t: &TestApp, token: &str) -> Vec<Value> {
-    let (_, body) = t
-        .api("GET", "/api/v1/notifications", Some(token), None)
-        .await;
-    body["items"].as_array().unwrap().clone()
-}
-
 #[tokio::test]
 async fn a_moderator_edit_needs_a_reason_keeps_the_revision_and_tells_the_author() {
     let t = TestApp::spawn().await;
@@ -637,7 +624,7 @@ async fn a_moderator_edit_needs_a_reason_keeps_the_revision_and_tells_the_author
     assert_eq!(revisions[0]["body_markdown"], "Me! Call me on 0123 456789.");
     assert_eq!(revisions[0]["editor_name"], "Mo Derator");
     assert_eq!(revisions[0]["reason"], "Rule 6: no phone numbers in public");
-    let told = inbox(&t, &sam).await;
+    let told = t.inbox(&sam).await;
     assert!(
         told.iter().any(|n| n["kind"] == "moderation"
             && n["excerpt"]
@@ -721,7 +708,7 @@ async fn profiles_and_events_are_flagged_once_and_the_reporter_hears_the_outcome
     let moderator = member(&t, "mod@example.org", "Mo Derator").await;
     promote(&t, &owner, &moderator, "moderator").await;
     let sam = member(&t, "sam@example.org", "Sam Spammer").await;
-    let sam_id = user_id(&t, &sam).await;
+    let sam_id = t.user_id(&sam).await;
     let rea = member(&t, "rea@example.org", "Rea Reader").await;
     let (status, event) = t
         .api(
@@ -889,7 +876,8 @@ async fn profiles_and_events_are_flagged_once_and_the_reporter_hears_the_outcome
         .unwrap();
     assert_eq!(user_flag["status"], "actioned");
     assert_eq!(user_flag["resolution"], "Spam links in the bio; warned");
-    assert!(inbox(&t, &rea)
+    assert!(t
+        .inbox(&rea)
         .await
         .iter()
         .any(|n| n["kind"] == "flag_handled"
@@ -1024,7 +1012,7 @@ async fn trust_levels_rise_with_activity_and_fall_with_upheld_flags() {
     let moderator = member(&t, "mod@example.org", "Mo Derator").await;
     promote(&t, &owner, &moderator, "moderator").await;
     let rea = member(&t, "rea@example.org", "Rea Reader").await;
-    let rea_id = user_id(&t, &rea).await;
+    let rea_id = t.user_id(&rea).await;
     let sam = member(&t, "sam@example.org", "Sam Spammer").await;
 
     // A new member is at level 0, never computed.
@@ -1184,7 +1172,7 @@ async fn flags_from_trusted_members_hide_a_post_until_a_moderator_approves_it() 
         ("t3@example.org", "Tom Three"),
     ] {
         let token = member(&t, email, name).await;
-        set_level(&t, &user_id(&t, &token).await, 2).await;
+        set_level(&t, &t.user_id(&token).await, 2).await;
         trusted.push(token);
     }
     let newcomer = member(&t, "new@example.org", "Nel Newcomer").await;
@@ -1253,7 +1241,7 @@ async fn flags_from_trusted_members_hide_a_post_until_a_moderator_approves_it() 
     let hidden = activities(&t, "guild", "post_auto_hidden").await;
     assert_eq!(hidden.len(), 1);
     assert!(hidden[0].actor_id.is_none(), "the system acted");
-    assert!(inbox(&t, &author).await.iter().any(|n| n["excerpt"]
+    assert!(t.inbox(&author).await.iter().any(|n| n["excerpt"]
         .as_str()
         .unwrap()
         .contains("Hidden automatically after 3 flags")));

@@ -4,13 +4,6 @@ use crate::discussions::{guild, member, reply, topic};
 use serde_json::{json, Value};
 use townsquare_testkit::TestApp;
 
-async fn inbox(t: &TestApp, token: &str) -> Vec<Value> {
-    let (_, body) = t
-        .api("GET", "/api/v1/notifications", Some(token), None)
-        .await;
-    body["items"].as_array().unwrap().clone()
-}
-
 #[tokio::test]
 async fn a_flag_reaches_the_queue_and_hiding_the_post_is_logged_and_told() {
     let t = TestApp::spawn().await;
@@ -182,14 +175,15 @@ async fn a_flag_reaches_the_queue_and_hiding_the_post_is_logged_and_told() {
         )
         .await;
     assert_eq!(queue.as_array().unwrap().len(), 0);
-    let told = inbox(&t, &spammer).await;
+    let told = t.inbox(&spammer).await;
     assert_eq!(told[0]["kind"], "moderation", "{told:?}");
     assert!(told[0]["excerpt"]
         .as_str()
         .unwrap()
         .contains("Advertising (rule 3)"));
     for reporter in [&reader, &other] {
-        assert!(inbox(&t, reporter)
+        assert!(t
+            .inbox(reporter)
             .await
             .iter()
             .any(|n| n["kind"] == "flag_handled"));
@@ -558,7 +552,8 @@ async fn mutes_and_suspensions_are_enforced_until_they_end_or_are_lifted() {
     assert_eq!(status, 200);
 
     // Told each time; every step in the audit log.
-    let notices: Vec<String> = inbox(&t, &loud)
+    let notices: Vec<String> = t
+        .inbox(&loud)
         .await
         .iter()
         .filter(|n| n["kind"] == "sanction")
@@ -687,7 +682,7 @@ async fn an_appeal_is_heard_once_and_overturning_restores_what_was_hidden() {
         .await
         .text()
         .contains("classics"));
-    let told = inbox(&t, &writer).await;
+    let told = t.inbox(&writer).await;
     assert!(
         told.iter().any(|n| n["excerpt"]
             .as_str()

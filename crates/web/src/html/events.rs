@@ -354,8 +354,8 @@ async fn show(
         cancelled: e.cancelled_at.map(|_| e.cancel_reason.clone()),
         can_cancel: view.can_host() && e.cancelled_at.is_none() && e.ends_at > now,
         attendance: if view.can_host() {
-            let a = state.app.attendance(&view).await?;
-            Some(format!("{} of {} checked in", a.checked_in, a.registered))
+            let (registered, checked_in) = state.app.attendance_counts(&view).await?;
+            Some(format!("{checked_in} of {registered} checked in"))
         } else {
             None
         },

@@ -143,13 +143,32 @@ impl App {
             ),
             None => String::new(),
         };
+        // The admins' welcome message opens both the e-mail and the in-app notice.
+        let onboarding = self.onboarding_of(&community.id).await?;
+        let welcome = townsquare_domain::onboarding::render_welcome(
+            &onboarding.welcome_message,
+            &user.display_name,
+            &community.name,
+        );
         let body = format!(
-            "Hello {name},\n\nWelcome to {community}! {description}\n{guidelines}\n\
+            "{welcome}\n\n{description}\n{guidelines}\n\
              {introduce}Say hello and find your way around: {link}\n",
-            name = user.display_name,
-            community = community.name,
             description = community.description,
         );
+        self.notify(
+            tx,
+            crate::notifications::Notice {
+                user_id: &user.id,
+                community_id: &community.id,
+                kind: "welcome",
+                actor_id: &community.created_by,
+                topic_id: None,
+                post_id: None,
+                excerpt: &welcome.chars().take(280).collect::<String>(),
+            },
+            self.now(),
+        )
+        .await?;
         mail::enqueue(
             tx,
             &user.email,
@@ -187,6 +206,12 @@ impl App {
             if ticks.is_multiple_of(20) {
                 if let Err(e) = self.send_due_event_reminders().await {
                     tracing::error!(error = %e, "event reminders");
+                }
+            }
+            // Every ten minutes: nudges are due by the day, so this is prompt enough.
+            if ticks.is_multiple_of(1200) {
+                if let Err(e) = self.send_onboarding_nudges().await {
+                    tracing::error!(error = %e, "onboarding nudges");
                 }
             }
             if let Err(e) = self.deliver_due_mail().await {

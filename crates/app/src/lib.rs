@@ -26,6 +26,7 @@ pub mod mail;
 mod mentions;
 pub mod moderation;
 pub mod notifications;
+pub mod onboarding;
 pub mod rate_limit;
 pub mod reading;
 pub mod search;

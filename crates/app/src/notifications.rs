@@ -39,6 +39,7 @@ pub fn describe(kind: &str) -> &'static str {
         "moderation" => "moderated your post in",
         "flag_handled" => "handled your flag in",
         "sanction" => "sent you a moderation notice in",
+        "welcome" => "welcomed you to",
         _ => "did something in",
     }
 }
@@ -60,6 +61,7 @@ fn link(base_url: &str, n: &ListedNotification) -> String {
             Some(p) => format!("{base_url}/c/{c}/t/{t}#post-{p}"),
             None => format!("{base_url}/c/{c}/t/{t}"),
         },
+        (Some(c), None) => format!("{base_url}/c/{c}"),
         _ => format!("{base_url}/notifications"),
     }
 }

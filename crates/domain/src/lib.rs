@@ -9,6 +9,7 @@ pub mod ids;
 pub mod markdown;
 pub mod moderation;
 pub mod notifications;
+pub mod onboarding;
 pub mod policy;
 pub mod ranking;
 pub mod roles;

@@ -25,6 +25,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod moderation;
 pub mod notifications;
+pub mod onboarding;
 pub mod outbox;
 pub mod postgres;
 pub mod rate_limits;

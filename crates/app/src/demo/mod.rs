@@ -6,6 +6,7 @@ mod discussions;
 mod events;
 mod invitations;
 mod moderation;
+mod onboarding;
 
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use crate::secrets::hash_password;
@@ -397,6 +398,7 @@ impl App {
                 .collect();
             discussions::seed(&mut tx, c, &spaces_by_slug, &members, now, &mut rng).await?;
             moderation::seed(&mut tx, c, &members, now).await?;
+            onboarding::seed(&mut tx, c, &members, now).await?;
             let events_space = seeds
                 .iter()
                 .zip(&space_ids)

@@ -227,6 +227,17 @@ const TABLE: &[Row] = &[
     ("POST", "/api/v1/communities/{slug}/auto-moderation/rules", r#"{"kind":"pattern","pattern":"w{who}[0-9]+","action":"hold"}"#, [401, 403, 404, 403, 201, 201]),
     ("DELETE", "/api/v1/communities/{slug}/auto-moderation/rules/{rule}", "", [401, 403, 404, 403, 204, 204]),
     ("PUT", "/api/v1/communities/{slug}/auto-moderation/limits", r#"{"hold_first_posts":0,"new_member_days":3,"new_member_links":2,"new_member_mentions":3,"posts_per_minute":6,"topics_per_day":10,"flags_per_day":20}"#, [401, 403, 404, 403, 200, 200]),
+    // Onboarding: the checklist is a member's own (a superadmin who is not a member has none);
+    // its settings and funnel are the admins'.
+    ("GET", "/c/{slug}/onboarding", "", [LOGIN, 200, 404, 200, 200, 403]),
+    ("POST", "/c/{slug}/onboarding/opt-out", "", [LOGIN, 303, 404, 303, 303, 403]),
+    ("GET", "/c/{slug}/settings/onboarding", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/settings/onboarding", "steps=join_space&steps=reply_to_topic&welcome_message=Hello+there&nudge_days=1%2C+3", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/api/v1/communities/{slug}/onboarding", "", [401, 200, 404, 200, 200, 403]),
+    ("POST", "/api/v1/communities/{slug}/onboarding/opt-out", "", [401, 204, 404, 204, 204, 403]),
+    ("GET", "/api/v1/communities/{slug}/onboarding/settings", "", [401, 403, 404, 403, 200, 200]),
+    ("PUT", "/api/v1/communities/{slug}/onboarding/settings", r#"{"steps":["join_space"],"welcome_message":"Hello {who}","nudge_days":[2]}"#, [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/onboarding/funnel", "", [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/moderation/held", "", [401, 403, 404, 200, 200, 200]),
     ("POST", "/api/v1/held-posts/{held}/decision", r#"{"decision":"reject","reason":"Not here"}"#, [401, 404, 404, 200, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/appeals", r#"{"action_id":"{action}","statement":"Please reconsider"}"#, [401, 201, 404, 404, 404, 404]),

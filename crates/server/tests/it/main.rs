@@ -18,6 +18,7 @@ mod invitations;
 mod member_moderation;
 mod moderation;
 mod notifications;
+mod onboarding;
 mod process;
 mod realtime;
 mod schema;

@@ -51,6 +51,9 @@ use utoipa::{Modify, OpenApi};
         super::events::update_event, super::events::register, super::events::cancel,
         super::events::attendance, super::events::set_attendance, super::events::cancel_event,
         super::analytics::analytics, super::analytics::series_csv,
+        super::onboarding::checklist, super::onboarding::opt_out,
+        super::onboarding::settings, super::onboarding::save_settings,
+        super::onboarding::funnel,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"), (name = "events"), (name = "analytics"))

@@ -14,6 +14,7 @@ mod files;
 mod invitations;
 mod moderation;
 mod notifications;
+mod onboarding;
 mod reading;
 mod spaces;
 mod topic_lists;
@@ -42,6 +43,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = topic_lists::routes(r);
     let r = moderation::routes(r);
     let r = auto_moderation::routes(r);
+    let r = onboarding::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
     let r = analytics::routes(r);

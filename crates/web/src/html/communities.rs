@@ -240,6 +240,8 @@ struct HomePage {
     /// Why and until when the viewer is muted, suspended or banned here.
     sanction_notice: Option<String>,
     recent: Vec<ActivityLine>,
+    /// The member's onboarding checklist, until it is done or they hid it.
+    onboarding: Option<crate::html::onboarding::ChecklistCard>,
 }
 
 /// A topic of the home's list, with its interactions when the list is a top list.
@@ -372,6 +374,16 @@ async fn show(
         _ => 0,
     };
     let attention = state.app.attention(&view).await?.unwrap_or_default();
+    let onboarding = match &ctx.actor {
+        // Staff set the checklist up; the card is for the members it is meant for.
+        Some(a) if view.role() == Some(townsquare_domain::CommunityRole::Member) => state
+            .app
+            .onboarding_checklist(a, &slug)
+            .await?
+            .filter(|c| !c.opted_out && !c.is_complete())
+            .map(crate::html::onboarding::ChecklistCard::from),
+        _ => None,
+    };
     let c = &view.community;
     let layout = Layout::new(&state, &ctx, &c.name)
         .await?
@@ -436,6 +448,7 @@ async fn show(
         held_posts: attention.held_posts,
         oldest_flag_ago: attention.oldest_flag_at.map(|t| ago(t, now)),
         recent,
+        onboarding,
         layout,
     };
     let had_flash = ctx.flash.is_some();

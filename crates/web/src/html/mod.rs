@@ -15,6 +15,7 @@ pub(crate) mod format;
 mod invitations;
 mod moderation;
 mod notifications;
+pub(crate) mod onboarding;
 pub(crate) mod spaces;
 
 use crate::context::{Ctx, FLASH_COOKIE};
@@ -45,6 +46,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = event_attendance::routes(r);
     let r = calendars::routes(r);
     let r = analytics::routes(r);
+    let r = onboarding::routes(r);
     spaces::routes(r)
 }
 

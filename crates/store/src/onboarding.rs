@@ -90,11 +90,12 @@ pub async fn verbs_done<'a>(
     })
 }
 
-/// Members (active now) who joined in `[from, until)`.
+/// Plain members (active now; staff are not onboarded) who joined in `[from, until)`.
 pub async fn joined_between(db: &Db, community_id: &str, from: i64, until: i64) -> Result<i64> {
     with_read!(db, |c| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM memberships
-         WHERE community_id = $1 AND status = 'active' AND joined_at >= $2 AND joined_at < $3"
+         WHERE community_id = $1 AND status = 'active' AND role = 'member'
+           AND joined_at >= $2 AND joined_at < $3"
     )
     .bind(community_id)
     .bind(from)
@@ -104,7 +105,7 @@ pub async fn joined_between(db: &Db, community_id: &str, from: i64, until: i64) 
     .db())
 }
 
-/// (member, verb) for every counting action since `from` of the members (active now) who
+/// (member, verb) for every counting action since `from` of the plain members (active now) who
 /// joined in `[from, until)`: the rows of the onboarding funnel. Read from the members
 /// (joined in the period) to their activity, by the actor index.
 pub async fn funnel_rows(
@@ -118,7 +119,8 @@ pub async fn funnel_rows(
     let sql = format!(
         "SELECT DISTINCT a.actor_id, a.verb FROM activities a
          JOIN memberships m ON m.user_id = a.actor_id
-         WHERE m.community_id = $1 AND m.status = 'active' AND m.joined_at >= $2 AND m.joined_at < $3
+         WHERE m.community_id = $1 AND m.status = 'active' AND m.role = 'member'
+           AND m.joined_at >= $2 AND m.joined_at < $3
            AND a.created_at >= $2 AND {}",
         counting(1, 5, verbs.len(), 4)
     );

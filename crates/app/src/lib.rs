@@ -23,6 +23,7 @@ pub mod files;
 pub mod invitations;
 pub mod jobs;
 pub mod mail;
+pub mod member_data;
 mod mentions;
 pub mod moderation;
 pub mod notifications;

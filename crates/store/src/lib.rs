@@ -23,6 +23,7 @@ pub mod files;
 pub mod instance_secrets;
 pub mod invitations;
 pub mod jobs;
+pub mod member_data;
 pub mod moderation;
 pub mod notifications;
 pub mod onboarding;

@@ -15,6 +15,7 @@ mod events;
 mod feeds;
 mod files;
 mod invitations;
+mod member_data;
 mod member_moderation;
 mod moderation;
 mod notifications;

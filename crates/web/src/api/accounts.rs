@@ -21,6 +21,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/api/v1/auth/password-reset", post(request_reset))
         .post("/api/v1/auth/password-reset/confirm", post(confirm_reset))
         .get("/api/v1/me", get(me))
+        .get("/api/v1/me/export", get(export))
         .patch("/api/v1/me", patch(update_me))
         .post("/api/v1/me/password", post(change_password))
         .get("/api/v1/me/tokens", get(list_tokens))
@@ -171,6 +172,17 @@ pub async fn confirm_reset(
     responses((status = 200, body = User), (status = 401)))]
 pub async fn me(ctx: ApiCtx) -> Result<Json<User>, ApiError> {
     Ok(Json(ctx.actor()?.into()))
+}
+
+/// Everything the platform holds about the caller, as one JSON document: account,
+/// memberships, posts, event registrations and the activity log's records of what they did.
+#[utoipa::path(get, path = "/api/v1/me/export", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401)))]
+pub async fn export(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    ctx: ApiCtx,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(state.app.export_my_data(ctx.actor()?).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Townsquare API", version = "1", description = "The JSON API of a Townsquare instance. Authenticate with `Authorization: Bearer <token>`; get a token from `POST /api/v1/auth/token` or your account settings. Errors are `application/problem+json` (RFC 9457). Lists are cursor-paginated: pass `next_cursor` back as `cursor`."),
     paths(
-        super::accounts::signup, super::accounts::token, super::accounts::me, super::accounts::update_me,
+        super::accounts::signup, super::accounts::token, super::accounts::me, super::accounts::export, super::accounts::update_me,
         super::accounts::change_password, super::accounts::list_tokens, super::accounts::create_token,
         super::accounts::revoke_token, super::accounts::request_reset, super::accounts::confirm_reset,
         super::communities::list, super::communities::create, super::communities::show, super::communities::update,

@@ -29,6 +29,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/password/reset/{token}", get(reset_form))
         .post("/password/reset/{token}", post(reset))
         .get("/settings/account", get(settings))
+        .get("/settings/account/export.json", get(export))
         .post("/settings/account", post(update_account))
         .post("/settings/password", post(change_password))
         .post("/settings/tokens", post(create_token))
@@ -666,4 +667,22 @@ async fn revoke_token(
         "/settings/account",
         "The token is revoked.",
     ))
+}
+
+/// The member's data archive as a download.
+async fn export(State(state): State<AppState>, ctx: Ctx) -> Result<Response, HtmlError> {
+    let data = state.app.export_my_data(ctx.actor()?).await?;
+    let body =
+        serde_json::to_string_pretty(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"townsquare-my-data.json\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod moderation;
 pub mod notifications;
 pub mod policy;
+pub mod profiles;
 pub mod ranking;
 pub mod roles;
 pub mod time_zones;

@@ -14,6 +14,7 @@ mod files;
 mod invitations;
 mod moderation;
 mod notifications;
+mod profiles;
 mod reading;
 mod spaces;
 mod topic_lists;
@@ -45,6 +46,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = invitations::routes(r);
     let r = events::routes(r);
     let r = analytics::routes(r);
+    let r = profiles::routes(r);
     spaces::routes(r)
 }
 

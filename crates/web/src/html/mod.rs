@@ -6,6 +6,7 @@ mod analytics;
 mod auto_moderation;
 mod calendars;
 mod communities;
+pub(crate) mod directory;
 pub(crate) mod discussions;
 mod engagement;
 mod event_attendance;
@@ -15,6 +16,7 @@ pub(crate) mod format;
 mod invitations;
 mod moderation;
 mod notifications;
+mod profiles;
 pub(crate) mod spaces;
 
 use crate::context::{Ctx, FLASH_COOKIE};
@@ -45,6 +47,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = event_attendance::routes(r);
     let r = calendars::routes(r);
     let r = analytics::routes(r);
+    let r = directory::routes(r);
+    let r = profiles::routes(r);
     spaces::routes(r)
 }
 

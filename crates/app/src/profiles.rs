@@ -216,7 +216,7 @@ impl App {
             options: json!(def.options).to_string(),
             required: def.required,
             visibility: def.visibility.as_str().into(),
-            position: 0,
+            sort_order: 0,
             created_at: now,
         };
         let mut tx = self.db().begin().await?;
@@ -270,7 +270,7 @@ impl App {
             options: json!(def.options).to_string(),
             required: def.required,
             visibility: def.visibility.as_str().into(),
-            position: 0,
+            sort_order: 0,
             created_at: 0,
         };
         let mut tx = self.db().begin().await?;

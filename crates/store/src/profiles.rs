@@ -218,17 +218,18 @@ pub struct FieldRow {
     pub required: bool,
     /// everyone, members or admins.
     pub visibility: String,
-    pub position: i64,
+    /// Where the field comes in the community's list (new fields go last).
+    pub sort_order: i64,
     pub created_at: i64,
 }
 
 const FIELD_COLUMNS: &str =
-    "id, community_id, label, kind, options, required, visibility, position, created_at";
+    "id, community_id, label, kind, options, required, visibility, sort_order, created_at";
 
 /// A community's custom fields, in their order.
 pub async fn fields<'a>(src: impl Into<Source<'a>>, community_id: &str) -> Result<Vec<FieldRow>> {
     let sql = format!(
-        "SELECT {FIELD_COLUMNS} FROM profile_fields WHERE community_id = $1 ORDER BY position, id"
+        "SELECT {FIELD_COLUMNS} FROM profile_fields WHERE community_id = $1 ORDER BY sort_order, id"
     );
     with_read!(src, |c| sqlx::query_as::<_, FieldRow>(&sql)
         .bind(community_id)
@@ -241,9 +242,9 @@ pub async fn insert_field(tx: &mut Tx, f: &FieldRow) -> Result<()> {
     with_tx!(tx, |c| {
         sqlx::query(
         "INSERT INTO profile_fields (id, community_id, label, kind, options, required, visibility,
-             position, created_at)
+             sort_order, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7,
-             (SELECT COALESCE(MAX(position), 0) + 1 FROM profile_fields WHERE community_id = $2), $8)"
+             (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM profile_fields WHERE community_id = $2), $8)"
     )
     .bind(&f.id)
     .bind(&f.community_id)

@@ -36,10 +36,10 @@ CREATE TABLE profile_fields (
     options TEXT NOT NULL,
     required BOOLEAN NOT NULL,
     visibility TEXT NOT NULL,
-    position BIGINT NOT NULL,
+    sort_order BIGINT NOT NULL,
     created_at BIGINT NOT NULL
 );
-CREATE INDEX profile_fields_community ON profile_fields(community_id, position);
+CREATE INDEX profile_fields_community ON profile_fields(community_id, sort_order);
 
 -- A member's answers: one row per value (several for a multi select). `value_key` is the
 -- value in lower case, what the directory filters by.

@@ -341,3 +341,51 @@ async fn sorts_page_through_every_member_once_with_cursors() {
     assert!(page.text().contains("Lea Moss"), "{}", page.text());
     assert!(!page.text().contains("Ada Byrne"), "{}", page.text());
 }
+
+#[tokio::test]
+async fn the_demo_directory_has_profiles_fields_and_answers() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let priya = t.browser();
+    priya
+        .log_in(
+            "priya@demo.townsquare.test",
+            townsquare_app::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let page = priya.get("/c/open-source-guild/members").await;
+    assert_eq!(page.status, 200);
+    for label in ["Company size", "Languages"] {
+        assert!(page.text().contains(label), "{label}");
+    }
+    assert!(!page.text().contains("Open to mentoring"), "admins only");
+    let rust = page
+        .html
+        .split("name=\"f.")
+        .find(|part| part.contains(">Rust<"))
+        .and_then(|part| part.split('"').next())
+        .map(|id| id.to_string())
+        .expect("the Languages filter");
+    let page = priya
+        .get(&format!("/c/open-source-guild/members?f.{rust}=Rust"))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Languages: "), "{}", page.text());
+    let page = priya.get("/c/open-source-guild/members?q=fuzzing").await;
+    assert!(page.text().contains("Favourite topic: Fuzzing parsers"));
+
+    // Maya shows her e-mail and details; her profile says so.
+    let page = priya.get("/c/open-source-guild/members?q=maya").await;
+    let maya = page
+        .html
+        .split("href=\"/c/open-source-guild/members/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("Maya in the directory")
+        .to_string();
+    let page = priya
+        .get(&format!("/c/open-source-guild/members/{maya}"))
+        .await;
+    assert!(page.text().contains("maya@demo.townsquare.test"));
+    assert!(page.text().contains("Interests"));
+}

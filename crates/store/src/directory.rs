@@ -132,13 +132,15 @@ fn build(q: &DirectoryQuery) -> Sql {
         .text(" AND t.term < ")
         .str(&end);
         if !q.searchable_fields.is_empty() {
-            sql.text(" UNION SELECT f.user_id FROM member_search_terms f WHERE f.community_id = ")
-                .str(&q.community_id)
-                .text(" AND f.term >= ")
-                .str(term)
-                .text(" AND f.term < ")
-                .str(&end)
-                .text(" AND f.field_id IN (");
+            sql.text(
+                " UNION ALL SELECT f.user_id FROM member_search_terms f WHERE f.community_id = ",
+            )
+            .str(&q.community_id)
+            .text(" AND f.term >= ")
+            .str(term)
+            .text(" AND f.term < ")
+            .str(&end)
+            .text(" AND f.field_id IN (");
             for (i, field) in q.searchable_fields.iter().enumerate() {
                 if i > 0 {
                     sql.text(", ");
@@ -184,24 +186,22 @@ fn build(q: &DirectoryQuery) -> Sql {
         DirectorySort::Joined => ("m.joined_at", "DESC", "<"),
         DirectorySort::Active => ("m.last_active_at", "DESC", "<"),
     };
+    // A row-value comparison, which both backends turn into one index range (an OR of the
+    // two conditions is not always).
     match &q.after {
         Some(DirectoryCursor::Name(key, id)) if q.sort == DirectorySort::Name => {
-            sql.text(&format!(" AND ({column} {op} "))
+            sql.text(&format!(" AND ({column}, m.user_id) {op} ("))
                 .str(key)
-                .text(&format!(" OR ({column} = "))
-                .str(key)
-                .text(&format!(" AND m.user_id {op} "))
+                .text(", ")
                 .str(id)
-                .text("))");
+                .text(")");
         }
         Some(DirectoryCursor::Time(t, id)) if q.sort != DirectorySort::Name => {
-            sql.text(&format!(" AND ({column} {op} "))
+            sql.text(&format!(" AND ({column}, m.user_id) {op} ("))
                 .int(*t)
-                .text(&format!(" OR ({column} = "))
-                .int(*t)
-                .text(&format!(" AND m.user_id {op} "))
+                .text(", ")
                 .str(id)
-                .text("))");
+                .text(")");
         }
         _ => {}
     }

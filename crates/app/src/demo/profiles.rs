@@ -242,7 +242,8 @@ pub(super) async fn seed_community(
     for (u, _) in members {
         let answers_all = rng.gen_ratio(3, 4);
         for (row, s) in &fields {
-            if !s.required && !(answers_all && rng.gen_ratio(4, 5)) {
+            let answers = s.required || (answers_all && rng.gen_ratio(4, 5));
+            if !answers {
                 continue;
             }
             let values: Vec<String> = match s.kind {

@@ -64,10 +64,11 @@ describe('onboarding in a browser', { timeout: 30 * 60_000 }, () => {
 
       // Completing the profile ticks the next step.
       await clickAndLoad(v, card.getByRole('link', { name: 'Complete your profile' }));
-      assert.equal(pathOf(v), '/settings/account');
-      const profile = v.locator('form[action="/settings/account"]');
-      await profile.locator('[name=display_name]').fill(`Wes Walker-Hill ${RUN}`);
-      await clickAndLoad(v, profile.getByRole('button', { name: 'Save' }));
+      assert.equal(pathOf(v), '/settings/profile');
+      const profile = v.locator('form[action="/settings/profile"]');
+      await profile.getByLabel(/Headline/).fill('Weekend walker, map collector');
+      await profile.getByLabel(/Interests/).fill('hills, maps');
+      await clickAndLoad(v, profile.getByRole('button', { name: 'Save profile' }));
       await goto(v, `/c/${slug}`);
       assert.equal(norm(await v.locator('section.onboarding h2').innerText()), 'Your first steps: 2 of 5 done');
       const doneItems = (await v.locator('section.onboarding li.done').allInnerTexts()).map(norm);

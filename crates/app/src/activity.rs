@@ -34,6 +34,8 @@ pub async fn record(
     .await?;
     if let (Some(community_id), Some(actor_id)) = (community_id, actor_id) {
         roll_up(tx, community_id, actor_id, verb, &detail, now).await?;
+        // The directory's "recently active" sort reads this column, not the log.
+        townsquare_store::profiles::touch_last_active(tx, community_id, actor_id, now).await?;
     }
     Ok(())
 }

@@ -123,7 +123,7 @@ impl App {
                 step,
                 done: done.contains(&step),
                 link: match step {
-                    Step::CompleteProfile => "/settings/account".to_string(),
+                    Step::CompleteProfile => "/settings/profile".to_string(),
                     Step::AcceptGuidelines => format!("/c/{slug}#guidelines"),
                     Step::IntroduceYourself => match &intro {
                         Some((_, space)) => format!("/c/{slug}/s/{space}/new-topic"),

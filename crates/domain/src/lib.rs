@@ -11,6 +11,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod onboarding;
 pub mod policy;
+pub mod profiles;
 pub mod ranking;
 pub mod roles;
 pub mod time_zones;

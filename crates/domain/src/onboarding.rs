@@ -55,7 +55,7 @@ impl Step {
     /// in the community's introductions space, which the caller checks separately.
     pub fn verbs(self) -> &'static [&'static str] {
         match self {
-            Step::CompleteProfile => &["profile_updated", "account_updated"],
+            Step::CompleteProfile => &["profile_updated"],
             Step::AcceptGuidelines => &["guidelines_accepted"],
             Step::IntroduceYourself => &["topic_created"],
             Step::JoinSpace => &["space_joined"],

@@ -42,7 +42,7 @@ pub async fn insert_user(tx: &mut Tx, user: &UserRow) -> Result<()> {
     .map(|r| r.rows_affected())
     .db()
     })?;
-    Ok(())
+    crate::profiles::refresh_name(tx, &user.id).await
 }
 
 /// Whether a handle is in use (by anyone but `except_user_id`).
@@ -105,7 +105,7 @@ pub async fn update_handle(tx: &mut Tx, user_id: &str, handle: &str) -> Result<(
     .await
     .map(|r| r.rows_affected())
     .db())?;
-    Ok(())
+    crate::profiles::refresh_name(tx, user_id).await
 }
 
 pub async fn user_by_email<'a>(src: impl Into<Source<'a>>, email: &str) -> Result<Option<UserRow>> {
@@ -144,7 +144,7 @@ pub async fn update_profile(
     .await
     .map(|r| r.rows_affected())
     .db())?;
-    Ok(())
+    crate::profiles::refresh_name(tx, user_id).await
 }
 
 pub async fn update_password(tx: &mut Tx, user_id: &str, hash: &str, now: i64) -> Result<()> {

@@ -183,11 +183,13 @@ pub async fn membership<'a>(
 /// Adds or replaces a membership (a declined request may be made again).
 pub async fn upsert_membership(tx: &mut Tx, m: &MembershipRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
-        "INSERT INTO memberships (community_id, user_id, role, status, request_note, joined_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO memberships (community_id, user_id, role, status, request_note, joined_at,
+             name_key, last_active_at)
+         VALUES ($1, $2, $3, $4, $5, $6, (SELECT name_key FROM users WHERE id = $2), $6)
          ON CONFLICT (community_id, user_id) DO UPDATE
          SET role = excluded.role, status = excluded.status,
-             request_note = excluded.request_note, joined_at = excluded.joined_at"
+             request_note = excluded.request_note, joined_at = excluded.joined_at,
+             name_key = excluded.name_key, last_active_at = excluded.last_active_at"
     )
     .bind(&m.community_id)
     .bind(&m.user_id)

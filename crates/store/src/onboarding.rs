@@ -52,14 +52,14 @@ pub async fn save_settings(
 
 /// The SQL condition that keeps an activity row `a` only if it counts for a step of the
 /// community bound at `$community`: any of `verbs` in that community, except that a
-/// `topic_created` counts only in the introductions space (bound at `$intro`); and the
-/// account-wide profile changes, which belong to no community.
+/// `topic_created` counts only in the introductions space (bound at `$intro`); and saving
+/// the profile, which is account-wide and belongs to no community.
 fn counting(community: usize, verbs_from: usize, n: usize, intro: usize) -> String {
     format!(
         "a.verb IN ({}) AND (a.verb <> 'topic_created'
              OR a.object_id IN (SELECT t.id FROM topics t WHERE t.space_id = ${intro}))
          AND (a.community_id = ${community}
-             OR (a.community_id IS NULL AND a.verb IN ('profile_updated', 'account_updated')))",
+             OR (a.community_id IS NULL AND a.verb = 'profile_updated'))",
         placeholders(verbs_from, n)
     )
 }

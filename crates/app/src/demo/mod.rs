@@ -7,6 +7,7 @@ mod events;
 mod invitations;
 mod moderation;
 mod onboarding;
+mod profiles;
 
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
 use crate::secrets::hash_password;
@@ -282,6 +283,9 @@ impl App {
         for u in &users {
             accounts::insert_user(&mut tx, u).await?;
         }
+        // Profiles draw from their own seed, so the rest of the demo stays as it was.
+        let mut profile_rng = ChaCha8Rng::seed_from_u64(SEED + 7);
+        profiles::seed_people(&mut tx, &users, now, &mut profile_rng).await?;
 
         let maya = &users[1];
         let mut guild = community(
@@ -399,6 +403,8 @@ impl App {
             discussions::seed(&mut tx, c, &spaces_by_slug, &members, now, &mut rng).await?;
             moderation::seed(&mut tx, c, &members, now).await?;
             onboarding::seed(&mut tx, c, &members, now).await?;
+            profiles::seed_community(&mut tx, c, &members, c.id == guild.id, &mut profile_rng)
+                .await?;
             let events_space = seeds
                 .iter()
                 .zip(&space_ids)

@@ -44,6 +44,9 @@ pub(crate) fn check_accepted(c: &CommunityRow, accepted: bool) -> AppResult<()> 
 pub struct MemberCase {
     pub user_id: String,
     pub display_name: String,
+    pub handle: String,
+    /// For `visible_profile`, which shows it only when the member chose to.
+    pub email: String,
     pub membership: MembershipRow,
     pub acceptance: Option<AcceptanceRow>,
     pub post_count: i64,
@@ -61,6 +64,9 @@ pub struct MemberCase {
 pub struct MemberProfile {
     pub user_id: String,
     pub display_name: String,
+    pub handle: String,
+    /// For `visible_profile`, which shows it only when the member chose to.
+    pub email: String,
     pub membership: MembershipRow,
     /// Moderators only.
     pub trust_level: Option<i64>,
@@ -75,13 +81,13 @@ impl App {
         user_id: &str,
     ) -> AppResult<(CommunityView, MemberProfile)> {
         let view = self.community(actor, community_slug).await?;
-        if !policy::can_see_member_list(&view.viewer) {
+        if !crate::profiles::can_see_profile(&view) {
             return Err(AppError::NotFound("member"));
         }
         let membership =
             townsquare_store::communities::membership(self.db(), &view.community.id, user_id)
                 .await?
-                .filter(|m| role_of(m).is_some())
+                .filter(crate::profiles::is_active)
                 .ok_or(AppError::NotFound("member"))?;
         let user = townsquare_store::accounts::user_by_id(self.db(), user_id)
             .await?
@@ -99,6 +105,8 @@ impl App {
             MemberProfile {
                 user_id: user.id,
                 display_name: user.display_name,
+                handle: user.handle,
+                email: user.email,
                 membership,
                 trust_level,
             },
@@ -171,6 +179,8 @@ impl App {
             MemberCase {
                 user_id: user.id,
                 display_name: user.display_name,
+                handle: user.handle,
+                email: user.email,
                 membership,
                 acceptance,
                 post_count,

@@ -331,6 +331,27 @@ const TABLE: &[Row] = &[
     ("POST", "/calendar/feed", "", [LOGIN, 200, 200, 200, 200, 200]),
     ("GET", "/calendar/{token}/events.ics", "", [404, 404, 404, 404, 404, 404]),
     ("GET", "/c/{slug}/calendar.ics", "", [404, 404, 404, 404, 404, 404]),
+    // Member profiles: one's own profile; answers to the community's fields (members; a
+    // superadmin who is not a member has none to give); the fields themselves, which admins
+    // define ({field_id} is one the owner made); a member's profile and the directory.
+    ("GET", "/settings/profile", "", [LOGIN, 200, 200, 200, 200, 200]),
+    ("POST", "/settings/profile", "headline=Hello+from+{who}&show_details=on", [LOGIN, 303, 303, 303, 303, 303]),
+    ("GET", "/c/{slug}/profile", "", [LOGIN, 200, 404, 200, 200, 403]),
+    ("POST", "/c/{slug}/profile", "", [LOGIN, 303, 404, 303, 303, 403]),
+    ("GET", "/c/{slug}/settings/profile-fields", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/settings/profile-fields", "label=Field+by+{who}&kind=text&visibility=members", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/settings/profile-fields/{field_id}", "label=Renamed+by+{who}&visibility=members", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/settings/profile-fields/{field_id}/delete", "", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/api/v1/me/profile", "", [401, 200, 200, 200, 200, 200]),
+    ("PUT", "/api/v1/me/profile", r#"{"headline":"Hello from {who}"}"#, [401, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/profile-fields", "", [404, 200, 404, 200, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/profile-fields", r#"{"label":"Field by {who}","kind":"text","visibility":"members"}"#, [401, 403, 404, 403, 201, 201]),
+    ("PUT", "/api/v1/communities/{slug}/profile-fields/{field_id}", r#"{"label":"Renamed by {who}","visibility":"members"}"#, [401, 403, 404, 403, 200, 200]),
+    ("DELETE", "/api/v1/communities/{slug}/profile-fields/{field_id}", "", [401, 403, 404, 403, 204, 204]),
+    ("GET", "/api/v1/communities/{slug}/profile-answers", "", [401, 200, 404, 200, 200, 403]),
+    ("PUT", "/api/v1/communities/{slug}/profile-answers", r#"{"answers":{}}"#, [401, 204, 404, 204, 204, 403]),
+    ("GET", "/api/v1/communities/{slug}/members/{user_id}/profile", "", [404, 200, 404, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/directory", "", [404, 200, 404, 200, 200, 200]),
     // The realtime stream, asked for with WebSocket upgrade headers: 101 Switching Protocols
     // for anyone signed in (topics are checked per subscription), 401 for anonymous callers.
     ("GET", "/api/v1/stream", "", [401, 101, 101, 101, 101, 101]),
@@ -351,6 +372,7 @@ fn fresh_per_caller(method: &str, path: &str) -> bool {
         || (method == "DELETE" && path == "/api/v1/posts/{id}")
         || path.ends_with("/decision")
         || (method == "DELETE" && path.contains("/auto-moderation/rules/"))
+        || (method == "DELETE" && path.contains("/profile-fields/"))
 }
 
 fn is_api(path: &str) -> bool {
@@ -408,6 +430,8 @@ struct Fixture {
     /// An automatic rule, and the member's reply it holds for approval.
     rule_id: String,
     held_id: String,
+    /// A custom profile field of the community (optional, members see the answers).
+    field_id: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
     callers: Vec<Caller>,
 }
@@ -705,6 +729,20 @@ async fn fixture(api: bool) -> Fixture {
         .await
         .expect("spare token");
 
+    let profile_field = t
+        .app
+        .create_profile_field(
+            &owner,
+            "council",
+            townsquare_domain::profiles::FieldDefinitionInput {
+                label: "Team".into(),
+                kind: "text".into(),
+                visibility: "members".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("profile field");
     let mut callers = vec![Caller {
         email: "anonymous@example.org".into(),
         token: None,
@@ -746,6 +784,7 @@ async fn fixture(api: bool) -> Fixture {
         event_id: event.id,
         rule_id: rule.id,
         held_id: held.id,
+        field_id: profile_field.id,
         callers,
     }
 }
@@ -792,6 +831,7 @@ impl Fixture {
             .replace("{rule}", &self.rule_id)
             .replace("{held}", &self.held_id)
             .replace("{user_id}", user_id)
+            .replace("{field_id}", &self.field_id)
             .replace("{id}", id)
             .replace(
                 "{token}",

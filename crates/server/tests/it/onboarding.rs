@@ -187,10 +187,10 @@ async fn the_checklist_ticks_itself_from_what_the_member_does() {
 
     let (status, body) = t
         .api(
-            "PATCH",
-            "/api/v1/me",
+            "PUT",
+            "/api/v1/me/profile",
             Some(&ada),
-            Some(json!({"display_name": "Ada King"})),
+            Some(json!({"headline": "Analyst and engine enthusiast", "bio": "I write notes."})),
         )
         .await;
     assert_eq!(status, 200, "{body}");

@@ -54,9 +54,13 @@ use utoipa::{Modify, OpenApi};
         super::onboarding::checklist, super::onboarding::opt_out,
         super::onboarding::settings, super::onboarding::save_settings,
         super::onboarding::funnel,
+        super::profiles::my_profile, super::profiles::update_my_profile, super::profiles::list_fields,
+        super::profiles::create_field, super::profiles::update_field, super::profiles::delete_field,
+        super::profiles::my_answers, super::profiles::save_answers, super::profiles::member_profile,
+        super::profiles::directory,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"), (name = "events"), (name = "analytics"))
+    tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"), (name = "events"), (name = "analytics"), (name = "members"))
 )]
 struct ApiDoc;
 

@@ -15,6 +15,7 @@ mod invitations;
 mod moderation;
 mod notifications;
 mod onboarding;
+mod profiles;
 mod reading;
 mod spaces;
 mod topic_lists;
@@ -47,6 +48,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = invitations::routes(r);
     let r = events::routes(r);
     let r = analytics::routes(r);
+    let r = profiles::routes(r);
     spaces::routes(r)
 }
 

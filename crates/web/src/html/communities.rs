@@ -1,6 +1,6 @@
 //! Community pages: directory, creation, home, settings, joining, members and requests.
 
-use super::{ago, date, form_errors, page, redirect_with_flash, Layout};
+use super::{ago, form_errors, page, redirect_with_flash, Layout};
 use crate::context::{CsrfForm, Ctx};
 use crate::error::HtmlError;
 use crate::html::accounts::CommunityCard;
@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use townsquare_app::communities::{CommunityInput, JoinOutcome, PENDING};
+use townsquare_app::communities::{CommunityInput, JoinOutcome};
 use townsquare_app::topic_lists::TopicList;
 use townsquare_domain::ranking::TopPeriod;
 use townsquare_domain::{SpaceKind, ValidationErrors};
@@ -26,7 +26,6 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/c/{slug}/settings", post(update))
         .post("/c/{slug}/join", post(join))
         .post("/c/{slug}/leave", post(leave))
-        .get("/c/{slug}/members", get(members))
         .post("/c/{slug}/members/{user_id}/role", post(set_role))
         .post("/c/{slug}/requests/{user_id}/approve", post(approve))
         .post("/c/{slug}/requests/{user_id}/decline", post(decline))
@@ -600,82 +599,6 @@ async fn leave(
     let actor = ctx.actor()?;
     state.app.leave_community(actor, &slug).await?;
     Ok(redirect_with_flash("/", "You left the community."))
-}
-
-pub struct MemberItem {
-    pub user_id: String,
-    pub display_name: String,
-    pub role: String,
-    pub joined: String,
-    pub request_note: String,
-}
-
-#[derive(Template)]
-#[template(path = "communities/members.html")]
-struct MembersPage {
-    layout: Layout,
-    slug: String,
-    name: String,
-    can_manage: bool,
-    members: Vec<MemberItem>,
-    pending: Vec<MemberItem>,
-    next: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct BeforeQuery {
-    before: Option<String>,
-}
-
-async fn members(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(slug): Path<String>,
-    Query(q): Query<BeforeQuery>,
-) -> Result<Response, HtmlError> {
-    let cursor = q.before.as_deref().and_then(crate::api::decode_time_cursor);
-    let before = cursor.as_ref().map(|(t, id)| (*t, id.as_str()));
-    let (view, rows) = state
-        .app
-        .members(ctx.actor.as_ref(), &slug, "active", before, 50)
-        .await?;
-    let next = (rows.len() == 50)
-        .then(|| {
-            rows.last()
-                .map(|m| crate::api::encode_time_cursor(m.joined_at, &m.user_id))
-        })
-        .flatten();
-    let pending = if view.can_manage() {
-        state
-            .app
-            .members(ctx.actor.as_ref(), &slug, PENDING, None, 100)
-            .await?
-            .1
-    } else {
-        Vec::new()
-    };
-    let item = |m: townsquare_app::store::communities::MemberListing| MemberItem {
-        user_id: m.user_id,
-        display_name: m.display_name,
-        role: m.role,
-        joined: date(m.joined_at),
-        request_note: m.request_note,
-    };
-    let spaces = state.app.visible_spaces(&view).await?;
-    let layout = Layout::new(&state, &ctx, "Members")
-        .await?
-        .in_community(&view, &spaces, None);
-    let had_flash = ctx.flash.is_some();
-    let body = MembersPage {
-        slug: slug.clone(),
-        name: view.community.name.clone(),
-        can_manage: view.can_manage(),
-        members: rows.into_iter().map(item).collect(),
-        pending: pending.into_iter().map(item).collect(),
-        next,
-        layout,
-    };
-    Ok(page(StatusCode::OK, &body, had_flash))
 }
 
 #[derive(Deserialize)]

@@ -213,14 +213,6 @@ struct TopicQuery {
     reply_to: Option<String>,
 }
 
-fn initials(name: &str) -> String {
-    name.split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .take(2)
-        .collect::<String>()
-        .to_uppercase()
-}
-
 async fn topic_page(
     state: &AppState,
     ctx: &Ctx,
@@ -275,7 +267,7 @@ async fn topic_page(
         .map(|p| PostItem {
             id: p.post.id.clone(),
             author_name: p.author_name.clone(),
-            initials: initials(&p.author_name),
+            initials: super::format::initials(&p.author_name),
             iso: super::format::iso(p.post.created_at),
             ago: ago(p.post.created_at, now),
             edited: p.post.edited_at.is_some(),

@@ -29,3 +29,12 @@ pub fn date(micros: i64) -> String {
 pub fn iso(micros: i64) -> String {
     to_datetime(micros).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+/// Up to two initials of a name, for the avatar placeholder of someone without a picture.
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect::<String>()
+        .to_uppercase()
+}

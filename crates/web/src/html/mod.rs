@@ -6,6 +6,7 @@ mod analytics;
 mod auto_moderation;
 mod calendars;
 mod communities;
+pub(crate) mod directory;
 pub(crate) mod discussions;
 mod engagement;
 mod event_attendance;
@@ -16,6 +17,7 @@ mod invitations;
 mod moderation;
 mod notifications;
 pub(crate) mod onboarding;
+mod profiles;
 pub(crate) mod spaces;
 
 use crate::context::{Ctx, FLASH_COOKIE};
@@ -47,6 +49,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = calendars::routes(r);
     let r = analytics::routes(r);
     let r = onboarding::routes(r);
+    let r = directory::routes(r);
+    let r = profiles::routes(r);
     spaces::routes(r)
 }
 

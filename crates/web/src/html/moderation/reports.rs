@@ -56,11 +56,16 @@ struct ProfilePage {
     community_slug: String,
     user_id: String,
     name: String,
+    handle: String,
     role: String,
     joined: String,
     trust_level: Option<i64>,
     can_moderate: bool,
     can_flag: bool,
+    is_self: bool,
+    initials: String,
+    shown: townsquare_app::profiles::VisibleProfile,
+    bio_html: String,
 }
 
 async fn profile(
@@ -72,6 +77,10 @@ async fn profile(
         .app
         .member_profile(ctx.actor.as_ref(), &slug, &user_id)
         .await?;
+    let shown = state
+        .app
+        .visible_profile(ctx.actor.as_ref(), &view, &p.user_id, &p.email)
+        .await?;
     let spaces = state.app.visible_spaces(&view).await?;
     let layout = Layout::new(&state, &ctx, &p.display_name)
         .await?
@@ -82,8 +91,17 @@ async fn profile(
         can_flag: view.role().is_some()
             && ctx.actor.as_ref().is_some_and(|a| a.user_id != p.user_id),
         can_moderate: townsquare_domain::policy::can_moderate(&view.viewer),
+        is_self: ctx.actor.as_ref().is_some_and(|a| a.user_id == p.user_id),
+        initials: super::super::format::initials(&p.display_name),
+        bio_html: shown
+            .bio
+            .as_deref()
+            .map(townsquare_domain::markdown::render)
+            .unwrap_or_default(),
+        shown,
         user_id: p.user_id,
         name: p.display_name,
+        handle: p.handle,
         role: p.membership.role,
         joined: date(p.membership.joined_at),
         trust_level: p.trust_level,

@@ -1,0 +1,391 @@
+//! The member directory: search by name, handle and the answers the viewer may see; filters by
+//! field value, interest, role, trust level (moderators) and join date; three sorts with
+//! keyset pages; members only.
+
+use crate::discussions::{guild, member};
+use crate::member_profiles::{answer, field, user_id};
+use serde_json::{json, Value};
+use townsquare_testkit::TestApp;
+
+async fn names(t: &TestApp, token: &str, query: &str) -> Vec<String> {
+    let (status, page) = directory(t, token, query).await;
+    assert_eq!(status, 200, "{query}: {page}");
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["display_name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn directory(t: &TestApp, token: &str, query: &str) -> (u16, Value) {
+    t.api(
+        "GET",
+        &format!("/api/v1/communities/guild/directory?{query}"),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn search_matches_names_handles_and_only_answers_the_viewer_may_see() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let ada = member(&t, "ada@example.org", "Ada Lovelace").await;
+    let grace = member(&t, "grace@example.org", "Grace Hopper").await;
+    let _alan = member(&t, "alan@example.org", "Alan Turing").await;
+    let (status, _) = t
+        .api(
+            "PATCH",
+            "/api/v1/me",
+            Some(&grace),
+            Some(json!({"handle": "amazing_grace"})),
+        )
+        .await;
+    assert!(status == 200 || status == 204, "{status}");
+    let team = field(
+        &t,
+        &owner,
+        "guild",
+        json!({"label": "Team", "kind": "text", "visibility": "members"}),
+    )
+    .await;
+    let secret = field(
+        &t,
+        &owner,
+        "guild",
+        json!({"label": "Badge", "kind": "text", "visibility": "admins"}),
+    )
+    .await;
+    answer(
+        &t,
+        &ada,
+        "guild",
+        json!({ &team: ["Compiler club"], &secret: ["Zebra"] }),
+    )
+    .await;
+
+    assert_eq!(names(&t, &grace, "q=ada").await, ["Ada Lovelace"]);
+    assert_eq!(
+        names(&t, &grace, "q=LOVE").await,
+        ["Ada Lovelace"],
+        "any word, any case"
+    );
+    assert_eq!(
+        names(&t, &ada, "q=amazing").await,
+        ["Grace Hopper"],
+        "by handle"
+    );
+    assert_eq!(
+        names(&t, &ada, "q=a").await,
+        ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
+    );
+    assert_eq!(
+        names(&t, &ada, "q=ada+hopper").await,
+        Vec::<String>::new(),
+        "every word"
+    );
+    assert_eq!(
+        names(&t, &grace, "q=compiler").await,
+        ["Ada Lovelace"],
+        "a members' field"
+    );
+    assert!(
+        names(&t, &grace, "q=zebra").await.is_empty(),
+        "admins-only answers stay hidden"
+    );
+    assert_eq!(names(&t, &owner, "q=zebra").await, ["Ada Lovelace"]);
+
+    // Non-members cannot search at all, even in a public community; the page agrees.
+    let outsider = t.api_user("dan@example.org", "Dan Outside").await;
+    let (status, _) = directory(&t, &outsider, "q=compiler").await;
+    assert_eq!(status, 403);
+    let page = t.browser().get("/c/guild/members?q=ada").await;
+    assert_eq!(page.status, 403);
+
+    // The page shows the search and its result.
+    let browser = t.signed_up("eve@example.org", "Eve Member").await;
+    assert_eq!(browser.post("/c/guild/join", &[]).await.status, 200);
+    let page = browser.get("/c/guild/members?q=compiler").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Ada Lovelace"));
+    assert!(page.text().contains("Team: Compiler club"));
+    assert!(!page.text().contains("Alan Turing"));
+}
+
+#[tokio::test]
+async fn filters_narrow_the_directory_and_respect_privacy_and_roles() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let ada = member(&t, "ada@example.org", "Ada Lovelace").await;
+    let grace = member(&t, "grace@example.org", "Grace Hopper").await;
+    let alan = member(&t, "alan@example.org", "Alan Turing").await;
+    let size = field(&t, &owner, "guild", json!({"label": "Company size", "kind": "single_select", "options": ["1-10", "11-50"], "visibility": "members"})).await;
+    let langs = field(&t, &owner, "guild", json!({"label": "Languages", "kind": "multi_select", "options": ["Rust", "Cobol"], "visibility": "members"})).await;
+    let private = field(&t, &owner, "guild", json!({"label": "Salary band", "kind": "single_select", "options": ["A", "B"], "visibility": "admins"})).await;
+    answer(
+        &t,
+        &ada,
+        "guild",
+        json!({ &size: ["11-50"], &langs: ["Rust"], &private: ["A"] }),
+    )
+    .await;
+    answer(
+        &t,
+        &grace,
+        "guild",
+        json!({ &size: ["11-50"], &langs: ["Cobol", "Rust"] }),
+    )
+    .await;
+    answer(&t, &alan, "guild", json!({ &size: ["1-10"] })).await;
+
+    assert_eq!(
+        names(&t, &ada, &format!("f.{size}=11-50")).await,
+        ["Ada Lovelace", "Grace Hopper"]
+    );
+    assert_eq!(
+        names(&t, &ada, &format!("f.{langs}=cobol")).await,
+        ["Grace Hopper"]
+    );
+    assert_eq!(
+        names(&t, &ada, &format!("f.{size}=11-50&f.{langs}=rust")).await,
+        ["Ada Lovelace", "Grace Hopper"]
+    );
+    // A field the viewer may not see cannot be filtered by: as if it did not exist.
+    let (status, problem) = directory(&t, &grace, &format!("f.{private}=A")).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(
+        names(&t, &owner, &format!("f.{private}=A")).await,
+        ["Ada Lovelace"]
+    );
+
+    // Interests count for members who show their details.
+    for (token, interests, show) in [(&ada, "Poetry, Engines", true), (&grace, "engines", false)] {
+        let (status, _) = t
+            .api(
+                "PUT",
+                "/api/v1/me/profile",
+                Some(token),
+                Some(json!({"interests": [interests], "show_details": show})),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(names(&t, &alan, "interest=Engines").await, ["Ada Lovelace"]);
+
+    // Roles; trust levels are for moderators.
+    let alan_id = user_id(&t, &alan).await;
+    let (status, _) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/communities/guild/members/{alan_id}/role"),
+            Some(&owner),
+            Some(json!({"role": "moderator"})),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(names(&t, &ada, "role=moderator").await, ["Alan Turing"]);
+    assert_eq!(names(&t, &ada, "role=owner").await, ["Olga Owner"]);
+    let (status, _) = directory(&t, &ada, "trust_level=0").await;
+    assert_eq!(status, 403);
+    let (status, page) = directory(&t, &alan, "trust_level=0&q=grace").await;
+    assert_eq!(status, 200);
+    assert_eq!(page["items"][0]["trust_level"], 0, "{page}");
+    let (_, page) = directory(&t, &ada, "q=grace").await;
+    assert!(
+        page["items"][0]["trust_level"].is_null(),
+        "hidden from members"
+    );
+
+    // Bad input is a 422 naming the parameter.
+    for (query, param) in [
+        ("sort=age", "sort"),
+        ("cursor=nonsense", "cursor"),
+        ("role=king", "role"),
+        ("joined_from=yesterday", "joined_from"),
+        ("limit=lots", "limit"),
+    ] {
+        let (status, problem) = directory(&t, &ada, query).await;
+        assert_eq!(status, 422, "{query}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], param, "{problem}");
+    }
+}
+
+#[tokio::test]
+async fn sorts_page_through_every_member_once_with_cursors() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let day = 86_400_000_000;
+    let mut tokens = Vec::new();
+    for name in ["Mia Stone", "Ben Ash", "Zoe Park", "Ada Byrne", "Lea Moss"] {
+        t.app.clock().advance(2 * day);
+        let email = format!(
+            "{}@example.org",
+            name.split(' ').next().unwrap().to_lowercase()
+        );
+        tokens.push(member(&t, &email, name).await);
+    }
+    // Ben posts something later than everyone joined: the most recently active.
+    t.app.clock().advance(day);
+    let (status, _) = t
+        .api(
+            "POST",
+            "/api/v1/communities/guild/spaces/help/topics",
+            Some(&tokens[1]),
+            Some(json!({"title": "Hello all", "body": "Glad to be here."})),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    let walk = |sort: &'static str| {
+        let t = &t;
+        let owner = owner.clone();
+        async move {
+            let mut seen = Vec::new();
+            let mut cursor = String::new();
+            loop {
+                let (status, page) =
+                    directory(t, &owner, &format!("sort={sort}&limit=2&cursor={cursor}")).await;
+                assert_eq!(status, 200, "{page}");
+                let items = page["items"].as_array().unwrap();
+                assert!(items.len() <= 2);
+                seen.extend(
+                    items
+                        .iter()
+                        .map(|m| m["display_name"].as_str().unwrap().to_string()),
+                );
+                match page["next_cursor"].as_str() {
+                    Some(c) => cursor = c.to_string(),
+                    None => break,
+                }
+            }
+            seen
+        }
+    };
+    assert_eq!(
+        walk("name").await,
+        [
+            "Ada Byrne",
+            "Ben Ash",
+            "Lea Moss",
+            "Mia Stone",
+            "Olga Owner",
+            "Zoe Park"
+        ]
+    );
+    assert_eq!(
+        walk("joined").await,
+        [
+            "Lea Moss",
+            "Ada Byrne",
+            "Zoe Park",
+            "Ben Ash",
+            "Mia Stone",
+            "Olga Owner"
+        ]
+    );
+    assert_eq!(walk("active").await[0], "Ben Ash");
+
+    // A name cursor does not continue another sort.
+    let (_, page) = directory(&t, &owner, "sort=name&limit=2").await;
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let (status, _) = directory(&t, &owner, &format!("sort=joined&cursor={cursor}")).await;
+    assert_eq!(status, 422);
+
+    // Join dates filter by day on the community's clock.
+    let (_, all) = directory(&t, &owner, "sort=joined&limit=100").await;
+    let zoe_joined = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["display_name"] == "Zoe Park")
+        .unwrap()["joined_at"]
+        .as_str()
+        .unwrap()[..10]
+        .to_string();
+    assert_eq!(
+        names(&t, &owner, &format!("sort=joined&joined_from={zoe_joined}")).await,
+        ["Lea Moss", "Ada Byrne", "Zoe Park"]
+    );
+    assert_eq!(
+        names(
+            &t,
+            &owner,
+            &format!("sort=joined&joined_before={zoe_joined}")
+        )
+        .await,
+        ["Ben Ash", "Mia Stone", "Olga Owner"]
+    );
+
+    // The page links to the next page, keeping the search.
+    let browser = t.browser();
+    browser
+        .log_in("owner@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    let page = browser.get("/c/guild/members?sort=name&limit=2").await;
+    assert_eq!(page.status, 200);
+    let next = page
+        .html
+        .split("href=\"/c/guild/members?")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a next-page link")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    assert!(
+        next.contains("sort=name") && next.contains("limit=2"),
+        "{next}"
+    );
+    let page = browser.get(&format!("/c/guild/members?{next}")).await;
+    assert!(page.text().contains("Lea Moss"), "{}", page.text());
+    assert!(!page.text().contains("Ada Byrne"), "{}", page.text());
+}
+
+#[tokio::test]
+async fn the_demo_directory_has_profiles_fields_and_answers() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let priya = t.browser();
+    priya
+        .log_in(
+            "priya@demo.townsquare.test",
+            townsquare_app::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let page = priya.get("/c/open-source-guild/members").await;
+    assert_eq!(page.status, 200);
+    for label in ["Company size", "Languages"] {
+        assert!(page.text().contains(label), "{label}");
+    }
+    assert!(!page.text().contains("Open to mentoring"), "admins only");
+    let rust = page
+        .html
+        .split("name=\"f.")
+        .find(|part| part.contains(">Rust<"))
+        .and_then(|part| part.split('"').next())
+        .map(|id| id.to_string())
+        .expect("the Languages filter");
+    let page = priya
+        .get(&format!("/c/open-source-guild/members?f.{rust}=Rust"))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Languages: "), "{}", page.text());
+    let page = priya.get("/c/open-source-guild/members?q=fuzzing").await;
+    assert!(page.text().contains("Favourite topic: Fuzzing parsers"));
+
+    // Maya shows her e-mail and details; her profile says so.
+    let page = priya.get("/c/open-source-guild/members?q=maya").await;
+    let maya = page
+        .html
+        .split("href=\"/c/open-source-guild/members/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("Maya in the directory")
+        .to_string();
+    let page = priya
+        .get(&format!("/c/open-source-guild/members/{maya}"))
+        .await;
+    assert!(page.text().contains("maya@demo.townsquare.test"));
+    assert!(page.text().contains("Interests"));
+}

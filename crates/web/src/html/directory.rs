@@ -1,0 +1,189 @@
+//! The member directory page (`/c/{slug}/members`): search, filters, sorts and pages; for
+//! admins also the join requests and role changes.
+
+use super::{date, page, Layout};
+use crate::context::Ctx;
+use crate::error::HtmlError;
+use crate::routes::Routes;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use townsquare_app::communities::PENDING;
+use townsquare_app::directory::{sort_name, DirectoryRequest};
+use townsquare_domain::profiles::FieldKind;
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/c/{slug}/members", get(directory))
+}
+
+/// The query string as pairs, so that `f.<field id>` filters can be any field.
+pub(crate) fn directory_request(pairs: &[(String, String)]) -> DirectoryRequest {
+    let one = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    DirectoryRequest {
+        q: one("q"),
+        fields: pairs
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix("f.").map(|id| (id.to_string(), v.clone())))
+            .collect(),
+        interest: one("interest"),
+        role: one("role"),
+        trust_level: one("trust_level"),
+        joined_from: one("joined_from"),
+        joined_before: one("joined_before"),
+        sort: one("sort"),
+        cursor: one("cursor"),
+        limit: one("limit").trim().parse().unwrap_or(0),
+    }
+}
+
+pub struct Entry {
+    pub user_id: String,
+    pub display_name: String,
+    pub handle: String,
+    pub initials: String,
+    pub avatar_file_id: Option<String>,
+    pub headline: String,
+    pub role: String,
+    pub joined: String,
+    pub trust_level: Option<i64>,
+    pub answers: Vec<(String, String)>,
+}
+
+pub struct Filter {
+    pub id: String,
+    pub label: String,
+    pub options: Vec<String>,
+    pub chosen: String,
+}
+
+pub struct Pending {
+    pub user_id: String,
+    pub display_name: String,
+    pub request_note: String,
+}
+
+#[derive(Template)]
+#[template(path = "members/directory.html")]
+struct DirectoryPage {
+    layout: Layout,
+    slug: String,
+    name: String,
+    can_manage: bool,
+    can_filter_trust: bool,
+    entries: Vec<Entry>,
+    pending: Vec<Pending>,
+    filters: Vec<Filter>,
+    req: DirectoryRequest,
+    sort: &'static str,
+    /// The query string of the next page.
+    next: Option<String>,
+    filtered: bool,
+}
+
+async fn directory(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let req = directory_request(&pairs);
+    let result = state.app.directory(ctx.actor.as_ref(), &slug, &req).await?;
+    let view = &result.view;
+    let pending = if view.can_manage() {
+        state
+            .app
+            .members(ctx.actor.as_ref(), &slug, PENDING, None, 100)
+            .await?
+            .1
+            .into_iter()
+            .map(|m| Pending {
+                user_id: m.user_id,
+                display_name: m.display_name,
+                request_note: m.request_note,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let next = result.next_cursor.as_ref().map(|cursor| {
+        let mut keep: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, v)| k != "cursor" && !v.is_empty())
+            .cloned()
+            .collect();
+        keep.push(("cursor".into(), cursor.clone()));
+        serde_urlencoded::to_string(&keep).unwrap_or_default()
+    });
+    let filters = result
+        .fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::SingleSelect | FieldKind::MultiSelect))
+        .map(|f| Filter {
+            chosen: req
+                .fields
+                .iter()
+                .find(|(id, _)| id == &f.id)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+            id: f.id.clone(),
+            label: f.label.clone(),
+            options: f.options.clone(),
+        })
+        .collect();
+    let entries = result
+        .entries
+        .into_iter()
+        .map(|e| Entry {
+            initials: super::format::initials(&e.row.display_name),
+            user_id: e.row.user_id,
+            display_name: e.row.display_name,
+            handle: e.row.handle,
+            avatar_file_id: e.row.avatar_file_id,
+            headline: e.row.headline.unwrap_or_default(),
+            role: e.row.role,
+            joined: date(e.row.joined_at),
+            trust_level: e.trust_level,
+            answers: e
+                .answers
+                .into_iter()
+                .map(|(label, values)| (label, values.join(", ")))
+                .collect(),
+        })
+        .collect();
+    let spaces = state.app.visible_spaces(view).await?;
+    let layout = Layout::new(&state, &ctx, "Members")
+        .await?
+        .in_community(view, &spaces, None);
+    let filtered = !req.q.trim().is_empty()
+        || req.fields.iter().any(|(_, v)| !v.is_empty())
+        || !req.interest.is_empty()
+        || !req.role.is_empty()
+        || !req.trust_level.is_empty()
+        || !req.joined_from.is_empty()
+        || !req.joined_before.is_empty();
+    let body = DirectoryPage {
+        slug: slug.clone(),
+        name: view.community.name.clone(),
+        can_manage: view.can_manage(),
+        can_filter_trust: result.can_filter_trust,
+        sort: sort_name(result.sort),
+        entries,
+        pending,
+        filters,
+        req,
+        next,
+        filtered,
+        layout,
+    };
+    Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
+}

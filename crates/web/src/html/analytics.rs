@@ -19,7 +19,10 @@ use townsquare_app::store::analytics::Joined;
 use townsquare_domain::analytics::{date_of_day, month_label};
 use townsquare_domain::ValidationErrors;
 
+mod pulse;
+
 pub(crate) fn routes(r: Routes) -> Routes {
+    let r = pulse::routes(r);
     r.get("/c/{slug}/analytics", get(dashboard))
 }
 

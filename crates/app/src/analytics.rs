@@ -2,6 +2,7 @@
 //! figures computed from the rollups that `activity::record` keeps. Only a community's admins
 //! see its analytics.
 
+pub mod lists;
 pub mod pulse;
 
 use crate::communities::CommunityView;

@@ -51,6 +51,7 @@ use utoipa::{Modify, OpenApi};
         super::events::update_event, super::events::register, super::events::cancel,
         super::events::attendance, super::events::set_attendance, super::events::cancel_event,
         super::analytics::analytics, super::analytics::series_csv, super::analytics::pulse::pulse,
+        super::analytics::lists::lists, super::analytics::lists::list_csv,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"), (name = "events"), (name = "analytics"))

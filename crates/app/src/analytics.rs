@@ -2,6 +2,9 @@
 //! figures computed from the rollups that `activity::record` keeps. Only a community's admins
 //! see its analytics.
 
+pub mod lists;
+pub mod pulse;
+
 use crate::communities::CommunityView;
 use crate::{activity, Actor, App, AppError, AppResult};
 use std::collections::HashSet;

@@ -2,6 +2,8 @@
 //! kinds of activity a member-day rollup records, periods and their predecessors, ratios and
 //! the retention matrix's shape. Pure: the store counts, these rules say what to count.
 
+pub mod lists;
+
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 

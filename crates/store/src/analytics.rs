@@ -2,6 +2,9 @@
 //! membership stints (`analytics_memberships`), written with each activity; and the counting
 //! queries the dashboard runs on them (docs/metrics.md). Nothing here reads `activities`.
 
+pub mod lists;
+pub mod pulse;
+
 use crate::db::{Db, Tx};
 use crate::error::MapErr;
 use crate::Result;

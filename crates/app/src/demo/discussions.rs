@@ -310,7 +310,7 @@ pub(super) async fn seed(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn seed_topic(
+pub(super) async fn seed_topic(
     tx: &mut Tx,
     c: &CommunityRow,
     space_id: &str,

@@ -1,6 +1,7 @@
 //! The demo instance: a deterministic (fixed-seed) generator of two believable communities
 //! with a year of history. Later product areas add their own content here.
 
+mod analytics;
 mod auto_moderation;
 mod discussions;
 mod events;
@@ -388,8 +389,14 @@ impl App {
                         record(&mut tx, c, &u.id, "joined", "community", &c.id, joined_at).await?
                     }
                 }
-                self.seed_member_history(&mut tx, c, &space_ids, u, joined_at, now, &mut rng)
-                    .await?;
+                // A few long-standing regulars went quiet three weeks ago: the "at risk" list.
+                let at_risk = role == "member"
+                    && joined_at < now - 130 * MICROS_PER_DAY
+                    && members.len() % 53 == 17;
+                self.seed_member_history(
+                    &mut tx, c, &space_ids, u, joined_at, now, at_risk, &mut rng,
+                )
+                .await?;
             }
             communities::add_to_member_count(&mut tx, &c.id, active - c.member_count).await?;
             if let Some(invites) = invites {
@@ -401,6 +408,7 @@ impl App {
                 .map(|(s, (id, _))| (s.slug, id.as_str()))
                 .collect();
             discussions::seed(&mut tx, c, &spaces_by_slug, &members, now, &mut rng).await?;
+            analytics::seed(&mut tx, c, &spaces_by_slug, &members, now, &mut rng).await?;
             moderation::seed(&mut tx, c, &members, now).await?;
             onboarding::seed(&mut tx, c, &members, now).await?;
             profiles::seed_community(&mut tx, c, &members, c.id == guild.id, &mut profile_rng)
@@ -475,6 +483,7 @@ impl App {
         u: &UserRow,
         joined_at: i64,
         now: i64,
+        at_risk: bool,
         rng: &mut ChaCha8Rng,
     ) -> AppResult<()> {
         for (space_id, visibility) in space_ids {
@@ -491,6 +500,13 @@ impl App {
             Some(rng.gen_range(5..120) * MICROS_PER_DAY)
         } else {
             None
+        };
+        // Regulars at risk: frequent visits until 23 to 26 days ago, then nothing.
+        let (engagement, lapses_after) = if at_risk {
+            let silent = (23 + (joined_at / MICROS_PER_DAY) % 4) * MICROS_PER_DAY;
+            (0.9, Some(now - silent - joined_at))
+        } else {
+            (engagement, lapses_after)
         };
         let mut day = joined_at + MICROS_PER_DAY;
         while day < now {

@@ -20,21 +20,27 @@ use townsquare_app::domain::analytics::{
 use townsquare_app::domain::time_zones::Tz;
 use townsquare_testkit::{TestApp, PASSWORD};
 
-const HOUR: i64 = 3_600_000_000;
+pub(crate) const HOUR: i64 = 3_600_000_000;
 
 /// Moves the app's clock to `target` (UTC microseconds; never backwards).
-fn move_to(t: &TestApp, target: i64) {
+pub(crate) fn move_to(t: &TestApp, target: i64) {
     let now = t.app.now();
     assert!(target >= now, "the test clock only moves forward");
     t.app.clock().advance(target - now);
 }
 
 /// Noon (local) of day `d`.
-fn noon(d: Day, tz: Tz) -> i64 {
+pub(crate) fn noon(d: Day, tz: Tz) -> i64 {
     day_start_utc(d, tz) + 12 * HOUR
 }
 
-async fn ok(t: &TestApp, method: &str, path: &str, token: &str, body: Option<Value>) -> Value {
+pub(crate) async fn ok(
+    t: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> Value {
     let (status, body) = t.api(method, path, Some(token), body).await;
     assert!(
         (200..300).contains(&status),
@@ -43,7 +49,7 @@ async fn ok(t: &TestApp, method: &str, path: &str, token: &str, body: Option<Val
     body
 }
 
-async fn join(t: &TestApp, token: &str, slug: &str) {
+pub(crate) async fn join(t: &TestApp, token: &str, slug: &str) {
     let body = ok(
         t,
         "POST",
@@ -55,7 +61,13 @@ async fn join(t: &TestApp, token: &str, slug: &str) {
     assert_eq!(body["outcome"], "joined");
 }
 
-async fn new_topic(t: &TestApp, token: &str, slug: &str, space: &str, title: &str) -> String {
+pub(crate) async fn new_topic(
+    t: &TestApp,
+    token: &str,
+    slug: &str,
+    space: &str,
+    title: &str,
+) -> String {
     let body = ok(
         t,
         "POST",
@@ -67,7 +79,7 @@ async fn new_topic(t: &TestApp, token: &str, slug: &str, space: &str, title: &st
     body["id"].as_str().unwrap().to_string()
 }
 
-async fn new_reply(t: &TestApp, token: &str, topic: &str) -> String {
+pub(crate) async fn new_reply(t: &TestApp, token: &str, topic: &str) -> String {
     let body = ok(
         t,
         "POST",
@@ -79,7 +91,7 @@ async fn new_reply(t: &TestApp, token: &str, topic: &str) -> String {
     body["id"].as_str().unwrap().to_string()
 }
 
-async fn analytics(t: &TestApp, token: &str, slug: &str, query: &str) -> Value {
+pub(crate) async fn analytics(t: &TestApp, token: &str, slug: &str, query: &str) -> Value {
     ok(
         t,
         "GET",
@@ -90,12 +102,12 @@ async fn analytics(t: &TestApp, token: &str, slug: &str, query: &str) -> Value {
     .await
 }
 
-fn close(v: &Value, expected: f64) -> bool {
+pub(crate) fn close(v: &Value, expected: f64) -> bool {
     (v.as_f64().unwrap_or(f64::NAN) - expected).abs() < 1e-9
 }
 
 #[track_caller]
-fn assert_figures(f: &Value, expected: &[(&str, f64)]) {
+pub(crate) fn assert_figures(f: &Value, expected: &[(&str, f64)]) {
     for (name, want) in expected {
         assert!(
             close(&f[name], *want),

@@ -283,6 +283,12 @@ const TABLE: &[Row] = &[
     ("GET", "/c/{slug}/analytics", "", [LOGIN, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/analytics", "", [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/analytics/series.csv", "", [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/analytics/lists", "", [401, 403, 404, 403, 200, 200]),
+    // Without `list` the admins get 422: which list to export is theirs to say.
+    ("GET", "/api/v1/communities/{slug}/analytics/lists.csv", "", [401, 403, 404, 403, 422, 422]),
+    // The pulse check: moderators and admins.
+    ("GET", "/c/{slug}/pulse", "", [LOGIN, 403, 404, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/pulse", "", [401, 403, 404, 200, 200, 200]),
     // Invitations: the admins' tool ({id} is an invite link the owner made); whoever holds
     // the link ({token}) may see what it opens and join through it, even the private
     // community's outsiders.

@@ -4,6 +4,8 @@
 mod accounts;
 mod admin;
 mod analytics;
+mod analytics_lists;
+mod analytics_pulse;
 mod authz;
 mod auto_moderation;
 mod bad_input;

@@ -15,7 +15,12 @@ use townsquare_app::analytics::{Dashboard, Figures as AppFigures, PeriodQuery};
 use townsquare_domain::analytics::{date_of_day, month_label, Period as DomainPeriod};
 use utoipa::{IntoParams, ToSchema};
 
+pub(crate) mod lists;
+pub(crate) mod pulse;
+
 pub(crate) fn routes(r: Routes) -> Routes {
+    let r = pulse::routes(r);
+    let r = lists::routes(r);
     r.get("/api/v1/communities/{slug}/analytics", get(analytics))
         .get(
             "/api/v1/communities/{slug}/analytics/series.csv",

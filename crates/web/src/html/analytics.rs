@@ -13,13 +13,18 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use lists::ListsView;
 use serde::Deserialize;
 use townsquare_app::analytics::{Dashboard, PeriodQuery};
 use townsquare_app::store::analytics::Joined;
 use townsquare_domain::analytics::{date_of_day, month_label};
 use townsquare_domain::ValidationErrors;
 
+mod lists;
+mod pulse;
+
 pub(crate) fn routes(r: Routes) -> Routes {
+    let r = pulse::routes(r);
     r.get("/c/{slug}/analytics", get(dashboard))
 }
 
@@ -33,6 +38,9 @@ struct PeriodForm {
     from: String,
     #[serde(default)]
     to: String,
+    /// A space's slug: narrows the content lists.
+    #[serde(default)]
+    space: String,
 }
 
 pub struct Card {
@@ -79,6 +87,9 @@ struct DashboardPage {
     months: Vec<MonthLine>,
     cohorts: Vec<CohortLine>,
     acquisition: Vec<Joined>,
+    /// Discussion spaces for the space filter, as (slug, name).
+    spaces: Vec<(String, String)>,
+    lists: ListsView,
 }
 
 fn percent(v: f64) -> String {
@@ -141,6 +152,8 @@ fn build(
     form: PeriodForm,
     errors: ValidationErrors,
     layout: Layout,
+    spaces: Vec<(String, String)>,
+    lists: ListsView,
 ) -> DashboardPage {
     let (c, b) = (&d.current, &d.before);
     let daily: Vec<f64> = d.daily_active.iter().map(|x| x.1 as f64).collect();
@@ -326,6 +339,8 @@ fn build(
             })
             .collect(),
         acquisition: d.acquisition.clone(),
+        spaces,
+        lists,
     }
 }
 
@@ -354,6 +369,24 @@ async fn dashboard(
             (d, errors, StatusCode::UNPROCESSABLE_ENTITY)
         }
     };
+    // The lists follow the period shown; a space that cannot be read shows all spaces.
+    let shown = if errors.is_empty() {
+        q
+    } else {
+        PeriodQuery::default()
+    };
+    let (l, errors, status) = match state
+        .app
+        .analytics_lists(actor, &slug, &shown, &form.space)
+        .await
+    {
+        Ok(l) => (l, errors, status),
+        Err(e) => {
+            let errors = super::form_errors(e)?;
+            let l = state.app.analytics_lists(actor, &slug, &shown, "").await?;
+            (l, errors, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    };
     let spaces = state.app.visible_spaces(&d.view).await?;
     let layout = Layout::new(&state, &ctx, "Analytics")
         .await?
@@ -362,6 +395,12 @@ async fn dashboard(
     if form.period.is_empty() {
         form.period = "month".into();
     }
-    let body = build(&slug, &d, form, errors, layout);
+    let discussion_spaces = spaces
+        .iter()
+        .filter(|s| s.kind == "discussion")
+        .map(|s| (s.slug.clone(), s.name.clone()))
+        .collect();
+    let lists = ListsView::of(&l, &spaces);
+    let body = build(&slug, &d, form, errors, layout, discussion_spaces, lists);
     Ok(page(status, &body, ctx.flash.is_some()))
 }

@@ -18,6 +18,8 @@ mod db;
 pub mod discussions;
 pub mod engagement;
 mod error;
+pub mod event_followups;
+pub mod event_live;
 pub mod events;
 pub mod files;
 pub mod instance_secrets;

@@ -9,6 +9,8 @@ mod communities;
 mod discussions;
 mod docs;
 mod engagement;
+mod event_followups;
+mod event_live;
 mod events;
 mod files;
 mod invitations;
@@ -44,6 +46,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = auto_moderation::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
+    let r = event_live::routes(r);
+    let r = event_followups::routes(r);
     let r = analytics::routes(r);
     spaces::routes(r)
 }

@@ -996,3 +996,123 @@ fn poll_id_in(html: &str) -> String {
         .expect("a poll on the page")[1]
         .to_string()
 }
+
+#[tokio::test]
+async fn the_demo_has_questions_polls_recordings_recaps_and_feedback() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let (status, token) = t
+        .api(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"email": "maya@demo.townsquare.test", "password": townsquare_app::demo::DEMO_PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, 201, "{token}");
+    let maya = token["token"].as_str().unwrap().to_string();
+    let lists = ok(
+        &t,
+        "GET",
+        "/api/v1/communities/open-source-guild/spaces/events/events",
+        &maya,
+        None,
+    )
+    .await;
+    let find = |list: &str, title: &str| {
+        lists[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["title"].as_str().unwrap().starts_with(title))
+            .unwrap_or_else(|| panic!("{title} in {list}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+
+    // A past webinar: answered questions, a closed poll with votes, recording, recap, feedback.
+    let webinar = find("past", "Webinar: sustainable funding");
+    let board = ok(
+        &t,
+        "GET",
+        &format!("/api/v1/events/{webinar}/questions"),
+        &maya,
+        None,
+    )
+    .await;
+    let answered = board["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["answered_at"].is_string())
+        .count();
+    assert!(answered >= 2, "{board}");
+    let polls = ok(
+        &t,
+        "GET",
+        &format!("/api/v1/events/{webinar}/polls"),
+        &maya,
+        None,
+    )
+    .await;
+    assert_eq!(polls[0]["status"], "closed");
+    assert!(polls[0]["ballots"].as_i64().unwrap() > 0, "{polls}");
+    let followup = ok(
+        &t,
+        "GET",
+        &format!("/api/v1/events/{webinar}/followup"),
+        &maya,
+        None,
+    )
+    .await;
+    assert!(followup["recording_url"].is_string(), "{followup}");
+    assert!(!followup["resources"].as_array().unwrap().is_empty());
+    let recap = followup["recap_topic_id"].as_str().expect("a recap");
+    let topic = ok(&t, "GET", &format!("/api/v1/topics/{recap}"), &maya, None).await;
+    assert!(topic["topic"]["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("Recap:"));
+    let feedback = ok(
+        &t,
+        "GET",
+        &format!("/api/v1/events/{webinar}/feedback"),
+        &maya,
+        None,
+    )
+    .await;
+    assert!(feedback["count"].as_i64().unwrap() > 0, "{feedback}");
+    let figures = ok(
+        &t,
+        "GET",
+        &format!("/api/v1/events/{webinar}/attendance"),
+        &maya,
+        None,
+    )
+    .await;
+    assert!(figures["participants"].as_i64().unwrap() > 0, "{figures}");
+
+    // A past AMA archived as a topic; an upcoming one collecting questions.
+    let past_ama = find("past", "AMA: moving a project");
+    let followup = ok(
+        &t,
+        "GET",
+        &format!("/api/v1/events/{past_ama}/followup"),
+        &maya,
+        None,
+    )
+    .await;
+    assert!(followup["archive_topic_id"].is_string(), "{followup}");
+    let upcoming_ama = find("upcoming", "Maintainer office hours");
+    let board = ok(
+        &t,
+        "GET",
+        &format!("/api/v1/events/{upcoming_ama}/questions"),
+        &maya,
+        None,
+    )
+    .await;
+    assert_eq!(board["open"], true);
+    assert_eq!(board["questions"].as_array().unwrap().len(), 4, "{board}");
+}

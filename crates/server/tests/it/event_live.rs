@@ -1116,3 +1116,48 @@ async fn the_demo_has_questions_polls_recordings_recaps_and_feedback() {
     assert_eq!(board["open"], true);
     assert_eq!(board["questions"].as_array().unwrap().len(), 4, "{board}");
 }
+
+#[tokio::test]
+async fn open_boards_hear_of_new_questions_and_lose_them_with_the_registration() {
+    use crate::realtime::{connect, next_json, subscribe};
+    let t = TestApp::spawn().await;
+    let owner = events_guild(&t).await;
+    let ann = member(&t, "ann@example.org", "Ann").await;
+    let cat = member(&t, "cat@example.org", "Cat").await;
+    let e = create(&t, &owner, event_body(None)).await;
+    let id = e["id"].as_str().unwrap().to_string();
+    register(&t, &ann, &id).await;
+    let topic = format!("event:{id}");
+    let mut ann_ws = connect(&t.base_url, &ann).await;
+    assert_eq!(subscribe(&mut ann_ws, &topic).await["type"], "subscribed");
+    let mut cat_ws = connect(&t.base_url, &cat).await;
+    assert_eq!(
+        subscribe(&mut cat_ws, &topic).await["type"],
+        "error",
+        "not registered"
+    );
+
+    let (status, board) = ask(&t, &owner, &id, "Who is speaking first?").await;
+    assert_eq!(status, 201, "{board}");
+    let notice = next_json(&mut ann_ws).await;
+    assert_eq!(notice["type"], "event", "{notice}");
+    assert_eq!(notice["data"]["kind"], "question_asked");
+    assert_eq!(
+        notice["data"]["id"],
+        question_id(&board, "Who is speaking first?")
+    );
+
+    // Cancelling the registration ends the feed at the next notice.
+    let (status, _) = t
+        .api(
+            "DELETE",
+            &format!("/api/v1/events/{id}/registration"),
+            Some(&ann),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    ask(&t, &owner, &id, "And who closes the session?").await;
+    let notice = next_json(&mut ann_ws).await;
+    assert_eq!(notice["type"], "unsubscribed", "{notice}");
+}

@@ -204,7 +204,7 @@ pub struct PollRow {
 pub struct PollOptionRow {
     pub id: String,
     pub poll_id: String,
-    pub position: i64,
+    pub ordinal: i64,
     pub label: String,
     /// Ballots that chose this option.
     pub votes: i64,
@@ -231,13 +231,13 @@ pub async fn insert_poll(tx: &mut Tx, p: &PollRow, options: &[(String, String)])
     .await
     .map(|r| r.rows_affected())
     .db())?;
-    for (position, (id, label)) in options.iter().enumerate() {
+    for (ordinal, (id, label)) in options.iter().enumerate() {
         with_tx!(tx, |c| sqlx::query(
-            "INSERT INTO event_poll_options (id, poll_id, position, label) VALUES ($1, $2, $3, $4)"
+            "INSERT INTO event_poll_options (id, poll_id, ordinal, label) VALUES ($1, $2, $3, $4)"
         )
         .bind(id)
         .bind(&p.id)
-        .bind(position as i64)
+        .bind(ordinal as i64)
         .bind(label)
         .execute(c)
         .await
@@ -282,9 +282,9 @@ pub async fn polls(db: &Db, event_id: &str) -> Result<Vec<PollRow>> {
 /// A poll's options in order, each with how many ballots chose it.
 pub async fn options<'a>(src: impl Into<Source<'a>>, poll_id: &str) -> Result<Vec<PollOptionRow>> {
     with_read!(src, |c| sqlx::query_as::<_, PollOptionRow>(
-        "SELECT o.id, o.poll_id, o.position, o.label,
+        "SELECT o.id, o.poll_id, o.ordinal, o.label,
                 (SELECT COUNT(*) FROM event_poll_choices ch WHERE ch.option_id = o.id) AS votes
-         FROM event_poll_options o WHERE o.poll_id = $1 ORDER BY o.position"
+         FROM event_poll_options o WHERE o.poll_id = $1 ORDER BY o.ordinal"
     )
     .bind(poll_id)
     .fetch_all(c)

@@ -1161,3 +1161,114 @@ async fn open_boards_hear_of_new_questions_and_lose_them_with_the_registration()
     let notice = next_json(&mut ann_ws).await;
     assert_eq!(notice["type"], "unsubscribed", "{notice}");
 }
+
+#[tokio::test]
+async fn attendees_rate_the_event_in_a_form_and_hosts_read_the_summary() {
+    let t = TestApp::spawn().await;
+    let owner = events_guild(&t).await;
+    let start = (t.app.now() / MINUTE) * MINUTE + 2 * HOUR;
+    let e = create(&t, &owner, body_at("workshop", start)).await;
+    let id = e["id"].as_str().unwrap().to_string();
+    let event_page = format!("/c/guild/events/{id}");
+    let ann = t.signed_up("ann@example.org", "Ann").await;
+    ann.get("/c/guild").await;
+    ann.post("/c/guild/join", &[("note", "")]).await;
+    ann.get(&event_page).await;
+    ann.post(&format!("{event_page}/register"), &[]).await;
+    let attendance = ok(
+        &t,
+        "GET",
+        &format!("/api/v1/events/{id}/attendance"),
+        &owner,
+        None,
+    )
+    .await;
+    let ann_id = attendance["registrants"][0]["user_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    advance_to(&t, start - 10 * MINUTE);
+    ok(
+        &t,
+        "PUT",
+        &format!("/api/v1/events/{id}/attendance/{ann_id}"),
+        &owner,
+        Some(json!({"present": true})),
+    )
+    .await;
+    assert!(
+        !ann.get(&event_page)
+            .await
+            .text()
+            .contains("Rate this event"),
+        "not before the end"
+    );
+
+    advance_to(&t, start + HOUR + MINUTE);
+    let page = ann.get(&event_page).await;
+    assert!(
+        page.html
+            .contains(&format!("href=\"{event_page}/feedback\"")),
+        "{}",
+        page.text()
+    );
+    ann.get(&format!("{event_page}/feedback")).await;
+    let refused = ann
+        .post(
+            &format!("{event_page}/feedback"),
+            &[("comment", "No stars?")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.text().contains("Rate the event from 1 to 5."),
+        "{}",
+        refused.text()
+    );
+    assert!(refused.html.contains("No stars?"), "the comment is kept");
+    let thanked = ann
+        .post(
+            &format!("{event_page}/feedback"),
+            &[
+                ("rating", "4"),
+                ("comment", "Loved the <b>hands-on</b> part."),
+            ],
+        )
+        .await;
+    assert_eq!(thanked.path(), event_page);
+    assert!(
+        thanked.text().contains("Thank you for your feedback."),
+        "{}",
+        thanked.text()
+    );
+    let again = ann.get(&format!("{event_page}/feedback")).await;
+    assert!(
+        again.text().contains("You gave feedback already"),
+        "{}",
+        again.text()
+    );
+    assert!(
+        again.html.contains("value=\"4\" checked"),
+        "the saved rating is shown"
+    );
+
+    let host = t.browser();
+    host.log_in("owner@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    let summary = host.get(&format!("{event_page}/followup")).await;
+    assert_eq!(summary.status, 200);
+    let text = summary.text();
+    assert!(text.contains("4.0 out of 5 from 1 attendee"), "{text}");
+    assert!(text.contains("Loved the <b>hands-on</b> part."), "{text}");
+    assert!(
+        !summary.html.contains("<b>hands-on</b>"),
+        "comments are escaped"
+    );
+    // The attendance page shows both rates.
+    let figures = host.get(&format!("{event_page}/attendance")).await.text();
+    assert!(
+        figures.contains("1 of 1 registered checked in (100%)"),
+        "{figures}"
+    );
+    assert!(figures.contains("0 of 1 attendees took part"), "{figures}");
+}

@@ -45,10 +45,10 @@ CREATE INDEX event_polls_event ON event_polls(event_id, created_at);
 CREATE TABLE event_poll_options (
     id TEXT PRIMARY KEY NOT NULL,
     poll_id TEXT NOT NULL REFERENCES event_polls(id) ON DELETE CASCADE,
-    position BIGINT NOT NULL,
+    ordinal BIGINT NOT NULL,
     label TEXT NOT NULL
 );
-CREATE UNIQUE INDEX event_poll_options_position ON event_poll_options(poll_id, position);
+CREATE UNIQUE INDEX event_poll_options_ordinal ON event_poll_options(poll_id, ordinal);
 
 -- One ballot per member and poll (the primary key makes a second, concurrent ballot fail),
 -- and the options it chose: counts are counted from these rows.

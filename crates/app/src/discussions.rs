@@ -26,6 +26,16 @@ pub struct TopicInput {
     pub is_question: bool,
 }
 
+/// A new topic that passed its checks, ready to be written (see `App::prepare_topic`).
+pub(crate) struct PreparedTopic {
+    space: SpaceView,
+    screening: crate::auto_moderation::Screening,
+    title: String,
+    body: String,
+    tags: Vec<String>,
+    is_question: bool,
+}
+
 /// A topic as one reader sees it: the topic, where it lives, and what the reader may do.
 #[derive(Debug, Clone)]
 pub struct TopicView {
@@ -205,6 +215,25 @@ impl App {
         space_slug: &str,
         input: &TopicInput,
     ) -> AppResult<TopicRow> {
+        let prepared = self
+            .prepare_topic(actor, community_slug, space_slug, input)
+            .await?;
+        let mut tx = self.db().begin().await?;
+        let topic = self.write_prepared_topic(&mut tx, actor, prepared).await?;
+        self.commit(tx).await?;
+        Ok(topic)
+    }
+
+    /// Checks a new topic (where, who, what, and the community's automatic rules) before
+    /// any write, so that other use cases can start a topic inside their own transaction
+    /// (an event's recap, an AMA's archive) under the same rules.
+    pub(crate) async fn prepare_topic(
+        &self,
+        actor: &Actor,
+        community_slug: &str,
+        space_slug: &str,
+        input: &TopicInput,
+    ) -> AppResult<PreparedTopic> {
         let space = self.space(Some(actor), community_slug, space_slug).await?;
         if kind_of(&space.space) != SpaceKind::Discussion {
             return Err(AppError::invalid(
@@ -228,28 +257,52 @@ impl App {
                 &body,
             )
             .await?;
+        Ok(PreparedTopic {
+            space,
+            screening,
+            title,
+            body,
+            tags,
+            is_question: input.is_question,
+        })
+    }
+
+    /// Writes a prepared topic in the caller's transaction. A topic the rules hold for
+    /// approval comes back with `held_at` set.
+    pub(crate) async fn write_prepared_topic(
+        &self,
+        tx: &mut townsquare_store::Tx,
+        actor: &Actor,
+        prepared: PreparedTopic,
+    ) -> AppResult<TopicRow> {
+        let PreparedTopic {
+            space,
+            screening,
+            title,
+            body,
+            tags,
+            is_question,
+        } = prepared;
         let now = self.now();
-        let mut tx = self.db().begin().await?;
         let (topic, post, mentioned) = self
             .insert_topic_rows(
-                &mut tx,
+                tx,
                 &space.space,
                 &actor.user_id,
                 title,
                 body,
                 tags,
-                input.is_question,
+                is_question,
                 now,
             )
             .await?;
         let post = self
-            .apply_screening(&mut tx, &screening, actor, post, false, now)
+            .apply_screening(tx, &screening, actor, post, false, now)
             .await?;
         if post.held_at.is_none() {
-            self.announce_topic(&mut tx, &space.space, &topic, &post, &mentioned, now)
+            self.announce_topic(tx, &space.space, &topic, &post, &mentioned, now)
                 .await?;
         }
-        self.commit(tx).await?;
         Ok(TopicRow {
             held_at: post.held_at,
             ..topic

@@ -18,6 +18,8 @@ pub mod engagement;
 mod error;
 pub mod event_attendance;
 mod event_changes;
+pub mod event_followups;
+pub mod event_live;
 pub mod events;
 pub mod feeds;
 pub mod files;

@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod auto_moderation;
 pub mod discussions;
+pub mod event_live;
 pub mod events;
 pub mod ids;
 pub mod markdown;

@@ -19,6 +19,8 @@ pub mod directory;
 pub mod discussions;
 pub mod engagement;
 mod error;
+pub mod event_followups;
+pub mod event_live;
 pub mod events;
 pub mod files;
 pub mod instance_secrets;

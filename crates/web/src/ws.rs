@@ -2,8 +2,8 @@
 //! topics; every notice is checked against the subscriber's rights again before delivery,
 //! so someone who loses access stops receiving at once.
 //!
-//! Client → server: `{"type":"subscribe","topic":"community:<id>"}`, `"topic:<id>"` or
-//! `"user:<own id>"`.
+//! Client → server: `{"type":"subscribe","topic":"community:<id>"}`, `"topic:<id>"`,
+//! `"event:<id>"` (an event's Q&A board and polls: registrants and hosts) or `"user:<own id>"`.
 //! Server → client: `{"type":"subscribed","topic":..}`, `{"type":"event","topic":..,"data":{..}}`,
 //! `{"type":"resync"}` (notices may have been missed: reload), `{"type":"error","message":..}`.
 
@@ -50,6 +50,7 @@ async fn may_receive(app: &App, actor: &Actor, topic: &str) -> bool {
         Some(("user", id)) => id == actor.user_id,
         Some(("community", id)) => app.community_by_id(Some(actor), id).await.is_ok(),
         Some(("topic", id)) => app.topic(Some(actor), id).await.is_ok(),
+        Some(("event", id)) => app.may_follow_event(actor, id).await,
         _ => false,
     }
 }

@@ -109,4 +109,40 @@
     });
     area.addEventListener("blur", function () { setTimeout(close, 150); });
   });
+
+  // An event's live page (Q&A board and polls) follows `event:<id>` on the realtime stream
+  // and reloads its lists when someone asks, votes or a host acts. While the person is
+  // typing in one of its forms, the refresh waits until they leave the field.
+  var live = document.querySelector("[data-live-topic]");
+  if (live && "WebSocket" in window) {
+    var pending = false;
+    var refresh = function () {
+      if (live.contains(document.activeElement) && /^(TEXTAREA|INPUT|SELECT)$/.test(document.activeElement.tagName)) {
+        pending = true;
+        return;
+      }
+      pending = false;
+      fetch(location.pathname, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live-topic]");
+          if (fresh) live.innerHTML = fresh.innerHTML;
+        });
+    };
+    live.addEventListener("focusout", function () { if (pending) setTimeout(refresh, 0); });
+    var connect = function (delay) {
+      var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/v1/stream");
+      ws.onopen = function () {
+        delay = 1000;
+        ws.send(JSON.stringify({ type: "subscribe", topic: live.getAttribute("data-live-topic") }));
+      };
+      ws.onmessage = function (m) {
+        var msg = JSON.parse(m.data);
+        if (msg.type === "event" || msg.type === "resync") refresh();
+      };
+      ws.onclose = function () { setTimeout(function () { connect(Math.min(delay * 2, 30000)); }, delay); };
+    };
+    connect(1000);
+  }
 })();

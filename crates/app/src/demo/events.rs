@@ -1,5 +1,6 @@
 //! Demo events: upcoming and past events of every format in each community's events space,
-//! with registrations, a full workshop with a waitlist, and the activity they left.
+//! with registrations, a full workshop with a waitlist, and the activity they left; what
+//! happened during and after them comes from `event_live`.
 
 use super::record;
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR};
@@ -154,11 +155,13 @@ const COUNCIL_EVENTS: &[EventSeed] = &[
     },
 ];
 
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn seed(
     tx: &mut Tx,
     c: &CommunityRow,
     space_id: &str,
-    host_id: &str,
+    host: &UserRow,
+    topic_spaces: &super::event_live::TopicSpaces<'_>,
     members: &[(&UserRow, i64)],
     now: i64,
     rng: &mut ChaCha8Rng,
@@ -169,6 +172,7 @@ pub(super) async fn seed(
         COUNCIL_EVENTS
     };
     let tz = time_zones::parse_or_utc(&c.time_zone);
+    let host_id = host.id.as_str();
     let today = chrono::DateTime::from_timestamp_micros(now)
         .unwrap_or_default()
         .with_timezone(&tz)
@@ -222,6 +226,8 @@ pub(super) async fn seed(
         times.sort_unstable();
         who.truncate(times.len());
         let mut seats = 0;
+        // Who held a seat, and whether they came.
+        let mut seated: Vec<(&UserRow, bool)> = Vec::new();
         for (u, at) in who.iter().zip(times) {
             let registered = s.capacity.is_none_or(|cap| seats < cap);
             let status = if registered {
@@ -252,13 +258,18 @@ pub(super) async fn seed(
             };
             record(tx, c, &u.id, verb, "event", &e.id, at).await?;
             // Past events: most registrants came, checked in at the door around the start.
-            if registered && e.ends_at < now && rng.gen_bool(0.7) {
+            let came = registered && e.ends_at < now && rng.gen_bool(0.7);
+            if came {
                 let arrived = starts_at + rng.gen_range(-10..20) * crate::clock::MICROS_PER_MINUTE;
                 store::set_checked_in(tx, &registration_id, Some(arrived), Some(host_id)).await?;
                 record(tx, c, &u.id, "event_checked_in", "event", &e.id, arrived).await?;
             }
+            if registered {
+                seated.push((u, came));
+            }
         }
         store::add_seats(tx, &e.id, seats).await?;
+        super::event_live::seed(tx, c, &e, host, &seated, topic_spaces, now, rng).await?;
         // One upcoming event was called off, as happens: its page and calendars say so.
         if s.title == "Berlin maintainers' meetup" {
             let at = now - 2 * MICROS_PER_DAY;

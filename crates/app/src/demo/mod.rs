@@ -4,6 +4,7 @@
 mod analytics;
 mod auto_moderation;
 mod discussions;
+mod event_live;
 mod events;
 mod invitations;
 mod moderation;
@@ -419,7 +420,27 @@ impl App {
                 .find(|(s, _)| s.kind == "events")
                 .map(|(_, (id, _))| id.clone());
             if let Some(space_id) = events_space {
-                events::seed(&mut tx, c, &space_id, &maya.id, &members, now, &mut rng).await?;
+                let space_of = |slugs: &[&str]| {
+                    spaces_by_slug
+                        .iter()
+                        .find(|(slug, _)| slugs.contains(slug))
+                        .map(|(_, id)| *id)
+                };
+                let topic_spaces = event_live::TopicSpaces {
+                    recap: space_of(&["general", "announcements"]),
+                    archive: space_of(&["help", "feedback"]),
+                };
+                events::seed(
+                    &mut tx,
+                    c,
+                    &space_id,
+                    maya,
+                    &topic_spaces,
+                    &members,
+                    now,
+                    &mut rng,
+                )
+                .await?;
             }
         }
         self.commit(tx).await?;

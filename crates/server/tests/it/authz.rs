@@ -331,6 +331,50 @@ const TABLE: &[Row] = &[
     ("POST", "/c/{slug}/events/{event}/check-in/{code}", "", [LOGIN, 403, 404, 403, 404, 404]),
     ("GET", "/api/v1/events/{id}/attendance", "", [401, 403, 404, 403, 200, 200]),
     ("PUT", "/api/v1/events/{id}/attendance/{user_id}", r#"{"present":true}"#, [401, 403, 404, 403, 422, 422]),
+    // During an event ({event} is an AMA, so its Q&A board is open; {question} is the
+    // member's, {poll} an open single-choice poll with {option} among its options). The board
+    // and polls are for registrants (the member) and hosts; taking part (asking, voting) for
+    // registrants and hosts who are members, so not a superadmin from outside.
+    ("GET", "/c/{slug}/events/{event}/live", "", [LOGIN, 200, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/events/{event}/questions", "body=A+question+from+{who}", [LOGIN, 303, 404, 403, 303, 403]),
+    ("POST", "/c/{slug}/events/{event}/questions/{question}/vote", "", [LOGIN, 303, 404, 403, 303, 403]),
+    ("POST", "/c/{slug}/events/{event}/questions/{question}/answer", "answer=Yes", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/events/{event}/questions/{question}/hide", "hidden=1", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/events/{event}/polls", "question=Which+day&option=Monday&option=Tuesday&choice=single&results=after_vote&open=1", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/events/{event}/polls/{poll}/status", "status=closed", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/events/{event}/polls/{poll}/vote", "option={option}", [LOGIN, 303, 404, 403, 303, 403]),
+    ("GET", "/api/v1/events/{id}/questions", "", [401, 200, 404, 403, 200, 200]),
+    ("POST", "/api/v1/events/{id}/questions", r#"{"body":"A question from {who}"}"#, [401, 201, 404, 403, 201, 403]),
+    ("PUT", "/api/v1/events/{id}/questions/{question}/vote", "", [401, 200, 404, 403, 200, 403]),
+    ("DELETE", "/api/v1/events/{id}/questions/{question}/vote", "", [401, 200, 404, 403, 200, 403]),
+    ("PUT", "/api/v1/events/{id}/questions/{question}/answer", r#"{"answered":true,"answer":"Yes"}"#, [401, 403, 404, 403, 200, 200]),
+    ("PUT", "/api/v1/events/{id}/questions/{question}/hidden", r#"{"hidden":true}"#, [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/events/{id}/polls", "", [401, 200, 404, 403, 200, 200]),
+    ("POST", "/api/v1/events/{id}/polls", r#"{"question":"Which day?","options":["Monday","Tuesday"],"open":true}"#, [401, 403, 404, 403, 201, 201]),
+    ("PUT", "/api/v1/events/{id}/polls/{poll}/status", r#"{"status":"closed"}"#, [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/events/{id}/polls/{poll}/ballot", r#"{"option_ids":["{option}"]}"#, [401, 201, 404, 403, 201, 403]),
+    // After an event: hosts attach materials and publish the recap (in the members-only
+    // discussion space, which a superadmin from outside does not post in); whoever sees the
+    // event opens the recording (a counting redirect). The event is ahead, so asking for
+    // feedback and archiving the AMA are refused (422), and nobody attended it yet, so
+    // feedback is refused to all (403).
+    ("GET", "/c/{slug}/events/{event}/followup", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/events/{event}/recording", "url=https%3A%2F%2Fvideo.example.org%2F{who}", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/c/{slug}/events/{event}/recording", "", [404, 303, 404, 303, 303, 303]),
+    ("POST", "/c/{slug}/events/{event}/resources", "title=Slides&url=https%3A%2F%2Fslides.example.org%2F{who}", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/events/{event}/recap", "space=room&title=Recap+by+{who}&body=It+went+well", [LOGIN, 403, 404, 403, 303, 403]),
+    ("POST", "/c/{slug}/events/{event}/feedback-request", "", [LOGIN, 403, 404, 403, 422, 422]),
+    ("GET", "/c/{slug}/events/{event}/feedback", "", [LOGIN, 403, 404, 403, 403, 403]),
+    ("POST", "/c/{slug}/events/{event}/feedback", "rating=5&comment=Great", [LOGIN, 403, 404, 403, 403, 403]),
+    ("POST", "/c/{slug}/events/{event}/ama-archive", "space=room", [LOGIN, 403, 404, 403, 422, 422]),
+    ("GET", "/api/v1/events/{id}/followup", "", [404, 200, 404, 200, 200, 200]),
+    ("PUT", "/api/v1/events/{id}/recording", r#"{"url":"https://video.example.org/{who}"}"#, [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/events/{id}/resources", r#"{"title":"Slides","url":"https://slides.example.org/{who}"}"#, [401, 403, 404, 403, 201, 201]),
+    ("POST", "/api/v1/events/{id}/recap", r#"{"space":"room","body":"It went well"}"#, [401, 403, 404, 403, 201, 403]),
+    ("POST", "/api/v1/events/{id}/feedback-request", "", [401, 403, 404, 403, 422, 422]),
+    ("PUT", "/api/v1/events/{id}/feedback", r#"{"rating":5}"#, [401, 403, 404, 403, 403, 403]),
+    ("GET", "/api/v1/events/{id}/feedback", "", [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/events/{id}/ama-archive", r#"{"space":"room"}"#, [401, 403, 404, 403, 422, 422]),
     // Calendars: one's own; feeds by secret token (not a real one here: 404), and the
     // community's public feed, which a private community does not have (404 for everyone).
     ("GET", "/calendar", "", [LOGIN, 200, 200, 200, 200, 200]),
@@ -379,6 +423,8 @@ fn fresh_per_caller(method: &str, path: &str) -> bool {
         || path.ends_with("/decision")
         || (method == "DELETE" && path.contains("/auto-moderation/rules/"))
         || (method == "DELETE" && path.contains("/profile-fields/"))
+        || path.ends_with("/polls/{poll}/status")
+        || path.ends_with("/recap")
 }
 
 fn is_api(path: &str) -> bool {
@@ -431,8 +477,12 @@ struct Fixture {
     /// A warning to the member they have not appealed, and an open appeal of another.
     action_id: String,
     appeal_id: String,
-    /// An event in the events space `agenda`, with the member registered.
+    /// An AMA in the events space `agenda`, with the member registered, a question of the
+    /// member's on its board, an open poll (and one of its options) and a recording.
     event_id: String,
+    question_id: String,
+    poll_id: String,
+    option_id: String,
     /// An automatic rule, and the member's reply it holds for approval.
     rule_id: String,
     held_id: String,
@@ -709,7 +759,7 @@ async fn fixture(api: bool) -> Fixture {
             "agenda",
             &townsquare_domain::events::EventDraft {
                 title: "Annual meeting".into(),
-                format: "meetup".into(),
+                format: "ama".into(),
                 starts_at: in_two_days().format("%Y-%m-%dT%H:%M").to_string(),
                 ends_at: (in_two_days() + chrono::Duration::hours(2))
                     .format("%Y-%m-%dT%H:%M")
@@ -724,6 +774,40 @@ async fn fixture(api: bool) -> Fixture {
         .register_for_event(&member, &event.id)
         .await
         .expect("registration");
+    let event_view = t.app.event(Some(&member), &event.id).await.expect("event");
+    let board_question = t
+        .app
+        .ask_question(&member, &event_view, "What is on the agenda this year?")
+        .await
+        .expect("question");
+    let host_view = t.app.event(Some(&owner), &event.id).await.expect("event");
+    let poll = t
+        .app
+        .create_poll(
+            &owner,
+            &host_view,
+            &townsquare_domain::event_live::PollDraft {
+                question: "Which room?".into(),
+                options: vec!["Hall".into(), "Garden".into()],
+                choice: "single".into(),
+                results: "after_vote".into(),
+            },
+            true,
+        )
+        .await
+        .expect("poll");
+    let option_id = t
+        .app
+        .event_poll(&owner, &host_view, &poll.id)
+        .await
+        .expect("poll view")
+        .options[0]
+        .id
+        .clone();
+    t.app
+        .set_recording(&owner, &host_view, "https://video.example.org/annual")
+        .await
+        .expect("recording");
     t.app
         .flag_member(&owner, "council", &target.user_id, "spam", "")
         .await
@@ -788,6 +872,9 @@ async fn fixture(api: bool) -> Fixture {
         action_id: unappealed_action,
         appeal_id: appeal.id,
         event_id: event.id,
+        question_id: board_question.id,
+        poll_id: poll.id,
+        option_id,
         rule_id: rule.id,
         held_id: held.id,
         field_id: profile_field.id,
@@ -834,6 +921,8 @@ impl Fixture {
                 },
             )
             .replace("{event}", &self.event_id)
+            .replace("{question}", &self.question_id)
+            .replace("{poll}", &self.poll_id)
             .replace("{rule}", &self.rule_id)
             .replace("{held}", &self.held_id)
             .replace("{user_id}", user_id)
@@ -870,6 +959,7 @@ impl Fixture {
             .replace("{topic}", &self.topic_id)
             .replace("{other}", &self.other_topic_id)
             .replace("{action}", &self.action_id)
+            .replace("{option}", &self.option_id)
             .replace("{user_id}", &self.target_id)
             .replace("{email}", &caller.email.replace('@', "%40"));
         let url = self.t.url(&self.path(pattern));

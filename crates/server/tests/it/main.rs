@@ -13,6 +13,7 @@ mod communities;
 mod discussions;
 mod engagement;
 mod event_attendance;
+mod event_live;
 mod events;
 mod feeds;
 mod files;

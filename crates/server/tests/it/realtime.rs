@@ -9,7 +9,7 @@ use townsquare_testkit::{TestApp, PASSWORD};
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(base_url: &str, token: &str) -> Socket {
+pub(crate) async fn connect(base_url: &str, token: &str) -> Socket {
     let url = format!("{}/api/v1/stream", base_url.replacen("http", "ws", 1));
     let mut request = url.into_client_request().unwrap();
     request
@@ -21,7 +21,7 @@ async fn connect(base_url: &str, token: &str) -> Socket {
     socket
 }
 
-async fn next_json(socket: &mut Socket) -> Value {
+pub(crate) async fn next_json(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -34,7 +34,7 @@ async fn next_json(socket: &mut Socket) -> Value {
     }
 }
 
-async fn subscribe(socket: &mut Socket, topic: &str) -> Value {
+pub(crate) async fn subscribe(socket: &mut Socket, topic: &str) -> Value {
     socket
         .send(Message::Text(
             json!({"type": "subscribe", "topic": topic})

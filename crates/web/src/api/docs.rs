@@ -59,6 +59,13 @@ use utoipa::{Modify, OpenApi};
         super::profiles::create_field, super::profiles::update_field, super::profiles::delete_field,
         super::profiles::my_answers, super::profiles::save_answers, super::profiles::member_profile,
         super::profiles::directory,
+        super::event_live::list_questions, super::event_live::ask, super::event_live::upvote,
+        super::event_live::withdraw_vote, super::event_live::answer, super::event_live::hide,
+        super::event_live::list_polls, super::event_live::create_poll, super::event_live::poll_status,
+        super::event_live::vote, super::event_followups::followup, super::event_followups::set_recording,
+        super::event_followups::add_resource, super::event_followups::publish_recap,
+        super::event_followups::request_feedback, super::event_followups::give_feedback,
+        super::event_followups::feedback_summary, super::event_followups::archive,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"), (name = "events"), (name = "analytics"), (name = "members"))

@@ -274,12 +274,19 @@ pub struct Attendance {
     checked_in: i64,
     /// Checked in ÷ registered, in whole percent; null before anyone registered.
     attendance_rate_percent: Option<i64>,
+    /// Attendees who asked or upvoted a question or voted in a poll.
+    participants: i64,
+    /// Participants ÷ checked in, in whole percent; null before anyone was checked in.
+    participation_rate_percent: Option<i64>,
     registrants: Vec<Registrant>,
 }
 
 async fn attendance_of(state: &AppState, view: &EventView) -> Result<Attendance, ApiError> {
     let a = state.app.attendance(view).await?;
+    let p = state.app.participation(view).await?;
     Ok(Attendance {
+        participants: p.participants,
+        participation_rate_percent: p.participation_rate(),
         registered: a.registered,
         checked_in: a.checked_in,
         attendance_rate_percent: a.rate_percent(),

@@ -9,6 +9,8 @@ mod communities;
 mod discussions;
 mod docs;
 mod engagement;
+mod event_followups;
+mod event_live;
 mod events;
 mod files;
 mod invitations;
@@ -47,6 +49,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = onboarding::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
+    let r = event_live::routes(r);
+    let r = event_followups::routes(r);
     let r = analytics::routes(r);
     let r = profiles::routes(r);
     spaces::routes(r)

@@ -43,6 +43,9 @@ struct ListPage {
     registered: i64,
     checked_in: i64,
     rate: Option<i64>,
+    /// Attendees who asked or upvoted a question or voted in a poll, and their share.
+    participants: i64,
+    participation_rate: Option<i64>,
     rows: Vec<Row>,
 }
 
@@ -54,6 +57,7 @@ async fn list(
     ctx.actor()?;
     let view = event_in(&state, &ctx, &slug, &event).await?;
     let attendance = state.app.attendance(&view).await?;
+    let participation = state.app.participation(&view).await?;
     let tz = view.time_zone();
     let spaces = state.app.visible_spaces(&view.community).await?;
     let layout = Layout::new(&state, &ctx, &format!("Attendance: {}", view.event.title))
@@ -68,6 +72,8 @@ async fn list(
         registered: attendance.registered,
         checked_in: attendance.checked_in,
         rate: attendance.rate_percent(),
+        participants: participation.participants,
+        participation_rate: participation.participation_rate(),
         rows: attendance
             .registrants
             .into_iter()

@@ -286,6 +286,16 @@ struct ShowPage {
     can_cancel: bool,
     /// A member who is not the event's creator may flag it.
     can_flag: bool,
+    /// Registrants and hosts reach the Q&A board and polls.
+    can_see_live: bool,
+    /// After the event: the recording (through its counting redirect), resources, and the
+    /// recap and AMA archive topics.
+    has_recording: bool,
+    resources: Vec<(String, String)>,
+    recap_topic: Option<String>,
+    archive_topic: Option<String>,
+    /// An attendee, once the event is over: the feedback form's link.
+    can_give_feedback: bool,
 }
 
 async fn show(
@@ -313,7 +323,22 @@ async fn show(
         Some(&view.space.slug),
     );
     let is_member = view.community.role().is_some();
+    let followup = state.app.event_followup(&view).await?;
+    let attended = view
+        .registration
+        .as_ref()
+        .is_some_and(|r| view.is_registered() && r.checked_in_at.is_some());
     let body = ShowPage {
+        can_see_live: townsquare_app::event_live::can_see_live(&view),
+        has_recording: followup.recording.is_some(),
+        resources: followup
+            .resources
+            .into_iter()
+            .map(|r| (r.title, r.url))
+            .collect(),
+        recap_topic: followup.state.recap_topic_id,
+        archive_topic: followup.state.archive_topic_id,
+        can_give_feedback: attended && e.ends_at <= now && e.cancelled_at.is_none(),
         community_slug: slug.clone(),
         space_slug: view.space.slug.clone(),
         space_name: view.space.name.clone(),

@@ -10,6 +10,8 @@ pub(crate) mod directory;
 pub(crate) mod discussions;
 mod engagement;
 mod event_attendance;
+mod event_followups;
+mod event_live;
 pub(crate) mod events;
 pub(crate) mod files;
 pub(crate) mod format;
@@ -46,6 +48,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = invitations::routes(r);
     let r = events::routes(r);
     let r = event_attendance::routes(r);
+    let r = event_live::routes(r);
+    let r = event_followups::routes(r);
     let r = calendars::routes(r);
     let r = analytics::routes(r);
     let r = onboarding::routes(r);

@@ -1,0 +1,261 @@
+//! After an event: its recording and resources, the recap and AMA archive topics, the
+//! feedback request, attendees' feedback, and the participation figures counted from the
+//! rows that events' Q&A boards and polls recorded.
+
+use crate::db::{Db, Source, Tx};
+use crate::error::MapErr;
+use crate::events::ReminderRecipient;
+use crate::Result;
+
+pub const RECORDING: &str = "recording";
+pub const RESOURCE: &str = "resource";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MaterialRow {
+    pub id: String,
+    pub event_id: String,
+    pub kind: String,
+    pub title: String,
+    pub url: String,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_material(tx: &mut Tx, m: &MaterialRow) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO event_materials (id, event_id, kind, title, url, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(&m.id)
+    .bind(&m.event_id)
+    .bind(&m.kind)
+    .bind(&m.title)
+    .bind(&m.url)
+    .bind(&m.created_by)
+    .bind(m.created_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+/// Removes the event's recording (before a new one is attached: there is one at most).
+pub async fn delete_recording(tx: &mut Tx, event_id: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM event_materials WHERE event_id = $1 AND kind = 'recording'"
+    )
+    .bind(event_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+pub async fn delete_material(tx: &mut Tx, event_id: &str, id: &str) -> Result<bool> {
+    let n = with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM event_materials WHERE event_id = $1 AND id = $2"
+    )
+    .bind(event_id)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(n > 0)
+}
+
+/// The recording first, then resources in the order they were added.
+pub async fn materials(db: &Db, event_id: &str) -> Result<Vec<MaterialRow>> {
+    with_read!(db, |c| sqlx::query_as::<_, MaterialRow>(
+        "SELECT id, event_id, kind, title, url, created_by, created_at FROM event_materials
+         WHERE event_id = $1
+         ORDER BY CASE WHEN kind = 'recording' THEN 0 ELSE 1 END, created_at, id"
+    )
+    .bind(event_id)
+    .fetch_all(c)
+    .await
+    .db())
+}
+
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct FollowupRow {
+    pub event_id: String,
+    pub recap_topic_id: Option<String>,
+    pub archive_topic_id: Option<String>,
+    pub feedback_requested_at: Option<i64>,
+}
+
+pub async fn followup<'a>(
+    src: impl Into<Source<'a>>,
+    event_id: &str,
+) -> Result<Option<FollowupRow>> {
+    with_read!(src, |c| sqlx::query_as::<_, FollowupRow>(
+        "SELECT event_id, recap_topic_id, archive_topic_id, feedback_requested_at
+         FROM event_followups WHERE event_id = $1"
+    )
+    .bind(event_id)
+    .fetch_optional(c)
+    .await
+    .db())
+}
+
+/// Makes sure the event has its followup row, then locks it for the transaction: a recap,
+/// an archive or a feedback request happens once even when two hosts click together.
+pub async fn lock_followup(tx: &mut Tx, event_id: &str) -> Result<FollowupRow> {
+    with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO event_followups (event_id) VALUES ($1) ON CONFLICT DO NOTHING"
+    )
+    .bind(event_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    with_tx!(tx, |c| sqlx::query_as::<_, FollowupRow>(
+        "UPDATE event_followups SET event_id = event_id WHERE event_id = $1
+         RETURNING event_id, recap_topic_id, archive_topic_id, feedback_requested_at"
+    )
+    .bind(event_id)
+    .fetch_one(c)
+    .await
+    .db())
+}
+
+pub async fn set_recap_topic(tx: &mut Tx, event_id: &str, topic_id: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE event_followups SET recap_topic_id = $2 WHERE event_id = $1"
+    )
+    .bind(event_id)
+    .bind(topic_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+pub async fn set_archive_topic(tx: &mut Tx, event_id: &str, topic_id: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE event_followups SET archive_topic_id = $2 WHERE event_id = $1"
+    )
+    .bind(event_id)
+    .bind(topic_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+pub async fn set_feedback_requested(tx: &mut Tx, event_id: &str, now: i64) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE event_followups SET feedback_requested_at = $2 WHERE event_id = $1"
+    )
+    .bind(event_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+/// The event's attendees (registered and checked in), with their e-mail addresses.
+pub async fn attendees(tx: &mut Tx, event_id: &str) -> Result<Vec<ReminderRecipient>> {
+    with_tx!(tx, |c| sqlx::query_as::<_, ReminderRecipient>(
+        "SELECT u.id AS user_id, u.email, u.display_name
+         FROM event_registrations r JOIN users u ON u.id = r.user_id
+         WHERE r.event_id = $1 AND r.status = 'registered' AND r.checked_in_at IS NOT NULL
+         ORDER BY u.id"
+    )
+    .bind(event_id)
+    .fetch_all(c)
+    .await
+    .db())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FeedbackRow {
+    pub event_id: String,
+    pub user_id: String,
+    pub rating: i64,
+    pub comment: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Saves the attendee's feedback, replacing what they gave before. True if it is their first.
+pub async fn upsert_feedback(tx: &mut Tx, f: &FeedbackRow) -> Result<bool> {
+    let created = with_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+        "INSERT INTO event_feedback (event_id, user_id, rating, comment, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT (event_id, user_id) DO UPDATE
+         SET rating = excluded.rating, comment = excluded.comment, updated_at = excluded.updated_at
+         RETURNING created_at"
+    )
+    .bind(&f.event_id)
+    .bind(&f.user_id)
+    .bind(f.rating)
+    .bind(&f.comment)
+    .bind(f.updated_at)
+    .fetch_one(c)
+    .await
+    .db()
+    })?;
+    Ok(created == f.updated_at)
+}
+
+pub async fn feedback_of(db: &Db, event_id: &str, user_id: &str) -> Result<Option<FeedbackRow>> {
+    with_read!(db, |c| sqlx::query_as::<_, FeedbackRow>(
+        "SELECT event_id, user_id, rating, comment, created_at, updated_at FROM event_feedback
+         WHERE event_id = $1 AND user_id = $2"
+    )
+    .bind(event_id)
+    .bind(user_id)
+    .fetch_optional(c)
+    .await
+    .db())
+}
+
+/// Feedback as the hosts read it: with the attendee's name, newest first.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FeedbackEntry {
+    pub display_name: String,
+    pub rating: i64,
+    pub comment: String,
+    pub updated_at: i64,
+}
+
+pub async fn all_feedback(db: &Db, event_id: &str) -> Result<Vec<FeedbackEntry>> {
+    with_read!(db, |c| sqlx::query_as::<_, FeedbackEntry>(
+        "SELECT u.display_name, f.rating, f.comment, f.updated_at
+         FROM event_feedback f JOIN users u ON u.id = f.user_id
+         WHERE f.event_id = $1 ORDER BY f.updated_at DESC, f.user_id"
+    )
+    .bind(event_id)
+    .fetch_all(c)
+    .await
+    .db())
+}
+
+/// Attendees (checked-in registrants) who asked a question, upvoted one or cast a ballot.
+pub async fn participants(db: &Db, event_id: &str) -> Result<i64> {
+    with_read!(db, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM event_registrations r
+         WHERE r.event_id = $1 AND r.status = 'registered' AND r.checked_in_at IS NOT NULL
+           AND (EXISTS (SELECT 1 FROM event_questions q
+                        WHERE q.event_id = $1 AND q.author_id = r.user_id)
+             OR EXISTS (SELECT 1 FROM event_question_votes v
+                        JOIN event_questions q ON q.id = v.question_id
+                        WHERE q.event_id = $1 AND v.user_id = r.user_id)
+             OR EXISTS (SELECT 1 FROM event_poll_ballots b
+                        JOIN event_polls p ON p.id = b.poll_id
+                        WHERE p.event_id = $1 AND b.user_id = r.user_id))"
+    )
+    .bind(event_id)
+    .fetch_one(c)
+    .await
+    .db())
+}

@@ -389,3 +389,89 @@ async fn the_demo_directory_has_profiles_fields_and_answers() {
     assert!(page.text().contains("maya@demo.townsquare.test"));
     assert!(page.text().contains("Interests"));
 }
+
+#[tokio::test]
+async fn admins_export_the_filtered_directory_as_csv_that_spreadsheets_will_not_run() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let ada = member(&t, "ada@example.org", "Ada Lovelace").await;
+    member(
+        &t,
+        "grace@example.org",
+        "=HYPERLINK(\"http://evil.example\")",
+    )
+    .await;
+    member(&t, "alan@example.org", "Alan Turing").await;
+    let size = field(&t, &owner, "guild", json!({"label": "Company size", "kind": "single_select", "options": ["1-10", "11-50"], "visibility": "members"})).await;
+    answer(&t, &ada, "guild", json!({ &size: ["11-50"] })).await;
+
+    let browser = t.browser();
+    browser
+        .log_in("owner@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    let page = browser.get("/c/guild/members").await;
+    assert!(
+        page.html.contains(r#"href="/c/guild/members.csv""#),
+        "{}",
+        page.html
+    );
+
+    let all = browser.get("/c/guild/members.csv?sort=name").await;
+    assert_eq!(all.status, 200);
+    let mut reader = csv::Reader::from_reader(all.html.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "name",
+            "handle",
+            "role",
+            "joined",
+            "last_active",
+            "trust_level",
+            "headline",
+            "Company size"
+        ]
+    );
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let mut names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "'=HYPERLINK(\"http://evil.example\")",
+            "Ada Lovelace",
+            "Alan Turing",
+            "Olga Owner"
+        ]
+    );
+    let row = |name: &str| rows.iter().find(|r| r[0] == name).unwrap();
+    assert_eq!(row("Ada Lovelace")[7], "11-50");
+    assert_eq!(row("Olga Owner")[2], "owner");
+
+    // The same filters as the page.
+    let filtered = browser
+        .get(&format!("/c/guild/members.csv?f.{size}=11-50"))
+        .await;
+    let mut reader = csv::Reader::from_reader(filtered.html.as_bytes());
+    let names: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(names, ["Ada Lovelace"]);
+
+    // Members may browse the directory but not export it.
+    let member_browser = t.browser();
+    member_browser
+        .log_in("ada@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    assert_eq!(member_browser.get("/c/guild/members.csv").await.status, 403);
+}

@@ -9,7 +9,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use townsquare_app::communities::PENDING;
 use townsquare_app::directory::{sort_name, DirectoryRequest};
@@ -17,6 +17,7 @@ use townsquare_domain::profiles::FieldKind;
 
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/c/{slug}/members", get(directory))
+        .get("/c/{slug}/members.csv", get(directory_csv))
 }
 
 /// The query string as pairs, so that `f.<field id>` filters can be any field.
@@ -87,6 +88,8 @@ struct DirectoryPage {
     sort: &'static str,
     /// The query string of the next page.
     next: Option<String>,
+    /// The current search and filters, for the CSV export.
+    export_query: String,
     filtered: bool,
 }
 
@@ -115,6 +118,13 @@ async fn directory(
     } else {
         Vec::new()
     };
+    let export_query = serde_urlencoded::to_string(
+        pairs
+            .iter()
+            .filter(|(k, v)| k != "cursor" && !v.is_empty())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default();
     let next = result.next_cursor.as_ref().map(|cursor| {
         let mut keep: Vec<(String, String)> = pairs
             .iter()
@@ -182,8 +192,106 @@ async fn directory(
         filters,
         req,
         next,
+        export_query,
         filtered,
         layout,
     };
     Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
+}
+
+/// A cell a spreadsheet will not run: text that starts like a formula gets a leading '.
+fn spreadsheet_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Members who export at once at most; a bigger community filters or pages the directory.
+const CSV_MAX_MEMBERS: usize = 200_000;
+
+/// The directory as CSV, with the same search and filters (community admins): name, handle,
+/// role, dates, trust level, headline and one column per profile field. No e-mail addresses:
+/// members choose who sees theirs.
+async fn directory_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    state.app.managed_community(actor, &slug).await?;
+    let mut req = directory_request(&pairs);
+    req.limit = 100;
+    req.cursor = String::new();
+    let internal = |e: csv::Error| townsquare_app::AppError::Internal(e.to_string());
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut columns: Vec<(String, String)> = Vec::new();
+    let mut written = 0;
+    let mut first = true;
+    loop {
+        let page = state.app.directory(Some(actor), &slug, &req).await?;
+        if std::mem::take(&mut first) {
+            columns = page
+                .fields
+                .iter()
+                .map(|f| (f.id.clone(), f.label.clone()))
+                .collect();
+            let mut header = vec![
+                "name".to_string(),
+                "handle".into(),
+                "role".into(),
+                "joined".into(),
+                "last_active".into(),
+                "trust_level".into(),
+                "headline".into(),
+            ];
+            header.extend(columns.iter().map(|(_, label)| spreadsheet_safe(label)));
+            out.write_record(&header).map_err(internal)?;
+        }
+        for e in &page.entries {
+            let mut record = vec![
+                spreadsheet_safe(&e.row.display_name),
+                e.row.handle.clone(),
+                e.row.role.clone(),
+                super::format::iso(e.row.joined_at),
+                super::format::iso(e.row.last_active_at),
+                e.trust_level.map(|l| l.to_string()).unwrap_or_default(),
+                spreadsheet_safe(e.row.headline.as_deref().unwrap_or("")),
+            ];
+            for (_, label) in &columns {
+                let values = e
+                    .answers
+                    .iter()
+                    .find(|(l, _)| l == label)
+                    .map(|(_, v)| v.join("; "))
+                    .unwrap_or_default();
+                record.push(spreadsheet_safe(&values));
+            }
+            out.write_record(&record).map_err(internal)?;
+            written += 1;
+        }
+        match page.next_cursor {
+            Some(c) if written < CSV_MAX_MEMBERS => req.cursor = c,
+            _ => break,
+        }
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| townsquare_app::AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{slug}-members.csv\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -26,6 +26,7 @@ pub mod files;
 pub mod invitations;
 pub mod jobs;
 pub mod mail;
+pub mod member_360;
 pub mod member_data;
 mod mentions;
 pub mod moderation;

@@ -27,6 +27,7 @@ pub mod instance_secrets;
 pub mod invitations;
 pub mod jobs;
 pub mod member_data;
+pub mod member_timeline;
 pub mod moderation;
 pub mod notifications;
 pub mod onboarding;

@@ -80,6 +80,9 @@ const TABLE: &[Row] = &[
     ("POST", "/c/{slug}/leave", "", [LOGIN, 303, 404, 303, 303, 422]),
     ("GET", "/c/{slug}/members", "", [404, 200, 404, 200, 200, 200]),
     ("GET", "/c/{slug}/members.csv", "", [LOGIN, 403, 404, 403, 200, 200]),
+    // Member 360: {user_id} is a plain member; moderators and admins see their record.
+    ("GET", "/c/{slug}/members/{user_id}/360", "", [LOGIN, 403, 404, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/members/{user_id}/timeline", "", [401, 403, 404, 200, 200, 200]),
     // {user_id} is a plain member; the role asked for is moderator.
     ("POST", "/c/{slug}/members/{user_id}/role", "role=moderator", [LOGIN, 403, 404, 403, 303, 303]),
     // {user_id} has a pending join request.

@@ -55,6 +55,7 @@ use utoipa::{Modify, OpenApi};
         super::onboarding::checklist, super::onboarding::opt_out,
         super::onboarding::settings, super::onboarding::save_settings,
         super::onboarding::funnel,
+        super::member_360::timeline,
         super::profiles::my_profile, super::profiles::update_my_profile, super::profiles::list_fields,
         super::profiles::create_field, super::profiles::update_field, super::profiles::delete_field,
         super::profiles::my_answers, super::profiles::save_answers, super::profiles::member_profile,

@@ -14,6 +14,7 @@ mod event_live;
 mod events;
 mod files;
 mod invitations;
+mod member_360;
 mod moderation;
 mod notifications;
 mod onboarding;
@@ -47,6 +48,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = moderation::routes(r);
     let r = auto_moderation::routes(r);
     let r = onboarding::routes(r);
+    let r = member_360::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
     let r = event_live::routes(r);

@@ -455,7 +455,7 @@ async fn show(
 }
 
 /// Activity verbs in words, for the community home's recent activity.
-fn describe(verb: &str) -> String {
+pub(crate) fn describe(verb: &str) -> String {
     match verb {
         "joined" => "joined the community",
         "community_created" => "created the community",
@@ -472,6 +472,23 @@ fn describe(verb: &str) -> String {
         "answer_accepted" => "accepted an answer",
         "topic_pinned" => "pinned a topic",
         "topic_locked" => "locked a topic",
+        "left" => "left the community",
+        "guidelines_accepted" => "accepted the guidelines",
+        "reaction_removed" => "took back a reaction",
+        "post_deleted" => "deleted a post",
+        "flag_raised" => "flagged something",
+        "appeal_made" => "appealed a moderation decision",
+        "event_registered" => "registered for an event",
+        "event_waitlisted" => "joined an event's waitlist",
+        "event_cancelled" => "cancelled a registration",
+        "event_checked_in" => "was checked in at an event",
+        "event_question_asked" => "asked a question at an event",
+        "event_question_upvoted" => "upvoted an event question",
+        "event_poll_voted" => "voted in an event poll",
+        "event_recording_viewed" => "watched an event recording",
+        "event_feedback_given" => "rated an event",
+        "profile_answers_updated" => "updated their profile answers",
+        "onboarding_opted_out" => "hid the onboarding checklist",
         other => other,
     }
     .to_string()

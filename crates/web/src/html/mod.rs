@@ -16,6 +16,7 @@ pub(crate) mod events;
 pub(crate) mod files;
 pub(crate) mod format;
 mod invitations;
+pub(crate) mod member_360;
 mod moderation;
 mod notifications;
 pub(crate) mod onboarding;
@@ -53,6 +54,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = calendars::routes(r);
     let r = analytics::routes(r);
     let r = onboarding::routes(r);
+    let r = member_360::routes(r);
     let r = directory::routes(r);
     let r = profiles::routes(r);
     spaces::routes(r)

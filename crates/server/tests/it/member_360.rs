@@ -1,0 +1,196 @@
+//! Member 360: moderators and admins read one member's timeline (filtered by kind and date,
+//! in pages), facts and segment; members and other communities' staff do not.
+
+use crate::discussions::{guild, member, reply, topic};
+use serde_json::Value;
+use townsquare_testkit::TestApp;
+
+const DAY: i64 = 24 * 60 * 60 * 1_000_000;
+
+async fn timeline(t: &TestApp, token: &str, user_id: &str, query: &str) -> (u16, Value) {
+    t.api(
+        "GET",
+        &format!("/api/v1/communities/guild/members/{user_id}/timeline?{query}"),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+fn verbs(v: &Value) -> Vec<String> {
+    v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["verb"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn moderators_read_a_members_timeline_facts_and_segment() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let ada = member(&t, "ada@example.org", "Ada Lovelace").await;
+    let bob = member(&t, "bob@example.org", "Bob Brown").await;
+    let ada_id = t.user_id(&ada).await;
+    let question = topic(&t, &ada, "help", "Which flags?", "Help me.", true).await;
+    let qid = question["id"].as_str().unwrap();
+    let answer = reply(&t, &bob, qid, "Use -O2.", None).await;
+    let (status, _) = t
+        .api(
+            "PUT",
+            &format!(
+                "/api/v1/posts/{}/reactions/heart",
+                answer["id"].as_str().unwrap()
+            ),
+            Some(&ada),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+
+    let (status, record) = timeline(&t, &owner, &ada_id, "").await;
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(record["display_name"], "Ada Lovelace");
+    assert_eq!(record["role"], "member");
+    // Newest first; Bob's reply is his, not Ada's.
+    let all = verbs(&record);
+    assert_eq!(
+        all.first().map(String::as_str),
+        Some("reaction_added"),
+        "{all:?}"
+    );
+    assert!(all.contains(&"topic_created".to_string()) && all.contains(&"joined".to_string()));
+    assert!(!all.contains(&"post_created".to_string()), "{all:?}");
+    assert_eq!(record["facts"]["segment"], "new");
+    assert_eq!(record["facts"]["posts_90"], 1);
+    assert_eq!(record["facts"]["days_active_30"], 1);
+
+    // Filters by kind and by date.
+    let (_, posts) = timeline(&t, &owner, &ada_id, "kind=posts").await;
+    assert_eq!(verbs(&posts), ["topic_created"]);
+    let (_, reactions) = timeline(&t, &owner, &ada_id, "kind=reactions").await;
+    assert_eq!(verbs(&reactions), ["reaction_added"]);
+    let (_, before) = timeline(&t, &owner, &ada_id, "to=2001-01-01").await;
+    assert!(verbs(&before).is_empty());
+    let (status, problem) = timeline(&t, &owner, &ada_id, "kind=gossip").await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["errors"][0]["field"], "kind");
+
+    // Time passes: 40 days without activity is "at risk", 100 days "dormant".
+    t.app.clock().advance(40 * DAY);
+    let (_, later) = timeline(&t, &owner, &ada_id, "").await;
+    assert_eq!(later["facts"]["segment"], "at_risk", "{}", later["facts"]);
+    assert_eq!(later["facts"]["days_since_active"], 40);
+    t.app.clock().advance(60 * DAY);
+    let (_, much_later) = timeline(&t, &owner, &ada_id, "").await;
+    assert_eq!(much_later["facts"]["segment"], "dormant");
+
+    // Members do not read each other's records; the page shows the same as the API.
+    let (status, _) = timeline(&t, &bob, &ada_id, "").await;
+    assert_eq!(status, 403);
+    let browser = t.browser();
+    browser
+        .log_in("owner@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    let page = browser
+        .get(&format!("/c/guild/members/{ada_id}/360?kind=posts"))
+        .await;
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    assert!(text.contains("started a topic: Which flags?"), "{text}");
+    assert!(text.contains("Dormant"), "{text}");
+    assert!(!text.contains("reacted to a post"), "{text}");
+}
+
+#[tokio::test]
+async fn the_timeline_pages_through_every_entry_once() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let ada = member(&t, "ada@example.org", "Ada Lovelace").await;
+    let ada_id = t.user_id(&ada).await;
+    let first = topic(&t, &owner, "help", "Thread", "Go.", false).await;
+    let tid = first["id"].as_str().unwrap();
+    for i in 0..60 {
+        // Posting limits count per minute: move the clock as a person would.
+        t.app.clock().advance(20 * 1_000_000);
+        reply(&t, &ada, tid, &format!("Reply number {i}"), None).await;
+    }
+    let mut seen = Vec::new();
+    let mut query = "kind=posts".to_string();
+    loop {
+        let (status, page) = timeline(&t, &owner, &ada_id, &query).await;
+        assert_eq!(status, 200, "{page}");
+        seen.extend(
+            page["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].as_str().unwrap().to_string()),
+        );
+        match page["next"].as_str() {
+            Some(next) => query = format!("kind=posts&before={}", next.replace(',', "%2C")),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 60);
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 60);
+}
+
+#[tokio::test]
+async fn the_demo_guild_has_members_in_every_segment() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let (status, body) = t
+        .api(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(serde_json::json!({"email": "maya@demo.townsquare.test", "password": townsquare_app::demo::DEMO_PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let maya = body["token"].as_str().unwrap().to_string();
+    let mut segments = std::collections::BTreeMap::<String, usize>::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, members) = t
+            .api(
+                "GET",
+                &format!("/api/v1/communities/open-source-guild/directory?sort=joined&limit=100&cursor={cursor}"),
+                Some(&maya),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{members}");
+        for m in members["items"].as_array().expect("items") {
+            let id = m["user_id"].as_str().unwrap();
+            let (status, record) = t
+                .api(
+                    "GET",
+                    &format!("/api/v1/communities/open-source-guild/members/{id}/timeline"),
+                    Some(&maya),
+                    None,
+                )
+                .await;
+            assert_eq!(status, 200, "{record}");
+            *segments
+                .entry(record["facts"]["segment"].as_str().unwrap().to_string())
+                .or_default() += 1;
+        }
+        match members["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => break,
+        }
+    }
+    // A living community: newcomers, regulars, some drifting away, some gone quiet.
+    for segment in ["new", "active", "at_risk", "dormant"] {
+        assert!(
+            segments.get(segment).is_some_and(|n| *n > 0),
+            "{segments:?}"
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! The member 360 page (`/c/{slug}/members/{user_id}/360`) for moderators and admins.
+
+use super::{page, Layout};
+use crate::context::Ctx;
+use crate::error::HtmlError;
+use crate::routes::Routes;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+use townsquare_app::member_360::{kind_of, TimelineQuery};
+use townsquare_app::store::activity::ActivityRow;
+use townsquare_domain::analytics::date_of_day;
+use townsquare_domain::member_segments::VERB_GROUPS;
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/c/{slug}/members/{user_id}/360", get(show))
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct TimelineForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub before: String,
+}
+
+impl TimelineForm {
+    pub(crate) fn to_app(&self) -> TimelineQuery {
+        TimelineQuery {
+            kind: self.kind.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            before: self.before.clone(),
+        }
+    }
+}
+
+pub struct Line {
+    pub kind: &'static str,
+    pub what: String,
+    pub title: String,
+    pub href: Option<String>,
+    pub iso: String,
+    pub when: String,
+}
+
+/// What a timeline line says, and where it links, from the activity and its detail.
+pub(crate) fn line(slug: &str, a: &ActivityRow) -> Line {
+    let detail: serde_json::Value = serde_json::from_str(&a.detail).unwrap_or_default();
+    let text = |k: &str| {
+        detail
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let (title, href) = match a.object_type.as_str() {
+        "topic" => (text("title"), Some(format!("/c/{slug}/t/{}", a.object_id))),
+        "post" => match detail.get("topic_id").and_then(|v| v.as_str()) {
+            Some(topic) => (
+                String::new(),
+                Some(format!("/c/{slug}/t/{topic}#post-{}", a.object_id)),
+            ),
+            None => (String::new(), None),
+        },
+        "event" => (
+            text("title"),
+            Some(format!("/c/{slug}/events/{}", a.object_id)),
+        ),
+        _ => (String::new(), None),
+    };
+    Line {
+        kind: kind_of(a),
+        what: super::communities::describe(&a.verb),
+        title: if title.is_empty() && href.is_some() {
+            "open".into()
+        } else {
+            title
+        },
+        href,
+        iso: super::format::iso(a.created_at),
+        when: super::format::iso(a.created_at)
+            .replace('T', " ")
+            .replace('Z', " UTC"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "members/member_360.html")]
+struct Page360 {
+    layout: Layout,
+    slug: String,
+    user_id: String,
+    name: String,
+    handle: String,
+    role: &'static str,
+    joined: String,
+    segment: &'static str,
+    segment_key: &'static str,
+    last_active: String,
+    days_active_30: i64,
+    days_active_90: i64,
+    posts_90: i64,
+    kinds: Vec<&'static str>,
+    kind: String,
+    from: String,
+    to: String,
+    filtered: bool,
+    entries: Vec<Line>,
+    next: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, user_id)): Path<(String, String)>,
+    Query(form): Query<TimelineForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let m = state
+        .app
+        .member_360(actor, &slug, &user_id, &form.to_app())
+        .await?;
+    let spaces = state.app.visible_spaces(&m.view).await?;
+    let layout = Layout::new(&state, &ctx, &m.user.display_name)
+        .await?
+        .in_community(&m.view, &spaces, None);
+    let next = m.next.as_ref().map(|before| {
+        serde_urlencoded::to_string([
+            ("kind", form.kind.as_str()),
+            ("from", form.from.as_str()),
+            ("to", form.to.as_str()),
+            ("before", before.as_str()),
+        ])
+        .unwrap_or_default()
+    });
+    let body = Page360 {
+        layout,
+        slug: slug.clone(),
+        user_id: user_id.clone(),
+        name: m.user.display_name.clone(),
+        handle: m.user.handle.clone(),
+        role: m.role.map(|r| r.label()).unwrap_or("not an active member"),
+        joined: super::format::iso(m.joined_at)[..10].to_string(),
+        segment: m.segment.label(),
+        segment_key: m.segment.as_str(),
+        last_active: match (m.last_active_day, m.facts.days_since_active) {
+            (Some(day), Some(ago)) => format!("{} ({ago} days ago)", date_of_day(day)),
+            _ => "never".into(),
+        },
+        days_active_30: m.facts.days_active_30,
+        days_active_90: m.facts.days_active_90,
+        posts_90: m.facts.posts_90,
+        kinds: VERB_GROUPS.iter().map(|(k, _)| *k).collect(),
+        filtered: !(form.kind.is_empty() && form.from.is_empty() && form.to.is_empty()),
+        kind: form.kind,
+        from: form.from,
+        to: form.to,
+        entries: m.entries.iter().map(|a| line(&slug, a)).collect(),
+        next,
+    };
+    Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
+}

@@ -172,6 +172,26 @@ impl TestApp {
         (status, json)
     }
 
+    /// A bearer token for an existing account, as `POST /api/v1/auth/token` issues it.
+    pub async fn token_for(&self, email: &str, password: &str) -> String {
+        let (status, body) = self
+            .api(
+                "POST",
+                "/api/v1/auth/token",
+                None,
+                Some(serde_json::json!({"email": email, "password": password})),
+            )
+            .await;
+        assert_eq!(status, 201, "token for {email}: {body}");
+        body["token"].as_str().expect("token").to_string()
+    }
+
+    /// A bearer token for one of the demo logins (after `seed_demo`).
+    pub async fn demo_token(&self, email: &str) -> String {
+        self.token_for(email, townsquare_app::demo::DEMO_PASSWORD)
+            .await
+    }
+
     /// The user id behind a bearer token.
     pub async fn user_id(&self, token: &str) -> String {
         let (status, me) = self.api("GET", "/api/v1/me", Some(token), None).await;

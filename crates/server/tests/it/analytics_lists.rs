@@ -497,17 +497,7 @@ async fn the_lists_follow_the_definitions_on_a_hand_built_community() {
 async fn the_demo_guild_has_champions_a_quiet_expert_members_at_risk_and_a_trending_tag() {
     let t = TestApp::spawn().await;
     t.app.seed_demo().await.expect("demo");
-    let (status, body) = t
-        .api(
-            "POST",
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"email": "maya@demo.townsquare.test",
-                "password": townsquare_app::demo::DEMO_PASSWORD})),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let maya = body["token"].as_str().unwrap().to_string();
+    let maya = t.demo_token("maya@demo.townsquare.test").await;
     // The 30 days ending today.
     let today = local_day(t.app.now(), "Europe/Berlin".parse().unwrap());
     let query = format!(

@@ -895,22 +895,7 @@ async fn rate_limits_answer_429_with_retry_after_and_reset_after_the_window() {
 async fn the_demo_guild_has_rules_and_a_held_reply_waiting() {
     let t = TestApp::spawn().await;
     t.app.seed_demo().await.expect("demo");
-    let token = |email: &'static str| {
-        let t = &t;
-        async move {
-            let (status, body) = t
-                .api(
-                    "POST",
-                    "/api/v1/auth/token",
-                    None,
-                    Some(json!({"email": email, "password": townsquare_app::demo::DEMO_PASSWORD})),
-                )
-                .await;
-            assert_eq!(status, 201, "{body}");
-            body["token"].as_str().unwrap().to_string()
-        }
-    };
-    let maya = token("maya@demo.townsquare.test").await;
+    let maya = t.demo_token("maya@demo.townsquare.test").await;
     let (status, settings) = t
         .api(
             "GET",
@@ -927,7 +912,7 @@ async fn the_demo_guild_has_rules_and_a_held_reply_waiting() {
         .map(|r| r["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["block", "hold", "flag"]);
-    let jonas = token("jonas@demo.townsquare.test").await;
+    let jonas = t.demo_token("jonas@demo.townsquare.test").await;
     let (status, held) = t
         .api(
             "GET",
@@ -944,7 +929,7 @@ async fn the_demo_guild_has_rules_and_a_held_reply_waiting() {
         .contains("casino"));
     // The held reply is not shown to a member reading the thread.
     let topic_id = held[0]["topic_id"].as_str().unwrap();
-    let priya = token("priya@demo.townsquare.test").await;
+    let priya = t.demo_token("priya@demo.townsquare.test").await;
     let (status, page) = t
         .api(
             "GET",

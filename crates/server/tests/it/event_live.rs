@@ -1001,16 +1001,7 @@ fn poll_id_in(html: &str) -> String {
 async fn the_demo_has_questions_polls_recordings_recaps_and_feedback() {
     let t = TestApp::spawn().await;
     t.app.seed_demo().await.expect("demo");
-    let (status, token) = t
-        .api(
-            "POST",
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"email": "maya@demo.townsquare.test", "password": townsquare_app::demo::DEMO_PASSWORD})),
-        )
-        .await;
-    assert_eq!(status, 201, "{token}");
-    let maya = token["token"].as_str().unwrap().to_string();
+    let maya = t.demo_token("maya@demo.townsquare.test").await;
     let lists = ok(
         &t,
         "GET",

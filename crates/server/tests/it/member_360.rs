@@ -144,16 +144,7 @@ async fn the_timeline_pages_through_every_entry_once() {
 async fn the_demo_guild_has_members_in_every_segment() {
     let t = TestApp::spawn().await;
     t.app.seed_demo().await.expect("demo");
-    let (status, body) = t
-        .api(
-            "POST",
-            "/api/v1/auth/token",
-            None,
-            Some(serde_json::json!({"email": "maya@demo.townsquare.test", "password": townsquare_app::demo::DEMO_PASSWORD})),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let maya = body["token"].as_str().unwrap().to_string();
+    let maya = t.demo_token("maya@demo.townsquare.test").await;
     let mut segments = std::collections::BTreeMap::<String, usize>::new();
     let mut cursor = String::new();
     loop {

@@ -550,13 +550,7 @@ async fn the_demo_guild_has_its_own_welcome_a_funnel_and_members_part_way_throug
     assert_eq!(list["total"], 6, "{list}");
 
     // Of everyone who joined, some did each step and fewer did them all: a real funnel.
-    let maya = {
-        let (status, body) = t
-            .api("POST", "/api/v1/auth/token", None, Some(json!({"email": "maya@demo.townsquare.test", "password": townsquare_app::demo::DEMO_PASSWORD})))
-            .await;
-        assert_eq!(status, 201, "{body}");
-        body["token"].as_str().unwrap().to_string()
-    };
+    let maya = t.demo_token("maya@demo.townsquare.test").await;
     let (status, funnel) = t
         .api(
             "GET",

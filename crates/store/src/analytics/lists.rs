@@ -303,7 +303,8 @@ pub struct TagCounts {
 }
 
 /// Per tag, new topics created in `[recent_start, end)` and in `[start, recent_start)`; and
-/// the totals of new topics in each window, as a row with the tag "".
+/// the totals of new topics in each window, as a row with the tag "" (zeros, not NULL, when
+/// the range has no topic: PostgreSQL will not decode a NULL sum as a number).
 pub async fn tag_counts(db: &Db, s: &Scope<'_>, recent_start: i64) -> Result<Vec<TagCounts>> {
     if s.space_ids.is_empty() {
         return Ok(Vec::new());
@@ -320,8 +321,9 @@ pub async fn tag_counts(db: &Db, s: &Scope<'_>, recent_start: i64) -> Result<Vec
          WHERE t.id IN (SELECT t.id {topics})
          GROUP BY g.tag
          UNION ALL
-         SELECT '' AS tag, CAST(SUM(CASE WHEN t.created_at >= $4 THEN 1 ELSE 0 END) AS BIGINT),
-                CAST(SUM(CASE WHEN t.created_at < $4 THEN 1 ELSE 0 END) AS BIGINT)
+         SELECT '' AS tag,
+                CAST(COALESCE(SUM(CASE WHEN t.created_at >= $4 THEN 1 ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN t.created_at < $4 THEN 1 ELSE 0 END), 0) AS BIGINT)
          {topics}"
     );
     scoped!(db, TagCounts, &sql, s, recent_start)

@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod charts;
 mod context;
+mod csv_export;
 mod error;
 mod feeds;
 mod html;

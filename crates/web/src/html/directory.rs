@@ -3,13 +3,14 @@
 
 use super::{date, page, Layout};
 use crate::context::Ctx;
+use crate::csv_export::{attachment, spreadsheet_safe};
 use crate::error::HtmlError;
 use crate::routes::Routes;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use townsquare_app::communities::PENDING;
 use townsquare_app::directory::{sort_name, DirectoryRequest};
@@ -199,15 +200,6 @@ async fn directory(
     Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
 }
 
-/// A cell a spreadsheet will not run: text that starts like a formula gets a leading '.
-fn spreadsheet_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
 /// Members who export at once at most; a bigger community filters or pages the directory.
 const CSV_MAX_MEMBERS: usize = 200_000;
 
@@ -280,18 +272,5 @@ async fn directory_csv(
     let bytes = out
         .into_inner()
         .map_err(|e| townsquare_app::AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{slug}-members.csv\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(attachment(&format!("{slug}-members.csv"), bytes))
 }

@@ -2,6 +2,7 @@
 
 use super::AnalyticsQuery;
 use crate::api::ApiCtx;
+use crate::csv_export::spreadsheet_safe;
 use crate::error::ApiError;
 use crate::routes::Routes;
 use crate::AppState;
@@ -295,13 +296,9 @@ pub async fn lists(
 }
 
 /// A CSV field: quoted, with quotes doubled, when it holds a comma, quote or line break; and
-/// prefixed with ' when it starts like a spreadsheet formula.
+/// defused when it starts like a spreadsheet formula.
 fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
+    let s = spreadsheet_safe(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -4,14 +4,18 @@
 
 pub mod lists;
 pub mod pulse;
+pub mod report;
 
 use crate::communities::CommunityView;
+use crate::spaces::kind_of;
 use crate::{activity, Actor, App, AppError, AppResult};
 use std::collections::HashSet;
 use std::sync::Mutex;
 use townsquare_domain::analytics::{self as rules, kind, CohortRow, Day, Month, Period};
-use townsquare_domain::time_zones;
+use townsquare_domain::{time_zones, SpaceKind};
 use townsquare_store::analytics as rollups;
+use townsquare_store::analytics::events::{self as event_rollups, EventAttendanceRow};
+use townsquare_store::analytics::lists::Scope;
 use townsquare_store::communities::CommunityRow;
 
 /// The (community, member, local day) visits this process has already recorded, so that a
@@ -98,6 +102,42 @@ pub struct Dashboard {
     pub months: Vec<MonthFigures>,
     pub cohorts: Vec<CohortRow>,
     pub acquisition: Vec<rollups::Joined>,
+    /// Events that started in the period, with their attendance.
+    pub events: Vec<EventAttendanceRow>,
+    pub event_totals: EventTotals,
+    pub event_totals_before: EventTotals,
+}
+
+/// Attendance summed over a period's events (docs/metrics.md, "Events").
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventTotals {
+    pub events: i64,
+    pub registered: i64,
+    pub checked_in: i64,
+    pub participants: i64,
+    /// checked_in ÷ registered.
+    pub attendance_rate: f64,
+    /// participants ÷ checked_in.
+    pub participation_rate: f64,
+}
+
+impl EventTotals {
+    pub fn of(rows: &[EventAttendanceRow]) -> EventTotals {
+        let sum = |f: fn(&EventAttendanceRow) -> i64| rows.iter().map(f).sum::<i64>();
+        let (registered, checked_in, participants) = (
+            sum(|r| r.registered),
+            sum(|r| r.checked_in),
+            sum(|r| r.participants),
+        );
+        EventTotals {
+            events: rows.len() as i64,
+            registered,
+            checked_in,
+            participants,
+            attendance_rate: rules::ratio(checked_in, registered),
+            participation_rate: rules::ratio(participants, checked_in),
+        }
+    }
 }
 
 impl App {
@@ -157,6 +197,9 @@ impl App {
         let active = rollups::cohort_activity(self.db(), id, first_month, last_month).await?;
         let cohorts = rules::cohort_matrix(&cohort_months, last_month, &sizes, &active);
         let acquisition = rollups::joined(self.db(), id, period.first, period.last).await?;
+        let events = self.period_events(&view, &period).await?;
+        let event_totals = EventTotals::of(&events);
+        let event_totals_before = EventTotals::of(&self.period_events(&view, &previous).await?);
         Ok(Dashboard {
             time_zone: tz.name().to_string(),
             view,
@@ -169,7 +212,33 @@ impl App {
             months,
             cohorts,
             acquisition,
+            events,
+            event_totals,
+            event_totals_before,
         })
+    }
+
+    /// Events of the period in the events spaces the viewer can see.
+    async fn period_events(
+        &self,
+        view: &CommunityView,
+        p: &Period,
+    ) -> AppResult<Vec<EventAttendanceRow>> {
+        let tz = time_zones::parse_or_utc(&view.community.time_zone);
+        let space_ids: Vec<String> = self
+            .visible_spaces(view)
+            .await?
+            .into_iter()
+            .filter(|s| kind_of(s) == SpaceKind::Events)
+            .map(|s| s.id)
+            .collect();
+        let scope = Scope {
+            community_id: &view.community.id,
+            start: rules::day_start_utc(p.first, tz),
+            end: rules::day_start_utc(p.last + 1, tz),
+            space_ids: &space_ids,
+        };
+        Ok(event_rollups::attendance(self.db(), &scope).await?)
     }
 
     async fn figures(&self, id: &str, p: &Period, today: Day) -> AppResult<Figures> {

@@ -213,6 +213,9 @@ impl App {
                 if let Err(e) = self.send_onboarding_nudges().await {
                     tracing::error!(error = %e, "onboarding nudges");
                 }
+                if let Err(e) = self.send_leadership_reports().await {
+                    tracing::error!(error = %e, "leadership reports");
+                }
             }
             if let Err(e) = self.deliver_due_mail().await {
                 tracing::error!(error = %e, "mail worker");

@@ -109,6 +109,23 @@ pub fn month_label(month: Month) -> String {
         .to_string()
 }
 
+/// `November 2026` for a month.
+pub fn month_name(month: Month) -> String {
+    date_of_day(month_first_day(month))
+        .format("%B %Y")
+        .to_string()
+}
+
+/// A month written `2026-11`.
+pub fn parse_month(s: &str) -> Result<Month, String> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
+        .ok()
+        .filter(|_| s.len() == 7)
+        .map(month_of_date)
+        .ok_or_else(|| format!("\"{s}\" is not a month like 2026-11."))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeriodKind {
     Day,
@@ -315,6 +332,18 @@ mod tests {
 
     fn d(s: &str) -> Day {
         parse_date("at", s).unwrap()
+    }
+
+    #[test]
+    fn months_are_read_as_year_and_month_only() {
+        assert_eq!(parse_month("2026-11"), Ok(month_of_day(d("2026-11-28"))));
+        assert_eq!(
+            month_name(parse_month(" 1971-02 ").unwrap()),
+            "February 1971"
+        );
+        for bad in ["2026-13", "2026-1", "2026-11-01", "November", ""] {
+            assert!(parse_month(bad).is_err(), "{bad} should be refused");
+        }
     }
 
     #[test]

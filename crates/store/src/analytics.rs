@@ -2,8 +2,10 @@
 //! membership stints (`analytics_memberships`), written with each activity; and the counting
 //! queries the dashboard runs on them (docs/metrics.md). Nothing here reads `activities`.
 
+pub mod events;
 pub mod lists;
 pub mod pulse;
+pub mod reports;
 
 use crate::db::{Db, Tx};
 use crate::error::MapErr;

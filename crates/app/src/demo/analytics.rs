@@ -7,7 +7,9 @@ use super::discussions::{seed_topic, Members};
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR};
 use crate::AppResult;
 use rand_chacha::ChaCha8Rng;
+use townsquare_domain::analytics as days;
 use townsquare_store::accounts::UserRow;
+use townsquare_store::analytics::reports;
 use townsquare_store::communities::CommunityRow;
 use townsquare_store::Tx;
 
@@ -181,5 +183,45 @@ pub(super) async fn seed(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// The leadership report in the Open Source Guild: the manager's notes for the last two
+/// months, a list to mail it to, and the month before last already mailed (last month's
+/// goes out at the worker's first check, as it would in a real community).
+pub(super) async fn seed_report(
+    tx: &mut Tx,
+    c: &CommunityRow,
+    manager_id: &str,
+    now: i64,
+) -> AppResult<()> {
+    if c.slug != "open-source-guild" {
+        return Ok(());
+    }
+    let tz = townsquare_domain::time_zones::parse_or_utc(&c.time_zone);
+    let this_month = days::month_of_day(days::local_day(now, tz));
+    let notes = [
+        (
+            this_month - 2,
+            "- The **maintainer meetup** filled all 40 seats and its waitlist.\n- Three first-time contributors got their first pull request merged after the mentoring AMA.",
+            "Members keep asking how to fund maintenance. A guide to sponsorship programmes would answer a third of this month's questions in *Help*.",
+        ),
+        (
+            this_month - 1,
+            "- Release signing became the month's top conversation: the guide in *Help* was answered within an hour.\n- Our quiet expert on licensing answered four questions, each accepted.",
+            "Supply-chain security is trending: product should hear that members want signed releases by default. Onboarding drop-off is at the introductions step; we will try a prompt there.",
+        ),
+    ];
+    for (month, highlights, insights) in notes {
+        reports::save_notes(tx, &c.id, month, highlights, insights, manager_id, now).await?;
+    }
+    reports::save_recipients(
+        tx,
+        &c.id,
+        "leadership@demo.townsquare.test\nproduct-team@demo.townsquare.test",
+        now,
+    )
+    .await?;
+    reports::claim_mailing(tx, &c.id, this_month - 2, 2, now - 20 * MICROS_PER_DAY).await?;
     Ok(())
 }

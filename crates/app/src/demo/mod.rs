@@ -410,6 +410,7 @@ impl App {
                 .collect();
             discussions::seed(&mut tx, c, &spaces_by_slug, &members, now, &mut rng).await?;
             analytics::seed(&mut tx, c, &spaces_by_slug, &members, now, &mut rng).await?;
+            analytics::seed_report(&mut tx, c, &maya.id, now).await?;
             moderation::seed(&mut tx, c, &members, now).await?;
             onboarding::seed(&mut tx, c, &members, now).await?;
             profiles::seed_community(&mut tx, c, &members, c.id == guild.id, &mut profile_rng)

@@ -287,9 +287,17 @@ const TABLE: &[Row] = &[
     ("GET", "/c/{slug}/analytics", "", [LOGIN, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/analytics", "", [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/analytics/series.csv", "", [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/analytics/events.csv", "", [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/analytics/lists", "", [401, 403, 404, 403, 200, 200]),
     // Without `list` the admins get 422: which list to export is theirs to say.
     ("GET", "/api/v1/communities/{slug}/analytics/lists.csv", "", [401, 403, 404, 403, 422, 422]),
+    // The monthly leadership report: admins; the month is one already begun.
+    ("GET", "/c/{slug}/analytics/report", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/analytics/report/notes", "month=2020-01&highlights=Hello+{who}&insights=", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/analytics/report/recipients", "month=2020-01&recipients={email}", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/api/v1/communities/{slug}/analytics/report", "", [401, 403, 404, 403, 200, 200]),
+    ("PUT", "/api/v1/communities/{slug}/analytics/report/notes", r#"{"month":"2020-01","highlights":"Hello {who}"}"#, [401, 403, 404, 403, 200, 200]),
+    ("PUT", "/api/v1/communities/{slug}/analytics/report/recipients", r#"{"recipients":["lead@example.org"]}"#, [401, 403, 404, 403, 200, 200]),
     // The pulse check: moderators and admins.
     ("GET", "/c/{slug}/pulse", "", [LOGIN, 403, 404, 200, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/pulse", "", [401, 403, 404, 200, 200, 200]),

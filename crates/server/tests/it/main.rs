@@ -18,6 +18,7 @@ mod events;
 mod feeds;
 mod files;
 mod invitations;
+mod leadership_report;
 mod member_360;
 mod member_data;
 mod member_directory;

@@ -2,6 +2,7 @@
 //! CSV, for a community's admins (docs/metrics.md defines each figure).
 
 use super::ApiCtx;
+use crate::csv_export::{attachment, spreadsheet_safe};
 use crate::error::ApiError;
 use crate::routes::Routes;
 use crate::AppState;
@@ -11,20 +12,26 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use townsquare_app::analytics::{Dashboard, Figures as AppFigures, PeriodQuery};
-use townsquare_domain::analytics::{date_of_day, month_label, Period as DomainPeriod};
+use townsquare_app::analytics::{Dashboard, EventTotals, Figures as AppFigures, PeriodQuery};
+use townsquare_domain::analytics::{date_of_day, month_label, ratio, Period as DomainPeriod};
 use utoipa::{IntoParams, ToSchema};
 
 pub(crate) mod lists;
 pub(crate) mod pulse;
+pub(crate) mod report;
 
 pub(crate) fn routes(r: Routes) -> Routes {
     let r = pulse::routes(r);
     let r = lists::routes(r);
+    let r = report::routes(r);
     r.get("/api/v1/communities/{slug}/analytics", get(analytics))
         .get(
             "/api/v1/communities/{slug}/analytics/series.csv",
             get(series_csv),
+        )
+        .get(
+            "/api/v1/communities/{slug}/analytics/events.csv",
+            get(events_csv),
         )
 }
 
@@ -190,6 +197,58 @@ pub struct Analytics {
     cohorts: Vec<Cohort>,
     /// New members of the period by source and campaign.
     acquisition: Vec<AcquisitionRow>,
+    /// Attendance of the events that started in the period.
+    events: EventsSummary,
+    /// The same totals for the previous period.
+    previous_events: EventTotalsJson,
+}
+
+/// Attendance summed over a period's events; rates are fractions between 0 and 1.
+#[derive(Serialize, ToSchema)]
+pub struct EventTotalsJson {
+    /// Events that started in the period (not cancelled).
+    events: i64,
+    /// Standing registrations (not cancelled or waitlisted).
+    registered: i64,
+    checked_in: i64,
+    /// Checked-in attendees who asked or upvoted a question or voted in a poll.
+    participants: i64,
+    /// checked_in ÷ registered.
+    attendance_rate: f64,
+    /// participants ÷ checked_in.
+    participation_rate: f64,
+}
+
+fn event_totals(t: &EventTotals) -> EventTotalsJson {
+    EventTotalsJson {
+        events: t.events,
+        registered: t.registered,
+        checked_in: t.checked_in,
+        participants: t.participants,
+        attendance_rate: t.attendance_rate,
+        participation_rate: t.participation_rate,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventsSummary {
+    totals: EventTotalsJson,
+    per_event: Vec<EventAttendance>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventAttendance {
+    id: String,
+    title: String,
+    /// webinar, workshop, ama, networking or meetup.
+    format: String,
+    /// RFC 3339, UTC.
+    starts_at: String,
+    registered: i64,
+    checked_in: i64,
+    participants: i64,
+    attendance_rate: f64,
+    participation_rate: f64,
 }
 
 pub fn analytics_json(d: &Dashboard) -> Analytics {
@@ -239,6 +298,25 @@ pub fn analytics_json(d: &Dashboard) -> Analytics {
                 activated: a.activated,
             })
             .collect(),
+        events: EventsSummary {
+            totals: event_totals(&d.event_totals),
+            per_event: d
+                .events
+                .iter()
+                .map(|e| EventAttendance {
+                    id: e.event_id.clone(),
+                    title: e.title.clone(),
+                    format: e.format.clone(),
+                    starts_at: crate::html::format::iso(e.starts_at),
+                    registered: e.registered,
+                    checked_in: e.checked_in,
+                    participants: e.participants,
+                    attendance_rate: ratio(e.checked_in, e.registered),
+                    participation_rate: ratio(e.participants, e.checked_in),
+                })
+                .collect(),
+        },
+        previous_events: event_totals(&d.event_totals_before),
     }
 }
 
@@ -300,4 +378,55 @@ pub async fn series_csv(
         csv,
     )
         .into_response())
+}
+
+/// The events of the period with their attendance, as CSV (event_id, title, format,
+/// starts_at, registered, checked_in, participants, attendance_rate, participation_rate;
+/// admins).
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/analytics/events.csv", tag = "analytics", security(("bearer" = [])),
+    params(("slug" = String, Path), AnalyticsQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn events_csv(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+    Query(q): Query<AnalyticsQuery>,
+) -> Result<Response, ApiError> {
+    let d = state
+        .app
+        .analytics(ctx.actor()?, &slug, &q.to_app())
+        .await?;
+    let internal = |e: csv::Error| townsquare_app::AppError::Internal(e.to_string());
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        "event_id",
+        "title",
+        "format",
+        "starts_at",
+        "registered",
+        "checked_in",
+        "participants",
+        "attendance_rate",
+        "participation_rate",
+    ])
+    .map_err(internal)?;
+    for e in &d.events {
+        out.write_record([
+            e.event_id.clone(),
+            spreadsheet_safe(&e.title),
+            e.format.clone(),
+            crate::html::format::iso(e.starts_at),
+            e.registered.to_string(),
+            e.checked_in.to_string(),
+            e.participants.to_string(),
+            format!("{:.4}", ratio(e.checked_in, e.registered)),
+            format!("{:.4}", ratio(e.participants, e.checked_in)),
+        ])
+        .map_err(internal)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| townsquare_app::AppError::Internal(e.to_string()))?;
+    let filename = format!("{}-analytics-events.csv", d.view.community.slug);
+    Ok(attachment(&filename, bytes))
 }

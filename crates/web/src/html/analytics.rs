@@ -15,16 +15,19 @@ use axum::response::Response;
 use axum::routing::get;
 use lists::ListsView;
 use serde::Deserialize;
-use townsquare_app::analytics::{Dashboard, PeriodQuery};
+use townsquare_app::analytics::{Dashboard, EventTotals, PeriodQuery};
 use townsquare_app::store::analytics::Joined;
-use townsquare_domain::analytics::{date_of_day, month_label};
+use townsquare_domain::analytics::{date_of_day, local_day, month_label, ratio};
+use townsquare_domain::events::EventFormat;
 use townsquare_domain::ValidationErrors;
 
 mod lists;
 mod pulse;
+mod report;
 
 pub(crate) fn routes(r: Routes) -> Routes {
     let r = pulse::routes(r);
+    let r = report::routes(r);
     r.get("/c/{slug}/analytics", get(dashboard))
 }
 
@@ -87,12 +90,43 @@ struct DashboardPage {
     months: Vec<MonthLine>,
     cohorts: Vec<CohortLine>,
     acquisition: Vec<Joined>,
+    events: Vec<EventLine>,
+    event_totals: EventTotals,
     /// Discussion spaces for the space filter, as (slug, name).
     spaces: Vec<(String, String)>,
     lists: ListsView,
 }
 
-fn percent(v: f64) -> String {
+pub struct EventLine {
+    pub event_id: String,
+    pub title: String,
+    pub format: &'static str,
+    /// The local start date (YYYY-MM-DD).
+    pub date: String,
+    pub registered: i64,
+    pub checked_in: i64,
+    pub attendance: String,
+    pub participation: String,
+}
+
+pub(super) fn event_lines(d: &Dashboard) -> Vec<EventLine> {
+    let tz = townsquare_domain::time_zones::parse_or_utc(&d.time_zone);
+    d.events
+        .iter()
+        .map(|e| EventLine {
+            event_id: e.event_id.clone(),
+            title: e.title.clone(),
+            format: EventFormat::parse(&e.format).map_or("Event", |f| f.label()),
+            date: date_of_day(local_day(e.starts_at, tz)).to_string(),
+            registered: e.registered,
+            checked_in: e.checked_in,
+            attendance: percent(ratio(e.checked_in, e.registered)),
+            participation: percent(ratio(e.participants, e.checked_in)),
+        })
+        .collect()
+}
+
+pub(super) fn percent(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
@@ -146,22 +180,15 @@ fn trend(diff: f64) -> &'static str {
     }
 }
 
-fn build(
-    state_slug: &str,
-    d: &Dashboard,
-    form: PeriodForm,
-    errors: ValidationErrors,
-    layout: Layout,
-    spaces: Vec<(String, String)>,
-    lists: ListsView,
-) -> DashboardPage {
+/// The key-figure cards: value, change against the previous period, sparkline.
+pub(super) fn kpi_cards(d: &Dashboard) -> Vec<Card> {
     let (c, b) = (&d.current, &d.before);
     let daily: Vec<f64> = d.daily_active.iter().map(|x| x.1 as f64).collect();
     let spark = |vals: Vec<f64>, what: &str| charts::sparkline(&vals, what);
     let monthly = |f: fn(&townsquare_app::analytics::MonthFigures) -> f64| -> Vec<f64> {
         d.months.iter().map(f).collect()
     };
-    let cards = vec![
+    vec![
         count_card(
             "dau",
             "Daily active members",
@@ -257,7 +284,27 @@ fn build(
             ),
             "Members at the end of the period.",
         ),
-    ];
+        rate_card(
+            "attendance_rate",
+            "Event attendance rate",
+            d.event_totals.attendance_rate,
+            d.event_totals_before.attendance_rate,
+            String::new(),
+            "Checked in ÷ registered, over the events that started in the period.",
+        ),
+        rate_card(
+            "participation_rate",
+            "Event participation rate",
+            d.event_totals.participation_rate,
+            d.event_totals_before.participation_rate,
+            String::new(),
+            "Attendees who asked, upvoted or voted in a poll ÷ attendees.",
+        ),
+    ]
+}
+
+/// The 12-month MAU and active-member-rate line charts.
+pub(super) fn series_charts(d: &Dashboard) -> (String, String) {
     let mau_points: Vec<(String, f64)> = d
         .months
         .iter()
@@ -268,6 +315,35 @@ fn build(
         .iter()
         .map(|m| (m.label.clone(), m.active_member_rate))
         .collect();
+    (
+        charts::line_chart(
+            "mau-chart",
+            "Monthly active members, last 12 months",
+            "members",
+            &mau_points,
+            |v| format!("{v:.0}"),
+        ),
+        charts::line_chart(
+            "rate-chart",
+            "Active member rate, last 12 months",
+            "share of members",
+            &rate_points,
+            |v| format!("{:.0}%", v * 100.0),
+        ),
+    )
+}
+
+fn build(
+    state_slug: &str,
+    d: &Dashboard,
+    form: PeriodForm,
+    errors: ValidationErrors,
+    layout: Layout,
+    spaces: Vec<(String, String)>,
+    lists: ListsView,
+) -> DashboardPage {
+    let cards = kpi_cards(d);
+    let (mau_chart, rate_chart) = series_charts(d);
     let heat_rows: Vec<(String, Vec<Option<f64>>)> = d
         .cohorts
         .iter()
@@ -293,20 +369,8 @@ fn build(
         time_zone: d.time_zone.clone(),
         query,
         cards,
-        mau_chart: charts::line_chart(
-            "mau-chart",
-            "Monthly active members, last 12 months",
-            "members",
-            &mau_points,
-            |v| format!("{v:.0}"),
-        ),
-        rate_chart: charts::line_chart(
-            "rate-chart",
-            "Active member rate, last 12 months",
-            "share of members",
-            &rate_points,
-            |v| format!("{:.0}%", v * 100.0),
-        ),
+        mau_chart,
+        rate_chart,
         heat_map: charts::heat_map(
             "retention",
             "Retention by join month: share active k months later",
@@ -339,6 +403,8 @@ fn build(
             })
             .collect(),
         acquisition: d.acquisition.clone(),
+        events: event_lines(d),
+        event_totals: d.event_totals,
         spaces,
         lists,
     }

@@ -57,7 +57,7 @@ pub fn line_chart(
     format: fn(f64) -> String,
 ) -> String {
     let (w, h) = (640.0, 240.0);
-    let (left, right, top, bottom) = (56.0, 12.0, 12.0, 40.0);
+    let (left, right, top, bottom) = (56.0, 28.0, 12.0, 40.0);
     let (pw, ph) = (w - left - right, h - top - bottom);
     let max = points.iter().map(|p| p.1).fold(0.0_f64, f64::max);
     let max = if max <= 0.0 { 1.0 } else { nice_ceiling(max) };

@@ -36,7 +36,8 @@ export async function clickAndLoad(p, button) {
   await loaded;
 }
 
-export function harness(name) {
+/** `serverOptions` are startServer's (for example `{ extraArgs: ['--demo'] }`). */
+export function harness(name, serverOptions = {}) {
   const resultsDir = path.join(E2E_DIR, 'test-results', name);
   const h = { server: null, browser: null, resultsDir };
   let shot = 0;
@@ -44,7 +45,7 @@ export function harness(name) {
   h.start = async () => {
     fs.rmSync(resultsDir, { recursive: true, force: true });
     fs.mkdirSync(resultsDir, { recursive: true });
-    h.server = await startServer(path.join(resultsDir, 'server.log'));
+    h.server = await startServer(path.join(resultsDir, 'server.log'), serverOptions);
     h.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   };
 
@@ -114,11 +115,11 @@ export function harness(name) {
     return text ? JSON.parse(text) : null;
   };
 
-  h.logIn = async (p, email) => {
+  h.logIn = async (p, email, password = PASSWORD) => {
     await goto(p, '/login');
     const form = p.locator('form').filter({ has: p.locator('[name=password]') });
     await form.locator('[name=email]').fill(email);
-    await form.locator('[name=password]').fill(PASSWORD);
+    await form.locator('[name=password]').fill(password);
     await clickAndLoad(p, form.locator('button[type=submit]'));
     assert.notEqual(pathOf(p), '/login', 'logging in failed');
   };

@@ -44,11 +44,12 @@ export function describeExit(exited) {
 }
 
 /**
- * Starts the server and waits for /healthz. Resolves to
+ * Starts the server and waits for /healthz; `extraArgs` go after `serve` (for example
+ * `--demo`, which seeds before listening and so may take `healthTimeoutMs` longer). Resolves to
  * { child, baseUrl, dataDir, logPath, exited, exitedPromise, stdout(), stderr() }.
  * `logPath` receives the server's output.
  */
-export async function startServer(logPath) {
+export async function startServer(logPath, { extraArgs = [], healthTimeoutMs = HEALTH_TIMEOUT_MS } = {}) {
   if (!fs.existsSync(SERVER_BIN)) {
     throw new Error(
       `Server binary not found at ${SERVER_BIN}.\n` +
@@ -66,7 +67,7 @@ export async function startServer(logPath) {
 
   const child = spawn(
     SERVER_BIN,
-    ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir],
+    ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir, ...extraArgs],
     {
       // Playwright fills the sign-up form faster than a person; the minimum fill time is
       // tested in the Rust suite (accounts::the_signup_form_stops_bots).
@@ -106,14 +107,14 @@ export async function startServer(logPath) {
     if (!state.exited) child.kill('SIGKILL');
   });
 
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  const deadline = Date.now() + healthTimeoutMs;
   let lastProblem = 'no attempt yet';
   while (Date.now() < deadline) {
     if (state.exited) {
       fs.rmSync(dataDir, { recursive: true, force: true });
       throw new Error(
         `The server exited before /healthz answered (${describeExit(state.exited)}).\n` +
-          `Command: ${SERVER_BIN} serve --bind 127.0.0.1:${port} --data-dir ${dataDir}\n` +
+          `Command: ${SERVER_BIN} serve --bind 127.0.0.1:${port} --data-dir ${dataDir} ${extraArgs.join(' ')}\n` +
           `--- server stderr ---\n${stderr || '(empty)'}\n--- server stdout ---\n${stdout || '(empty)'}`,
       );
     }
@@ -128,7 +129,7 @@ export async function startServer(logPath) {
   }
   await stopServer(state);
   throw new Error(
-    `The server did not answer GET /healthz with 200 within ${HEALTH_TIMEOUT_MS / 1000} s ` +
+    `The server did not answer GET /healthz with 200 within ${healthTimeoutMs / 1000} s ` +
       `(last: ${lastProblem}).\n--- server stderr ---\n${stderr || '(empty)'}`,
   );
 }

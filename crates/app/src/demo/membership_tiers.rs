@@ -96,7 +96,7 @@ async fn term(
     let started_at = micros(date(now - s.started_days_ago * MICROS_PER_DAY));
     let months = s.tier.period_months;
     let mut end = months.map(|m| end_of_term(date(started_at), m));
-    let term = TermRow {
+    let mut term = TermRow {
         id: new_id(),
         community_id: c.id.clone(),
         user_id: s.user.id.clone(),
@@ -158,6 +158,7 @@ async fn term(
         store::set_expiry(tx, &term.id, Some(micros(current)), now).await?;
     }
     let expires_at = end.map(micros);
+    term.expires_at = expires_at;
     if s.expired {
         let at = expires_at.unwrap_or(now);
         store::set_status(tx, &term.id, ACTIVE, EXPIRED, Some(at), at).await?;

@@ -576,3 +576,134 @@ async fn membership_churn_is_not_renewed_over_due() {
     assert_eq!(status, 422, "{problem}");
     assert_eq!(fields(&problem), ["from"]);
 }
+
+#[tokio::test]
+async fn the_demo_guild_has_tiers_a_tier_only_space_and_members_on_each_side() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let maya = t.demo_token("maya@demo.townsquare.test").await;
+    let priya = t.demo_token("priya@demo.townsquare.test").await;
+
+    let (status, tiers) = t
+        .api(
+            "GET",
+            "/api/v1/communities/open-source-guild/tiers",
+            Some(&maya),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{tiers}");
+    let names: Vec<&str> = tiers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Lifetime patron",
+            "Pro member",
+            "Supporter",
+            "Founding member"
+        ]
+    );
+    assert_eq!(tiers[1]["spaces"][0]["slug"], "maintainers-circle");
+    assert_eq!(tiers[3]["archived"], true);
+
+    let (status, terms) = t
+        .api(
+            "GET",
+            "/api/v1/communities/open-source-guild/tier-members",
+            Some(&maya),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{terms}");
+    let terms = terms.as_array().unwrap();
+    let soon = date_in(&t, 14);
+    let count = |f: &dyn Fn(&Value) -> bool| terms.iter().filter(|t| f(t)).count();
+    assert!(count(&|t| t["status"] == "active") >= 15, "{terms:?}");
+    assert!(count(&|t| t["status"] == "expired") >= 3, "{terms:?}");
+    // Expired terms ended in the past; active ones end ahead (or never).
+    let today = date_in(&t, 0);
+    assert_eq!(
+        count(&|t| t["status"] == "expired"
+            && t["expires_on"].as_str().is_some_and(|d| d > today.as_str())),
+        0,
+        "{terms:?}"
+    );
+    assert!(
+        count(&|t| t["status"] == "active"
+            && t["expires_on"].as_str().is_some_and(|d| d <= soon.as_str()))
+            >= 2,
+        "{terms:?}"
+    );
+
+    // Priya, the member login, holds Pro (ending within two weeks) and reads the circle.
+    let (status, mine) = t
+        .api(
+            "GET",
+            "/api/v1/communities/open-source-guild/membership",
+            Some(&priya),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{mine}");
+    assert_eq!(mine["tier"]["tier"], "Pro member");
+    assert_eq!(mine["tier"]["status"], "active");
+    let circle = "/api/v1/communities/open-source-guild/spaces/maintainers-circle/topics";
+    let (status, topics) = t.api("GET", circle, Some(&priya), None).await;
+    assert_eq!(status, 200, "{topics}");
+    assert_eq!(topics["items"].as_array().unwrap().len(), 3);
+    // Someone who just joined does not.
+    let probe = join_guild(&t).await;
+    let (status, _) = t.api("GET", circle, Some(&probe), None).await;
+    assert_eq!(status, 404);
+
+    // The renewal history and a churn worth reading over the last year.
+    let (status, churn) = t
+        .api(
+            "GET",
+            &format!(
+                "/api/v1/communities/open-source-guild/tier-churn?from={}&to={}",
+                date_in(&t, -365),
+                date_in(&t, 0)
+            ),
+            Some(&maya),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{churn}");
+    let (due, lost) = (
+        churn["due"].as_i64().unwrap(),
+        churn["not_renewed"].as_i64().unwrap(),
+    );
+    assert!(due > lost && lost >= 3, "{churn}");
+
+    let browser = t.browser();
+    browser
+        .log_in(
+            "maya@demo.townsquare.test",
+            townsquare_app::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let page = browser.get("/c/open-source-guild/settings/tiers").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Lifetime patron"), "{}", page.text());
+    assert!(page.text().contains("€60 / year"));
+}
+
+async fn join_guild(t: &TestApp) -> String {
+    let token = t.api_user("probe@example.org", "Probe").await;
+    let (status, body) = t
+        .api(
+            "POST",
+            "/api/v1/communities/open-source-guild/join",
+            Some(&token),
+            Some(json!({"accept_guidelines": true})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    token
+}

@@ -128,6 +128,9 @@ pub struct CommunityView {
     /// The most severe moderation sanction on the viewer in force now (mute, suspension or
     /// ban); a suspended or banned member's role is withheld from `viewer`.
     pub sanction: Option<SanctionRow>,
+    /// The spaces that a membership tier unlocks, each with whether the viewer holds an active
+    /// tier unlocking it (read once with the community; see `spaces::can_see`).
+    pub tier_locks: std::collections::HashMap<String, bool>,
 }
 
 impl CommunityView {
@@ -291,11 +294,22 @@ impl App {
                 .and_then(role_of)
                 .filter(|_| !locked_out),
         };
+        let tier_locks = townsquare_store::membership_tiers::space_locks(
+            self.db(),
+            &community.id,
+            actor.map_or("", |a| a.user_id.as_str()),
+            self.now(),
+        )
+        .await?
+        .into_iter()
+        .map(|(space, held)| (space, held == 1))
+        .collect();
         let view = CommunityView {
             community,
             viewer,
             membership,
             sanction,
+            tier_locks,
         };
         // A suspended or banned member still finds the community: to read why, and to appeal.
         if !policy::can_see_community(&view.viewer, view.visibility()) && !locked_out {

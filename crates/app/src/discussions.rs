@@ -1134,7 +1134,7 @@ impl App {
             else {
                 continue;
             };
-            if !crate::mentions::can_read_space(tx, &user, &community, space).await? {
+            if !crate::mentions::can_read_space(tx, &user, &community, space, now).await? {
                 continue;
             }
             let notice = notifications::Notice {

@@ -5,7 +5,7 @@
 //! both backends.
 
 use crate::communities::CommunityView;
-use crate::spaces::{kind_of, visibility_of};
+use crate::spaces::kind_of;
 use crate::{activity, mail, Actor, App, AppError, AppResult};
 use serde_json::json;
 use townsquare_domain::events::{self as rules, EventDraft, EventFields, EventFormat};
@@ -83,7 +83,7 @@ impl Registration {
 }
 
 fn can_see(view: &CommunityView, space: &SpaceRow) -> bool {
-    policy::can_see_space(&view.viewer, view.visibility(), visibility_of(space))
+    crate::spaces::can_see(view, space)
 }
 
 fn row_of(fields: EventFields, base: EventRow) -> EventRow {

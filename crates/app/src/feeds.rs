@@ -47,6 +47,7 @@ pub struct Feed {
 /// Whether a space has a feed: a discussion space that an anonymous visitor may read.
 pub fn has_feed(view: &SpaceView) -> bool {
     kind_of(&view.space) == SpaceKind::Discussion
+        && !crate::spaces::is_tier_space(&view.community, &view.space)
         && policy::can_see_space(
             &Viewer::ANONYMOUS,
             view.community.visibility(),
@@ -86,6 +87,7 @@ impl App {
             .filter(|s| kind_of(s) == SpaceKind::Discussion)
             .filter(|s| {
                 policy::can_see_space(&Viewer::ANONYMOUS, view.visibility(), visibility_of(s))
+                    && !crate::spaces::is_tier_space(&view, s)
             })
             .collect();
         let created = view.community.created_at;

@@ -217,6 +217,13 @@ impl App {
                     tracing::error!(error = %e, "leadership reports");
                 }
             }
+            // Every ten minutes: tier reminders are due by the day, and expiry is also checked
+            // at every read, so the sweep only has to record it.
+            if ticks.is_multiple_of(1200) {
+                if let Err(e) = self.run_tier_sweep().await {
+                    tracing::error!(error = %e, "membership tier sweep");
+                }
+            }
             if let Err(e) = self.deliver_due_mail().await {
                 tracing::error!(error = %e, "mail worker");
             }

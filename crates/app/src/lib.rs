@@ -28,6 +28,7 @@ pub mod jobs;
 pub mod mail;
 pub mod member_360;
 pub mod member_data;
+pub mod membership_tiers;
 mod mentions;
 pub mod moderation;
 pub mod notifications;

@@ -62,7 +62,7 @@ impl App {
             if user.id == post.author_id || already_told.contains(&user.id) {
                 continue;
             }
-            if !can_read_space(tx, user, &community, &space).await? {
+            if !can_read_space(tx, user, &community, &space, now).await? {
                 continue; // a mention must not reveal a post to someone who cannot read it
             }
             activity::record(
@@ -99,6 +99,7 @@ pub(crate) async fn can_read_space(
     user: &UserRow,
     community: &CommunityRow,
     space: &SpaceRow,
+    now: i64,
 ) -> AppResult<bool> {
     let membership =
         townsquare_store::communities::membership(&mut *tx, &community.id, &user.id).await?;
@@ -107,9 +108,21 @@ pub(crate) async fn can_read_space(
         superadmin: user.is_superadmin,
         role: membership.as_ref().and_then(role_of),
     };
-    Ok(policy::can_see_space(
+    if !policy::can_see_space(
         &viewer,
         Visibility::parse(&community.visibility).unwrap_or(Visibility::Private),
         SpaceVisibility::parse(&space.visibility).unwrap_or(SpaceVisibility::Admins),
+    ) {
+        return Ok(false);
+    }
+    // A space a membership tier unlocks: only its holders (and staff) read it.
+    let locks =
+        townsquare_store::membership_tiers::space_locks(&mut *tx, &community.id, &user.id, now)
+            .await?;
+    let lock = locks.iter().find(|(id, _)| *id == space.id);
+    Ok(policy::can_enter_tier_space(
+        &viewer,
+        lock.is_some(),
+        lock.is_some_and(|(_, held)| *held == 1),
     ))
 }

@@ -34,8 +34,21 @@ pub fn visibility_of(space: &SpaceRow) -> SpaceVisibility {
     SpaceVisibility::parse(&space.visibility).unwrap_or(SpaceVisibility::Admins)
 }
 
-fn can_see(view: &CommunityView, space: &SpaceRow) -> bool {
+/// Whether the viewer may see a space and read (and, as a member, post in) what is in it: its
+/// visibility, and for a space a membership tier unlocks, an active tier or a staff role.
+/// Every read of a space's contents goes through here (via `space`, `visible_spaces`).
+pub fn can_see(view: &CommunityView, space: &SpaceRow) -> bool {
     policy::can_see_space(&view.viewer, view.visibility(), visibility_of(space))
+        && policy::can_enter_tier_space(
+            &view.viewer,
+            view.tier_locks.contains_key(&space.id),
+            view.tier_locks.get(&space.id).copied().unwrap_or(false),
+        )
+}
+
+/// Whether a membership tier unlocks the space (only its holders and staff read it).
+pub fn is_tier_space(view: &CommunityView, space: &SpaceRow) -> bool {
+    view.tier_locks.contains_key(&space.id)
 }
 
 impl App {

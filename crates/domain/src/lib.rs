@@ -9,6 +9,7 @@ pub mod events;
 pub mod ids;
 pub mod markdown;
 pub mod member_segments;
+pub mod membership_tiers;
 pub mod moderation;
 pub mod notifications;
 pub mod onboarding;

@@ -42,6 +42,13 @@ pub fn can_see_space(viewer: &Viewer, community: Visibility, space: SpaceVisibil
     }
 }
 
+/// A space that a membership tier unlocks (`locked`) is for the community's members who hold an
+/// active tier unlocking it (`holds_tier`), and for staff (moderators and above, superadmins).
+/// Asked on top of `can_see_space`, never instead of it.
+pub fn can_enter_tier_space(viewer: &Viewer, locked: bool, holds_tier: bool) -> bool {
+    !locked || viewer.at_least(CommunityRole::Moderator) || (viewer.role.is_some() && holds_tier)
+}
+
 /// Settings, spaces, join requests: the work of admins and owners.
 pub fn can_manage_community(viewer: &Viewer) -> bool {
     viewer.at_least(CommunityRole::Admin)
@@ -173,6 +180,18 @@ mod tests {
             );
         }
         assert!(!can_see_space(&OUTSIDER, Visibility::Private, S::Everyone));
+    }
+
+    #[test]
+    fn tier_spaces_are_for_holders_and_staff() {
+        assert!(can_enter_tier_space(&member(Member), false, false));
+        assert!(!can_enter_tier_space(&member(Member), true, false));
+        assert!(can_enter_tier_space(&member(Member), true, true));
+        assert!(can_enter_tier_space(&member(Moderator), true, false));
+        assert!(can_enter_tier_space(&SUPER, true, false));
+        // A tier held by someone who is no longer a member opens nothing.
+        assert!(!can_enter_tier_space(&OUTSIDER, true, true));
+        assert!(!can_enter_tier_space(&Viewer::ANONYMOUS, true, false));
     }
 
     #[test]

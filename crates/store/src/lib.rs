@@ -28,6 +28,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod member_data;
 pub mod member_timeline;
+pub mod membership_tiers;
 pub mod moderation;
 pub mod notifications;
 pub mod onboarding;

@@ -7,6 +7,7 @@ mod discussions;
 mod event_live;
 mod events;
 mod invitations;
+mod membership_tiers;
 mod moderation;
 mod onboarding;
 mod profiles;
@@ -413,6 +414,11 @@ impl App {
             analytics::seed_report(&mut tx, c, &maya.id, now).await?;
             moderation::seed(&mut tx, c, &members, now).await?;
             onboarding::seed(&mut tx, c, &members, now).await?;
+            if c.id == guild.id {
+                // Its own seed, so the rest of the demo stays as it was.
+                let mut tier_rng = ChaCha8Rng::seed_from_u64(SEED + 11);
+                membership_tiers::seed(&mut tx, c, maya, &members, now, &mut tier_rng).await?;
+            }
             profiles::seed_community(&mut tx, c, &members, c.id == guild.id, &mut profile_rng)
                 .await?;
             let events_space = seeds

@@ -414,6 +414,29 @@ const TABLE: &[Row] = &[
     ("PUT", "/api/v1/communities/{slug}/profile-answers", r#"{"answers":{}}"#, [401, 204, 404, 204, 204, 403]),
     ("GET", "/api/v1/communities/{slug}/members/{user_id}/profile", "", [404, 200, 404, 200, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/directory", "", [404, 200, 404, 200, 200, 200]),
+    // Membership tiers: the admins' work; {tier} is a tier without spaces and {user_id} (the
+    // target member) holds it, so giving them a tier again is a conflict (409); the page's form
+    // gives the plain member one. Members read their own tier; staff read members' tiers.
+    ("GET", "/c/{slug}/settings/tiers", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/settings/tiers", "name=Tier+by+{who}&period_months=12&reminder_days=14", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/c/{slug}/settings/tiers/{tier}", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/settings/tiers/{tier}", "name=Renamed+by+{who}&period_months=12", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/settings/tiers/{tier}/archive", "", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/settings/tiers/members", "member=member%40example.org&tier={tier}", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/members/{user_id}/tier/renew", "", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/members/{user_id}/tier/end", "", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/c/{slug}/membership", "", [LOGIN, 200, 404, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/tiers", "", [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/tiers", r#"{"name":"Tier by {who}"}"#, [401, 403, 404, 403, 201, 201]),
+    ("PUT", "/api/v1/communities/{slug}/tiers/{tier}", r#"{"name":"Renamed by {who}"}"#, [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/tiers/{tier}/archive", "", [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/tier-members", "", [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/tier-churn", "", [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/membership", "", [401, 200, 404, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/members/{user_id}/tier", "", [401, 403, 404, 200, 200, 200]),
+    ("PUT", "/api/v1/communities/{slug}/members/{user_id}/tier", r#"{"tier":"{tier}"}"#, [401, 403, 404, 403, 409, 409]),
+    ("DELETE", "/api/v1/communities/{slug}/members/{user_id}/tier", "", [401, 403, 404, 403, 204, 204]),
+    ("POST", "/api/v1/communities/{slug}/members/{user_id}/tier/renewals", "{}", [401, 403, 404, 403, 200, 200]),
     // The realtime stream, asked for with WebSocket upgrade headers: 101 Switching Protocols
     // for anyone signed in (topics are checked per subscription), 401 for anonymous callers.
     ("GET", "/api/v1/stream", "", [401, 101, 101, 101, 101, 101]),
@@ -437,6 +460,9 @@ fn fresh_per_caller(method: &str, path: &str) -> bool {
         || (method == "DELETE" && path.contains("/profile-fields/"))
         || path.ends_with("/polls/{poll}/status")
         || path.ends_with("/recap")
+        || path.ends_with("/tier/end")
+        || path.ends_with("/settings/tiers/members")
+        || (method == "DELETE" && path.ends_with("/tier"))
 }
 
 fn is_api(path: &str) -> bool {
@@ -500,6 +526,8 @@ struct Fixture {
     held_id: String,
     /// A custom profile field of the community (optional, members see the answers).
     field_id: String,
+    /// A membership tier (unlocking no space) that the target member holds.
+    tier_id: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
     callers: Vec<Caller>,
 }
@@ -845,6 +873,32 @@ async fn fixture(api: bool) -> Fixture {
         )
         .await
         .expect("profile field");
+    let tier = t
+        .app
+        .create_tier(
+            &owner,
+            "council",
+            &townsquare_app::membership_tiers::TierInput {
+                name: "Patron".into(),
+                period_months: "12".into(),
+                reminder_days: "14, 3".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("tier");
+    t.app
+        .assign_tier(
+            &owner,
+            "council",
+            &target.user_id,
+            &townsquare_app::membership_tiers::AssignInput {
+                tier: tier.tier.id.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("target's tier");
     let mut callers = vec![Caller {
         email: "anonymous@example.org".into(),
         token: None,
@@ -890,6 +944,7 @@ async fn fixture(api: bool) -> Fixture {
         rule_id: rule.id,
         held_id: held.id,
         field_id: profile_field.id,
+        tier_id: tier.tier.id,
         callers,
     }
 }
@@ -939,6 +994,7 @@ impl Fixture {
             .replace("{held}", &self.held_id)
             .replace("{user_id}", user_id)
             .replace("{field_id}", &self.field_id)
+            .replace("{tier}", &self.tier_id)
             .replace("{id}", id)
             .replace(
                 "{token}",
@@ -972,6 +1028,7 @@ impl Fixture {
             .replace("{other}", &self.other_topic_id)
             .replace("{action}", &self.action_id)
             .replace("{option}", &self.option_id)
+            .replace("{tier}", &self.tier_id)
             .replace("{user_id}", &self.target_id)
             .replace("{email}", &caller.email.replace('@', "%40"));
         let url = self.t.url(&self.path(pattern));

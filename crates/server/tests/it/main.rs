@@ -24,6 +24,7 @@ mod member_data;
 mod member_directory;
 mod member_moderation;
 mod member_profiles;
+mod membership_tiers;
 mod moderation;
 mod notifications;
 mod onboarding;

@@ -15,6 +15,7 @@ mod events;
 mod files;
 mod invitations;
 mod member_360;
+mod membership_tiers;
 mod moderation;
 mod notifications;
 mod onboarding;
@@ -47,6 +48,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = topic_lists::routes(r);
     let r = moderation::routes(r);
     let r = auto_moderation::routes(r);
+    let r = membership_tiers::routes(r);
     let r = onboarding::routes(r);
     let r = member_360::routes(r);
     let r = invitations::routes(r);

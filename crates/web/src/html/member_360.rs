@@ -116,6 +116,8 @@ struct Page360 {
     filtered: bool,
     entries: Vec<Line>,
     next: Option<String>,
+    /// The member's membership tier, for staff: "Pro member (active, ends 2027-03-01)".
+    tier: String,
 }
 
 async fn show(
@@ -129,6 +131,19 @@ async fn show(
         .app
         .member_360(actor, &slug, &user_id, &form.to_app())
         .await?;
+    let tier = match state.app.member_tier(actor, &slug, &user_id).await? {
+        Some(t) => format!(
+            "{} ({}, {})",
+            t.term.tier_name,
+            t.term.status,
+            match t.expires_on {
+                Some(d) if t.term.status == "active" => format!("ends {d}"),
+                Some(d) => format!("ended {d}"),
+                None => "no end".into(),
+            }
+        ),
+        None => "none".into(),
+    };
     let spaces = state.app.visible_spaces(&m.view).await?;
     let layout = Layout::new(&state, &ctx, &m.user.display_name)
         .await?
@@ -166,6 +181,7 @@ async fn show(
         to: form.to,
         entries: m.entries.iter().map(|a| line(&slug, a)).collect(),
         next,
+        tier,
     };
     Ok(page(StatusCode::OK, &body, ctx.flash.is_some()))
 }

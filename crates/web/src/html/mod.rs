@@ -17,6 +17,7 @@ pub(crate) mod files;
 pub(crate) mod format;
 mod invitations;
 pub(crate) mod member_360;
+pub(crate) mod membership_tiers;
 mod moderation;
 mod notifications;
 pub(crate) mod onboarding;
@@ -53,6 +54,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = event_followups::routes(r);
     let r = calendars::routes(r);
     let r = analytics::routes(r);
+    let r = membership_tiers::routes(r);
     let r = onboarding::routes(r);
     let r = member_360::routes(r);
     let r = directory::routes(r);

@@ -1,0 +1,709 @@
+//! Membership tiers: admins define tiers and the spaces they unlock; a tier-only space is
+//! closed (pages, API, search, topic lists) to members without an active tier and opens
+//! with one; expiry closes it again; reminders go out once each; a renewal moves the end and
+//! keeps access; churn counts the ends due and those not renewed.
+
+use serde_json::{json, Value};
+use townsquare_testkit::{TestApp, PASSWORD};
+
+const DAY: i64 = 24 * 60 * 60 * 1_000_000;
+const HOUR: i64 = 60 * 60 * 1_000_000;
+
+/// The owner's token for a public, open community `club` with a discussion space `lounge`
+/// (everyone) and `backstage` (members), where the owner started "Rehearsal notes".
+async fn club(t: &TestApp) -> String {
+    let owner = t.api_user("owner@example.org", "Olga Owner").await;
+    let (status, body) = t
+        .api(
+            "POST",
+            "/api/v1/communities",
+            Some(&owner),
+            Some(json!({"name": "Club", "slug": "club", "join_policy": "open"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    for (name, slug, visibility) in [
+        ("Lounge", "lounge", "everyone"),
+        ("Backstage", "backstage", "members"),
+    ] {
+        let (status, body) = t
+            .api(
+                "POST",
+                "/api/v1/communities/club/spaces",
+                Some(&owner),
+                Some(json!({"name": name, "slug": slug, "kind": "discussion", "visibility": visibility})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, body) = t
+        .api(
+            "POST",
+            "/api/v1/communities/club/spaces/backstage/topics",
+            Some(&owner),
+            Some(json!({"title": "Rehearsal notes", "body": "The setlist for the zeppelin tour."})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    owner
+}
+
+async fn join(t: &TestApp, email: &str, name: &str) -> String {
+    let token = t.api_user(email, name).await;
+    let (status, body) = t
+        .api(
+            "POST",
+            "/api/v1/communities/club/join",
+            Some(&token),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    token
+}
+
+async fn create_tier(t: &TestApp, owner: &str, body: Value) -> Value {
+    let (status, tier) = t
+        .api(
+            "POST",
+            "/api/v1/communities/club/tiers",
+            Some(owner),
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, 201, "{tier}");
+    tier
+}
+
+/// "Pro": a year, unlocking `backstage`, reminders 14 and 3 days ahead (the default).
+async fn pro(t: &TestApp, owner: &str) -> String {
+    let tier = create_tier(
+        t,
+        owner,
+        json!({"name": "Pro", "price_label": "€60 / year", "benefits": "Rehearsals", "period_months": 12, "spaces": ["backstage"]}),
+    )
+    .await;
+    tier["id"].as_str().unwrap().to_string()
+}
+
+/// The date `days` from the test clock's today (UTC, the community's time zone).
+fn date_in(t: &TestApp, days: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(t.app.now() + days * DAY)
+        .unwrap()
+        .date_naive()
+        .to_string()
+}
+
+async fn assign(t: &TestApp, owner: &str, user: &str, tier: &str, expires_on: &str) -> Value {
+    let (status, body) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/communities/club/members/{user}/tier"),
+            Some(owner),
+            Some(json!({"tier": tier, "expires_on": expires_on})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// What the member can reach of the backstage space, by every road: (space topics API,
+/// topic API, search, community topic list, spaces list, space page, topic page).
+async fn reach(t: &TestApp, token: &str, email: &str, topic: &str) -> [bool; 7] {
+    let (topics, _) = t
+        .api(
+            "GET",
+            "/api/v1/communities/club/spaces/backstage/topics",
+            Some(token),
+            None,
+        )
+        .await;
+    let (one, _) = t
+        .api("GET", &format!("/api/v1/topics/{topic}"), Some(token), None)
+        .await;
+    let (status, hits) = t
+        .api(
+            "GET",
+            "/api/v1/communities/club/search?q=zeppelin",
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{hits}");
+    let found = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["topic_id"] == topic);
+    let (status, list) = t
+        .api("GET", "/api/v1/communities/club/topics", Some(token), None)
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let listed = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["id"] == topic);
+    let (status, spaces) = t
+        .api("GET", "/api/v1/communities/club/spaces", Some(token), None)
+        .await;
+    assert_eq!(status, 200, "{spaces}");
+    let in_spaces = spaces.to_string().contains("\"backstage\"");
+    let browser = t.browser();
+    browser.log_in(email, PASSWORD).await;
+    let page = browser.get("/c/club/s/backstage").await;
+    let topic_page = browser.get(&format!("/c/club/t/{topic}")).await;
+    [
+        topics == 200,
+        one == 200,
+        found,
+        listed,
+        in_spaces,
+        page.status == 200,
+        topic_page.status == 200,
+    ]
+}
+
+async fn backstage_topic(t: &TestApp, owner: &str) -> String {
+    let (status, body) = t
+        .api(
+            "GET",
+            "/api/v1/communities/club/spaces/backstage/topics",
+            Some(owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["items"][0]["id"].as_str().unwrap().to_string()
+}
+
+async fn mine_community_id(t: &TestApp, token: &str) -> String {
+    let (status, c) = t
+        .api("GET", "/api/v1/communities/club", Some(token), None)
+        .await;
+    assert_eq!(status, 200, "{c}");
+    c["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn tiers_are_checked_field_by_field_and_only_admins_manage_them() {
+    let t = TestApp::spawn().await;
+    let owner = club(&t).await;
+    let member = join(&t, "ada@example.org", "Ada Lovelace").await;
+
+    let (status, problem) = t
+        .api(
+            "POST",
+            "/api/v1/communities/club/tiers",
+            Some(&owner),
+            Some(json!({"name": " ", "period_months": 0, "reminder_days": [100], "spaces": ["nowhere"]})),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(
+        fields(&problem),
+        ["name", "period_months", "reminder_days", "spaces"]
+    );
+
+    let tier = create_tier(
+        &t,
+        &owner,
+        json!({"name": "Supporter", "price_label": "€5 / month", "benefits": "**Thanks!**", "period_months": 1, "reminder_days": [3, 7], "spaces": []}),
+    )
+    .await;
+    assert_eq!(tier["reminder_days"], json!([7, 3]));
+    assert_eq!(tier["period_months"], 1);
+    let id = tier["id"].as_str().unwrap();
+
+    let (status, problem) = t
+        .api(
+            "POST",
+            "/api/v1/communities/club/tiers",
+            Some(&owner),
+            Some(json!({"name": "Supporter"})),
+        )
+        .await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(fields(&problem), ["name"]);
+
+    // Members neither see nor change the admins' list.
+    let (status, _) = t
+        .api("GET", "/api/v1/communities/club/tiers", Some(&member), None)
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = t
+        .api(
+            "POST",
+            "/api/v1/communities/club/tiers",
+            Some(&member),
+            Some(json!({"name": "Mine"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    let (status, changed) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/communities/club/tiers/{id}"),
+            Some(&owner),
+            Some(json!({"name": "Supporter", "price_label": "€6 / month", "period_months": null, "spaces": ["backstage"]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["period_months"], Value::Null);
+    assert_eq!(changed["spaces"][0]["slug"], "backstage");
+    let (status, archived) = t
+        .api(
+            "POST",
+            &format!("/api/v1/communities/club/tiers/{id}/archive"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{archived}");
+    assert_eq!(archived["archived"], true);
+    // An archived tier is no longer given.
+    let ada = t.user_id(&member).await;
+    let (status, problem) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/communities/club/members/{ada}/tier"),
+            Some(&owner),
+            Some(json!({"tier": id})),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(fields(&problem), ["tier"]);
+
+    // The page: a bad form comes back with the field's message, a good one lists the tier.
+    let browser = t.browser();
+    browser.log_in("owner@example.org", PASSWORD).await;
+    browser.get("/c/club/settings/tiers").await;
+    let page = browser
+        .post(
+            "/c/club/settings/tiers",
+            &[
+                ("name", "Pro"),
+                ("period_months", "twelve"),
+                ("reminder_days", "14, 3"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.text()
+            .contains("Give the period as a number of months"),
+        "{}",
+        page.text()
+    );
+    let page = browser
+        .post(
+            "/c/club/settings/tiers",
+            &[
+                ("name", "Pro"),
+                ("price_label", "€60 / year"),
+                ("period_months", "12"),
+                ("reminder_days", "14, 3"),
+                ("spaces", "backstage"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text().contains("Tier “Pro” created."),
+        "{}",
+        page.text()
+    );
+    assert!(page.text().contains("€60 / year"));
+}
+
+#[tokio::test]
+async fn a_tier_space_is_for_holders_and_closes_when_the_tier_expires() {
+    let t = TestApp::spawn().await;
+    let owner = club(&t).await;
+    let topic = backstage_topic(&t, &owner).await;
+    let tier = pro(&t, &owner).await;
+    let ada = join(&t, "ada@example.org", "Ada Lovelace").await;
+    let bob = join(&t, "bob@example.org", "Bob Builder").await;
+    let ada_id = t.user_id(&ada).await;
+
+    // Without a tier the space is not there, by any road, and nobody can post in it.
+    assert_eq!(reach(&t, &bob, "bob@example.org", &topic).await, [false; 7]);
+    assert_eq!(reach(&t, &ada, "ada@example.org", &topic).await, [false; 7]);
+    let (status, _) = t
+        .api(
+            "POST",
+            "/api/v1/communities/club/spaces/backstage/topics",
+            Some(&bob),
+            Some(json!({"title": "Let me in", "body": "Please."})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    // Staff keep it.
+    assert_eq!(
+        reach(&t, &owner, "owner@example.org", &topic).await,
+        [true; 7]
+    );
+
+    // With the tier, Ada reads and posts; Bob still does not.
+    let term = assign(&t, &owner, &ada_id, &tier, &date_in(&t, 10)).await;
+    assert_eq!(term["status"], "active");
+    assert_eq!(term["expires_on"], date_in(&t, 10));
+    assert_eq!(reach(&t, &ada, "ada@example.org", &topic).await, [true; 7]);
+    assert_eq!(reach(&t, &bob, "bob@example.org", &topic).await, [false; 7]);
+    let (status, body) = t
+        .api(
+            "POST",
+            "/api/v1/communities/club/spaces/backstage/topics",
+            Some(&ada),
+            Some(json!({"title": "Encore ideas", "body": "Two more songs?"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, mine) = t
+        .api(
+            "GET",
+            "/api/v1/communities/club/membership",
+            Some(&ada),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(mine["tier"]["tier"], "Pro");
+
+    // Past the end: closed at once, before any sweep has run.
+    t.app.clock().advance(11 * DAY);
+    assert_eq!(reach(&t, &ada, "ada@example.org", &topic).await, [false; 7]);
+    // The sweep records the expiry once.
+    assert_eq!(t.app.expire_tiers().await.unwrap(), 1);
+    assert_eq!(t.app.expire_tiers().await.unwrap(), 0);
+    let (_, mine) = t
+        .api(
+            "GET",
+            "/api/v1/communities/club/membership",
+            Some(&ada),
+            None,
+        )
+        .await;
+    assert_eq!(mine["tier"]["status"], "expired");
+    // The activity log holds the start and the expiry, once each, for analytics.
+    let club_id = mine_community_id(&t, &owner).await;
+    for verb in ["tier_started", "tier_expired"] {
+        let n = townsquare_app::store::activity::count_verb(t.app.db(), &club_id, verb)
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "{verb}");
+    }
+}
+
+#[tokio::test]
+async fn reminders_go_out_once_each_and_a_renewal_keeps_the_space_open() {
+    let t = TestApp::spawn().await;
+    let owner = club(&t).await;
+    let topic = backstage_topic(&t, &owner).await;
+    let tier = pro(&t, &owner).await;
+    let ada = join(&t, "ada@example.org", "Ada Lovelace").await;
+    let ada_id = t.user_id(&ada).await;
+    let end = date_in(&t, 20);
+    assign(&t, &owner, &ada_id, &tier, &end).await;
+
+    let reminders = || async {
+        t.app
+            .mail_to("ada@example.org")
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.subject == format!("Your Pro membership ends on {end}"))
+            .collect::<Vec<_>>()
+    };
+
+    // 20 days ahead: nothing yet.
+    assert_eq!(t.app.run_tier_sweep().await.unwrap(), (0, 0));
+    // 13 days ahead: the 14-day reminder, once however often the sweep runs.
+    t.app.clock().advance(7 * DAY);
+    assert_eq!(t.app.run_tier_sweep().await.unwrap(), (1, 0));
+    assert_eq!(t.app.run_tier_sweep().await.unwrap(), (0, 0));
+    let sent = reminders().await;
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0]
+        .body_text
+        .contains("Your Pro (€60 / year) membership of Club ends on"));
+    assert!(
+        sent[0].body_text.contains("in 13 days"),
+        "{}",
+        sent[0].body_text
+    );
+    // 3 days ahead: the second reminder, once.
+    t.app.clock().advance(10 * DAY);
+    assert_eq!(t.app.run_tier_sweep().await.unwrap(), (1, 0));
+    assert_eq!(t.app.run_tier_sweep().await.unwrap(), (0, 0));
+    assert_eq!(reminders().await.len(), 2);
+
+    // The admin records the renewal: a year on from the old end.
+    let (status, renewed) = t
+        .api(
+            "POST",
+            &format!("/api/v1/communities/club/members/{ada_id}/tier/renewals"),
+            Some(&owner),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 200, "{renewed}");
+    let old_end = chrono::NaiveDate::parse_from_str(&end, "%Y-%m-%d").unwrap();
+    let new_end = old_end
+        .checked_add_months(chrono::Months::new(12))
+        .unwrap()
+        .to_string();
+    assert_eq!(renewed["expires_on"], new_end);
+    assert_eq!(renewed["renewals"].as_array().unwrap().len(), 1);
+    assert_eq!(renewed["renewals"][0]["previous_expires_on"], end);
+
+    // Past the old end: still active, still open, nothing expired, no more reminders.
+    t.app.clock().advance(4 * DAY + HOUR);
+    assert_eq!(t.app.run_tier_sweep().await.unwrap(), (0, 0));
+    assert_eq!(reach(&t, &ada, "ada@example.org", &topic).await, [true; 7]);
+    let (_, mine) = t
+        .api(
+            "GET",
+            "/api/v1/communities/club/membership",
+            Some(&ada),
+            None,
+        )
+        .await;
+    assert_eq!(mine["tier"]["status"], "active");
+    assert_eq!(reminders().await.len(), 2);
+
+    // A bad renewal date is a 422 naming the field; ending the tier closes the space.
+    let (status, problem) = t
+        .api(
+            "POST",
+            &format!("/api/v1/communities/club/members/{ada_id}/tier/renewals"),
+            Some(&owner),
+            Some(json!({"expires_on": "2001-01-01"})),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(fields(&problem), ["expires_on"]);
+    let (status, _) = t
+        .api(
+            "DELETE",
+            &format!("/api/v1/communities/club/members/{ada_id}/tier"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(reach(&t, &ada, "ada@example.org", &topic).await, [false; 7]);
+}
+
+#[tokio::test]
+async fn membership_churn_is_not_renewed_over_due() {
+    let t = TestApp::spawn().await;
+    let owner = club(&t).await;
+    let pro = pro(&t, &owner).await;
+    let life = create_tier(
+        &t,
+        &owner,
+        json!({"name": "Lifetime", "spaces": ["backstage"]}),
+    )
+    .await;
+    let life = life["id"].as_str().unwrap().to_string();
+    let (from, to) = (date_in(&t, 0), date_in(&t, 9));
+
+    // Five members: ends on day 5 (renewed), day 5 (lapses), day 8 (still active when
+    // counted), day 40 (outside the period), and a tier without end.
+    let mut ids = Vec::new();
+    for (email, name) in [
+        ("a@example.org", "An A"),
+        ("b@example.org", "Bea B"),
+        ("c@example.org", "Cy C"),
+        ("d@example.org", "Di D"),
+        ("e@example.org", "Ed E"),
+    ] {
+        let token = join(&t, email, name).await;
+        ids.push(t.user_id(&token).await);
+    }
+    assign(&t, &owner, &ids[0], &pro, &date_in(&t, 5)).await;
+    assign(&t, &owner, &ids[1], &pro, &date_in(&t, 5)).await;
+    assign(&t, &owner, &ids[2], &pro, &date_in(&t, 8)).await;
+    assign(&t, &owner, &ids[3], &pro, &date_in(&t, 40)).await;
+    assign(&t, &owner, &ids[4], &life, "").await;
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/communities/club/members/{}/tier/renewals", ids[0]),
+            Some(&owner),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    t.app.clock().advance(6 * DAY);
+    assert_eq!(t.app.expire_tiers().await.unwrap(), 1);
+
+    let (status, churn) = t
+        .api(
+            "GET",
+            &format!("/api/v1/communities/club/tier-churn?from={from}&to={to}"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{churn}");
+    // Due: A's old end, B's end, C's end = 3. Not renewed: B = 1. Churn 1 ÷ 3.
+    assert_eq!(
+        (churn["due"].as_i64(), churn["not_renewed"].as_i64()),
+        (Some(3), Some(1))
+    );
+    assert!((churn["churn"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+
+    let (status, problem) = t
+        .api(
+            "GET",
+            &format!("/api/v1/communities/club/tier-churn?from={to}&to={from}"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(fields(&problem), ["from"]);
+}
+
+#[tokio::test]
+async fn the_demo_guild_has_tiers_a_tier_only_space_and_members_on_each_side() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let maya = t.demo_token("maya@demo.townsquare.test").await;
+    let priya = t.demo_token("priya@demo.townsquare.test").await;
+
+    let (status, tiers) = t
+        .api(
+            "GET",
+            "/api/v1/communities/open-source-guild/tiers",
+            Some(&maya),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{tiers}");
+    let names: Vec<&str> = tiers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Lifetime patron",
+            "Pro member",
+            "Supporter",
+            "Founding member"
+        ]
+    );
+    assert_eq!(tiers[1]["spaces"][0]["slug"], "maintainers-circle");
+    assert_eq!(tiers[3]["archived"], true);
+
+    let (status, terms) = t
+        .api(
+            "GET",
+            "/api/v1/communities/open-source-guild/tier-members",
+            Some(&maya),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{terms}");
+    let terms = terms.as_array().unwrap();
+    let soon = date_in(&t, 14);
+    let count = |f: &dyn Fn(&Value) -> bool| terms.iter().filter(|t| f(t)).count();
+    assert!(count(&|t| t["status"] == "active") >= 15, "{terms:?}");
+    assert!(count(&|t| t["status"] == "expired") >= 3, "{terms:?}");
+    // Expired terms ended in the past; active ones end ahead (or never).
+    let today = date_in(&t, 0);
+    assert_eq!(
+        count(&|t| t["status"] == "expired"
+            && t["expires_on"].as_str().is_some_and(|d| d > today.as_str())),
+        0,
+        "{terms:?}"
+    );
+    assert!(
+        count(&|t| t["status"] == "active"
+            && t["expires_on"].as_str().is_some_and(|d| d <= soon.as_str()))
+            >= 2,
+        "{terms:?}"
+    );
+
+    // Priya, the member login, holds Pro (ending within two weeks) and reads the circle.
+    let (status, mine) = t
+        .api(
+            "GET",
+            "/api/v1/communities/open-source-guild/membership",
+            Some(&priya),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{mine}");
+    assert_eq!(mine["tier"]["tier"], "Pro member");
+    assert_eq!(mine["tier"]["status"], "active");
+    let circle = "/api/v1/communities/open-source-guild/spaces/maintainers-circle/topics";
+    let (status, topics) = t.api("GET", circle, Some(&priya), None).await;
+    assert_eq!(status, 200, "{topics}");
+    assert_eq!(topics["items"].as_array().unwrap().len(), 3);
+    // Someone who just joined does not.
+    let probe = join_guild(&t).await;
+    let (status, _) = t.api("GET", circle, Some(&probe), None).await;
+    assert_eq!(status, 404);
+
+    // The renewal history and a churn worth reading over the last year.
+    let (status, churn) = t
+        .api(
+            "GET",
+            &format!(
+                "/api/v1/communities/open-source-guild/tier-churn?from={}&to={}",
+                date_in(&t, -365),
+                date_in(&t, 0)
+            ),
+            Some(&maya),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{churn}");
+    let (due, lost) = (
+        churn["due"].as_i64().unwrap(),
+        churn["not_renewed"].as_i64().unwrap(),
+    );
+    assert!(due > lost && lost >= 3, "{churn}");
+
+    let browser = t.browser();
+    browser
+        .log_in(
+            "maya@demo.townsquare.test",
+            townsquare_app::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let page = browser.get("/c/open-source-guild/settings/tiers").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Lifetime patron"), "{}", page.text());
+    assert!(page.text().contains("€60 / year"));
+}
+
+async fn join_guild(t: &TestApp) -> String {
+    let token = t.api_user("probe@example.org", "Probe").await;
+    let (status, body) = t
+        .api(
+            "POST",
+            "/api/v1/communities/open-source-guild/join",
+            Some(&token),
+            Some(json!({"accept_guidelines": true})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    token
+}

@@ -12,6 +12,7 @@ use crate::{activity, Actor, App, AppError, AppResult};
 use std::collections::HashSet;
 use std::sync::Mutex;
 use townsquare_domain::analytics::{self as rules, kind, CohortRow, Day, Month, Period};
+use townsquare_domain::time_zones::Tz;
 use townsquare_domain::{time_zones, SpaceKind};
 use townsquare_store::analytics as rollups;
 use townsquare_store::analytics::events::{self as event_rollups, EventAttendanceRow};
@@ -74,6 +75,11 @@ pub struct Figures {
     pub previously_active: i64,
     pub churned: i64,
     pub activity_churn: f64,
+    /// Tier terms whose end fell in the period, and of those the ones not renewed.
+    pub tiers_due: i64,
+    pub tiers_not_renewed: i64,
+    /// tiers_not_renewed ÷ tiers_due; None when no term was due.
+    pub membership_churn: Option<f64>,
 }
 
 /// One calendar month of the 12-month series.
@@ -177,8 +183,8 @@ impl App {
             .map_err(|e| AppError::invalid(e.field, e.message))?;
         let previous = period.previous();
         let id = view.community.id.as_str();
-        let current = self.figures(id, &period, today).await?;
-        let before = self.figures(id, &previous, today).await?;
+        let current = self.figures(id, tz, &period, today).await?;
+        let before = self.figures(id, tz, &previous, today).await?;
 
         let as_of = period.as_of(today);
         let counts = rollups::daily_active(self.db(), id, as_of - 29, as_of).await?;
@@ -241,7 +247,7 @@ impl App {
         Ok(event_rollups::attendance(self.db(), &scope).await?)
     }
 
-    async fn figures(&self, id: &str, p: &Period, today: Day) -> AppResult<Figures> {
+    async fn figures(&self, id: &str, tz: Tz, p: &Period, today: Day) -> AppResult<Figures> {
         let db = self.db();
         let as_of = p.as_of(today);
         let any = |first, last| rollups::distinct_active(db, id, first, last, kind::ANY);
@@ -262,6 +268,13 @@ impl App {
         let prev = p.previous();
         let previously_active = any(prev.first, prev.last).await?;
         let churned = rollups::churned(db, id, (prev.first, prev.last), (p.first, p.last)).await?;
+        let (tiers_due, tiers_not_renewed) = townsquare_store::membership_tiers::churn_counts(
+            db,
+            id,
+            rules::day_start_utc(p.first, tz),
+            rules::day_start_utc(p.last + 1, tz),
+        )
+        .await?;
         Ok(Figures {
             dau,
             wau,
@@ -279,6 +292,9 @@ impl App {
             previously_active,
             churned,
             activity_churn: rules::ratio(churned, previously_active),
+            tiers_due,
+            tiers_not_renewed,
+            membership_churn: (tiers_due > 0).then(|| rules::ratio(tiers_not_renewed, tiers_due)),
         })
     }
 

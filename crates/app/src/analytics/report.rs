@@ -209,8 +209,9 @@ impl App {
     async fn report_mail(&self, c: &CommunityRow, month: Month, today: i64) -> AppResult<String> {
         let period = Period::containing(PeriodKind::Month, month_first_day(month));
         let previous = period.previous();
-        let now = self.figures(&c.id, &period, today).await?;
-        let before = self.figures(&c.id, &previous, today).await?;
+        let tz = time_zones::parse_or_utc(&c.time_zone);
+        let now = self.figures(&c.id, tz, &period, today).await?;
+        let before = self.figures(&c.id, tz, &previous, today).await?;
         // Mail leaves the site: count events in the spaces every member can read.
         let spaces = townsquare_store::spaces::spaces_of(self.db(), &c.id).await?;
         let space_ids: Vec<String> = spaces
@@ -224,7 +225,6 @@ impl App {
             })
             .map(|s| s.id.clone())
             .collect();
-        let tz = time_zones::parse_or_utc(&c.time_zone);
         let scope = Scope {
             community_id: &c.id,
             start: rules::day_start_utc(period.first, tz),
@@ -305,6 +305,14 @@ fn mail_text(
         now.members_at_end,
         before.members_at_end,
     ));
+    if let Some(churn) = now.membership_churn {
+        out.push_str(&format!(
+            "- Membership churn: {} ({} of {} tier terms due were not renewed)\n",
+            pct(churn),
+            now.tiers_not_renewed,
+            now.tiers_due
+        ));
+    }
     if events.events > 0 {
         out.push_str(&format!(
             "- Events: {} held; {} of {} registrants attended ({}); {} of them took part ({})\n",

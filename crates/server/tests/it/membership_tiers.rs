@@ -564,6 +564,21 @@ async fn membership_churn_is_not_renewed_over_due() {
         (Some(3), Some(1))
     );
     assert!((churn["churn"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+    // The dashboard's figures for the same custom period say the same.
+    let (status, a) = t
+        .api(
+            "GET",
+            &format!("/api/v1/communities/club/analytics?period=custom&from={from}&to={to}"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{a}");
+    assert_eq!(a["figures"]["tiers_due"], 3);
+    assert_eq!(a["figures"]["tiers_not_renewed"], 1);
+    assert!((a["figures"]["membership_churn"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+    // The period before had no term due: no churn to report, not a zero.
+    assert!(a["previous"]["membership_churn"].is_null(), "{a}");
 
     let (status, problem) = t
         .api(

@@ -114,7 +114,11 @@ pub struct Figures {
     churned: i64,
     /// churned ÷ previously_active.
     activity_churn: f64,
-    /// Tiers not renewed ÷ tiers due: not computed yet (no paid tiers), always null.
+    /// Tier terms whose end fell in the period.
+    tiers_due: i64,
+    /// Of those, the ones not renewed (expired or ended).
+    tiers_not_renewed: i64,
+    /// tiers_not_renewed ÷ tiers_due; null when no term was due.
     membership_churn: Option<f64>,
 }
 
@@ -136,7 +140,9 @@ fn figures(f: &AppFigures) -> Figures {
         previously_active: f.previously_active,
         churned: f.churned,
         activity_churn: f.activity_churn,
-        membership_churn: None,
+        tiers_due: f.tiers_due,
+        tiers_not_renewed: f.tiers_not_renewed,
+        membership_churn: f.membership_churn,
     }
 }
 

@@ -54,7 +54,7 @@ pub struct Card {
     /// `up`, `down` or `flat`, for the change's colour and its words.
     pub trend: &'static str,
     pub sparkline: String,
-    pub hint: &'static str,
+    pub hint: String,
 }
 
 pub struct MonthLine {
@@ -146,7 +146,7 @@ fn count_card(
         change: format!("{diff:+}"),
         trend: trend(diff as f64),
         sparkline,
-        hint,
+        hint: hint.to_string(),
     }
 }
 
@@ -166,7 +166,7 @@ fn rate_card(
         change: format!("{diff:+.1} pts"),
         trend: trend(diff),
         sparkline,
-        hint,
+        hint: hint.to_string(),
     }
 }
 
@@ -300,7 +300,32 @@ pub(super) fn kpi_cards(d: &Dashboard) -> Vec<Card> {
             String::new(),
             "Attendees who asked, upvoted or voted in a poll ÷ attendees.",
         ),
+        membership_churn_card(c, b),
     ]
+}
+
+/// Tiers not renewed ÷ tiers due; "—" when no tier term ended in the period.
+fn membership_churn_card(
+    c: &townsquare_app::analytics::Figures,
+    b: &townsquare_app::analytics::Figures,
+) -> Card {
+    let diff = match (c.membership_churn, b.membership_churn) {
+        (Some(now), Some(before)) => Some((now - before) * 100.0),
+        _ => None,
+    };
+    Card {
+        id: "membership_churn",
+        label: "Membership churn",
+        value: c.membership_churn.map_or("—".into(), percent),
+        change: diff.map_or("no comparison".into(), |d| format!("{d:+.1} pts")),
+        // Less churn is better: a fall shows as good news.
+        trend: diff.map_or("flat", |d| trend(-d)),
+        sparkline: String::new(),
+        hint: format!(
+            "Tier terms due in the period that were not renewed: {} of {}.",
+            c.tiers_not_renewed, c.tiers_due
+        ),
+    }
 }
 
 /// The 12-month MAU and active-member-rate line charts.

@@ -8,10 +8,12 @@ use crate::communities::CommunityView;
 use crate::spaces::kind_of;
 use crate::{Actor, App, AppError, AppResult};
 use townsquare_domain::analytics::lists as rules;
+use townsquare_domain::analytics::terms::{self, TermTrend};
 use townsquare_domain::analytics::{self as days, Day, Period};
 use townsquare_domain::{time_zones, SpaceKind};
 use townsquare_store::analytics::lists::{
-    self as store, ExampleTopic, HelpRow, PostingRow, QuietRow, Scope, TopPostRow, TopTopicRow,
+    self as store, ExampleTopic, HelpRow, PostingRow, QuietRow, Scope, TitledTopic, TopPostRow,
+    TopTopicRow,
 };
 use townsquare_store::spaces::SpaceRow;
 
@@ -52,6 +54,43 @@ pub struct TrendingTag {
     pub examples: Vec<ExampleTopic>,
 }
 
+#[derive(Debug, Clone)]
+pub struct TrendingTerm {
+    pub trend: TermTrend,
+    /// Recent topics whose title holds the term, most replied first.
+    pub examples: Vec<ExampleTopic>,
+}
+
+/// Titles read for the significant terms of the trending windows, newest first.
+const TITLES_READ: i64 = 5_000;
+
+/// The trending terms of the topics read, split into the recent and the baseline windows at
+/// `recent_start`, with up to three recent examples each.
+fn trending_terms(topics: &[TitledTopic], recent_start: i64) -> Vec<TrendingTerm> {
+    let (recent, baseline): (Vec<&TitledTopic>, Vec<&TitledTopic>) =
+        topics.iter().partition(|t| t.created_at >= recent_start);
+    fn titles<'a>(v: &[&'a TitledTopic]) -> Vec<&'a str> {
+        v.iter().map(|t| t.title.as_str()).collect()
+    }
+    terms::significant_terms(&titles(&recent), &titles(&baseline), TRENDING_TAGS)
+        .into_iter()
+        .map(|trend| {
+            let mut examples: Vec<ExampleTopic> = recent
+                .iter()
+                .filter(|t| terms::title_terms(&t.title).contains(&trend.term))
+                .map(|t| ExampleTopic {
+                    topic_id: t.topic_id.clone(),
+                    title: t.title.clone(),
+                    reply_count: t.reply_count,
+                })
+                .collect();
+            examples.sort_by(|a, b| b.reply_count.cmp(&a.reply_count));
+            examples.truncate(EXAMPLES_PER_TAG as usize);
+            TrendingTerm { trend, examples }
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Deflection {
     pub questions: i64,
@@ -85,6 +124,8 @@ pub struct Lists {
     /// ... with these.
     pub trending_baseline: (Day, Day),
     pub trending: Vec<TrendingTag>,
+    /// Significant terms in the titles of the same windows.
+    pub trending_terms: Vec<TrendingTerm>,
     pub deflection: Deflection,
 }
 
@@ -247,6 +288,8 @@ impl App {
         for t in &mut trending {
             t.examples = store::tag_examples(db, &recent_scope, &t.tag, EXAMPLES_PER_TAG).await?;
         }
+        let titled = store::topic_titles(db, &window, TITLES_READ).await?;
+        let trending_terms = trending_terms(&titled, recent_start);
 
         let questions = store::questions(db, &scope).await?;
         let deflected = questions
@@ -288,6 +331,7 @@ impl App {
             trending_recent,
             trending_baseline,
             trending,
+            trending_terms,
             deflection,
         })
     }

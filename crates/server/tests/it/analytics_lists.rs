@@ -553,3 +553,56 @@ async fn the_demo_guild_has_champions_a_quiet_expert_members_at_risk_and_a_trend
         "{p}"
     );
 }
+
+#[tokio::test]
+async fn words_trend_when_more_new_topic_titles_use_them_than_before() {
+    let t = TestApp::spawn().await;
+    let owner = crate::discussions::guild(&t).await;
+    let ana = crate::discussions::member(&t, "ana@example.org", "Ana").await;
+    for title in [
+        "Meetup venues",
+        "Docs layout",
+        "Release notes format",
+        "Sigstore maybe?",
+    ] {
+        topic(&t, &ana, "guild", "help", title, &[], false).await;
+    }
+    // Two weeks later: the baseline is 8 to 35 days before the as-of day's week ends.
+    t.app.clock().advance(14 * 24 * 60 * MINUTE);
+    for title in [
+        "Sigstore for releases",
+        "Is sigstore worth it?",
+        "Sigstore keyless signing",
+        "Meetup photos",
+    ] {
+        topic(&t, &owner, "guild", "help", title, &[], false).await;
+    }
+    let l = ok(
+        &t,
+        "GET",
+        "/api/v1/communities/guild/analytics/lists?period=day",
+        &owner,
+        None,
+    )
+    .await;
+    // "sigstore": 3 of 4 recent titles against 1 of 4 before; "meetup" is in one recent
+    // title only, and "is", "for" and "it" are not subjects.
+    assert_eq!(names(&l["trending_terms"], "term"), ["sigstore"], "{l}");
+    assert_figures(
+        &l["trending_terms"][0],
+        &[("recent", 3.0), ("baseline", 1.0), ("lift", 0.5)],
+    );
+    assert_eq!(
+        l["trending_terms"][0]["examples"].as_array().unwrap().len(),
+        3
+    );
+    let (status, _) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/analytics/lists.csv?list=trending_terms&period=day",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+}

@@ -358,3 +358,30 @@ pub async fn tag_examples(
     );
     scoped!(db, ExampleTopic, &sql, s, tag, limit)
 }
+
+/// A live topic created in a scope's range, for the terms of its title.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TitledTopic {
+    pub topic_id: String,
+    pub title: String,
+    pub reply_count: i64,
+    pub created_at: i64,
+}
+
+/// The topics created in the range, newest first, at most `limit` (memory stays bounded on a
+/// busy community: the newest topics carry the trend).
+pub async fn topic_titles(db: &Db, s: &Scope<'_>, limit: i64) -> Result<Vec<TitledTopic>> {
+    if s.space_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT t.id AS topic_id, t.title, t.reply_count, t.created_at
+         FROM topics t
+         WHERE t.community_id = $1 AND t.created_at >= $2 AND t.created_at < $3
+           AND {LIVE_TOPIC} AND t.space_id IN ({})
+         ORDER BY t.created_at DESC, t.id
+         LIMIT $4",
+        placeholders(5, s.space_ids.len())
+    );
+    scoped!(db, TitledTopic, &sql, s, limit)
+}

@@ -36,8 +36,8 @@ pub struct SpaceFilter {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WhichList {
-    /// `champions`, `quiet_experts`, `at_risk`, `top_topics`, `top_posts`, `trending_tags`
-    /// or `deflection`.
+    /// `champions`, `quiet_experts`, `at_risk`, `top_topics`, `top_posts`, `trending_tags`,
+    /// `trending_terms` or `deflection`.
     list: Option<String>,
 }
 
@@ -115,6 +115,18 @@ pub struct TrendingTag {
     examples: Vec<ExampleTopic>,
 }
 
+/// A word of topic titles whose share of new topics grew (at least 3 recent topics).
+#[derive(Serialize, ToSchema)]
+pub struct TrendingTerm {
+    term: String,
+    /// New topics whose title holds the term, in the recent and the baseline window.
+    recent: i64,
+    baseline: i64,
+    /// Its share of new topics now minus before.
+    lift: f64,
+    examples: Vec<ExampleTopic>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Deflection {
     /// Questions asked in the period.
@@ -153,6 +165,8 @@ pub struct AnalyticsLists {
     trending_recent: DayRange,
     trending_baseline: DayRange,
     trending_tags: Vec<TrendingTag>,
+    /// Significant terms in the titles of the same windows.
+    trending_terms: Vec<TrendingTerm>,
     deflection: Deflection,
 }
 
@@ -240,6 +254,25 @@ pub fn lists_json(l: &AppLists) -> AnalyticsLists {
                 recent_share: t.recent_share,
                 baseline_share: t.baseline_share,
                 lift: t.lift,
+                examples: t
+                    .examples
+                    .iter()
+                    .map(|e| ExampleTopic {
+                        topic_id: e.topic_id.clone(),
+                        title: e.title.clone(),
+                        replies: e.reply_count,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        trending_terms: l
+            .trending_terms
+            .iter()
+            .map(|t| TrendingTerm {
+                term: t.trend.term.clone(),
+                recent: t.trend.recent,
+                baseline: t.trend.baseline,
+                lift: t.trend.lift,
                 examples: t
                     .examples
                     .iter()
@@ -416,6 +449,30 @@ fn csv_of(l: &AppLists, list: &str) -> Option<String> {
                     t.baseline.to_string(),
                     format!("{:.4}", t.recent_share),
                     format!("{:.4}", t.baseline_share),
+                    examples,
+                ]);
+            }
+        }
+        "trending_terms" => {
+            line(vec![
+                "term".into(),
+                "recent".into(),
+                "baseline".into(),
+                "lift".into(),
+                "examples".into(),
+            ]);
+            for t in &l.trending_terms {
+                let examples = t
+                    .examples
+                    .iter()
+                    .map(|e| e.title.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | ");
+                line(vec![
+                    t.trend.term.clone(),
+                    t.trend.recent.to_string(),
+                    t.trend.baseline.to_string(),
+                    format!("{:.4}", t.trend.lift),
                     examples,
                 ]);
             }

@@ -50,6 +50,8 @@ pub struct ListsView {
     pub top_posts: Vec<ContentLine>,
     pub trending_window: String,
     pub trending: Vec<TagLine>,
+    /// Significant words in titles, shown like tags.
+    pub trending_terms: Vec<TagLine>,
     pub people: Vec<PeopleList>,
 }
 
@@ -127,6 +129,24 @@ impl ListsView {
                 date(l.trending_baseline.0),
                 date(l.trending_baseline.1)
             ),
+            trending_terms: l
+                .trending_terms
+                .iter()
+                .map(|t| TagLine {
+                    tag: t.trend.term.clone(),
+                    detail: format!(
+                        "in {} title{} this week, {} before",
+                        t.trend.recent,
+                        if t.trend.recent == 1 { "" } else { "s" },
+                        t.trend.baseline
+                    ),
+                    examples: t
+                        .examples
+                        .iter()
+                        .map(|e| (e.topic_id.clone(), e.title.clone()))
+                        .collect(),
+                })
+                .collect(),
             trending: l
                 .trending
                 .iter()

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod analytics;
+mod applications;
 mod auto_moderation;
 mod communities;
 mod discussions;
@@ -15,6 +16,7 @@ mod events;
 mod files;
 mod invitations;
 mod member_360;
+mod member_import;
 mod moderation;
 mod notifications;
 mod onboarding;
@@ -49,6 +51,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = auto_moderation::routes(r);
     let r = onboarding::routes(r);
     let r = member_360::routes(r);
+    let r = member_import::routes(r);
+    let r = applications::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
     let r = event_live::routes(r);

@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod analytics;
+mod applications;
 mod auto_moderation;
 mod calendars;
 mod communities;
@@ -17,6 +18,7 @@ pub(crate) mod files;
 pub(crate) mod format;
 mod invitations;
 pub(crate) mod member_360;
+mod member_import;
 mod moderation;
 mod notifications;
 pub(crate) mod onboarding;
@@ -55,6 +57,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = analytics::routes(r);
     let r = onboarding::routes(r);
     let r = member_360::routes(r);
+    let r = member_import::routes(r);
+    let r = applications::routes(r);
     let r = directory::routes(r);
     let r = profiles::routes(r);
     spaces::routes(r)

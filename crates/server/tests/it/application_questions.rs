@@ -293,3 +293,31 @@ async fn the_decision_message_reaches_the_applicant() {
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["errors"][0]["field"], "message");
 }
+
+#[tokio::test]
+async fn the_demo_council_asks_questions_and_its_requests_have_answers() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.unwrap();
+    let council =
+        townsquare_app::store::communities::community_by_slug(t.app.db(), "acme-customer-council")
+            .await
+            .unwrap()
+            .unwrap();
+    let questions = townsquare_app::store::applications::questions(t.app.db(), &council.id)
+        .await
+        .unwrap();
+    assert_eq!(questions.len(), 3);
+    let pending = townsquare_app::store::communities::list_members(
+        t.app.db(),
+        &council.id,
+        "pending",
+        None,
+        100,
+    )
+    .await
+    .unwrap();
+    assert!(!pending.is_empty());
+    let ids: Vec<String> = pending.iter().map(|m| m.user_id.clone()).collect();
+    let answers = t.app.application_answers(&council.id, &ids).await.unwrap();
+    assert_eq!(answers.len(), pending.len(), "every request is answered");
+}

@@ -541,6 +541,64 @@ pub fn new_csrf_token() -> String {
 
 pub use crate::secrets::constant_time_eq;
 
+/// Creates an account without a password inside the caller's transaction (someone a
+/// community admin imported): nobody can log in to it until its owner chooses a password
+/// through a link from `password_link`. Records `signed_up` with `via`.
+pub(crate) async fn insert_passwordless_account(
+    tx: &mut townsquare_store::Tx,
+    email: &str,
+    display_name: &str,
+    via: &str,
+    now: i64,
+) -> AppResult<UserRow> {
+    let handle = free_handle(tx, &suggest_handle(display_name)).await?;
+    let user = UserRow {
+        id: new_id(),
+        email: email.to_string(),
+        handle,
+        display_name: display_name.to_string(),
+        // Not a hash any password verifies against.
+        password_hash: String::new(),
+        is_superadmin: false,
+        time_zone: "UTC".into(),
+        created_at: now,
+        updated_at: now,
+    };
+    store::insert_user(tx, &user).await.map_err(|e| {
+        if e.is_conflict_on("email") {
+            email_taken()
+        } else {
+            e.into()
+        }
+    })?;
+    activity::record(
+        tx,
+        None,
+        Some(&user.id),
+        "signed_up",
+        "user",
+        &user.id,
+        serde_json::json!({ "via": via }),
+        now,
+    )
+    .await?;
+    Ok(user)
+}
+
+/// A password-reset link valid for `lifetime` microseconds, for an account's owner to choose a
+/// password with (the same page as a forgotten password).
+pub(crate) async fn password_link(
+    tx: &mut townsquare_store::Tx,
+    base_url: &str,
+    user_id: &str,
+    lifetime: i64,
+    now: i64,
+) -> AppResult<String> {
+    let token = new_token();
+    store::insert_password_reset(tx, &hash_token(&token), user_id, now, now + lifetime).await?;
+    Ok(format!("{base_url}/password/reset/{token}"))
+}
+
 /// The first free handle among `base`, `base2`, `base3`, ...
 async fn free_handle(tx: &mut townsquare_store::Tx, base: &str) -> AppResult<String> {
     for n in 1..1000 {

@@ -2,6 +2,7 @@
 
 use crate::{activity, Actor, App, AppError, AppResult};
 use serde_json::json;
+use std::collections::HashMap;
 use townsquare_domain::moderation::SanctionKind;
 use townsquare_domain::policy::{self, Viewer};
 use townsquare_domain::time_zones;
@@ -402,6 +403,21 @@ impl App {
         note: &str,
         accepted_guidelines: bool,
     ) -> AppResult<JoinOutcome> {
+        self.join_community_answering(actor, slug, note, accepted_guidelines, &HashMap::new())
+            .await
+    }
+
+    /// Joins as `join_community`, with answers (by question id) to the community's
+    /// application questions, checked and kept with the request when the community approves
+    /// its members; a required question left unanswered refuses the request.
+    pub async fn join_community_answering(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        note: &str,
+        accepted_guidelines: bool,
+        answers: &HashMap<String, String>,
+    ) -> AppResult<JoinOutcome> {
         let view = self.community(Some(actor), slug).await?;
         if view.role().is_some() {
             return Ok(JoinOutcome::AlreadyMember);
@@ -427,9 +443,19 @@ impl App {
                     return Ok(JoinOutcome::Requested);
                 }
                 crate::moderation::members::check_accepted(c, accepted_guidelines)?;
+                let questions = townsquare_store::applications::questions(&mut tx, &c.id).await?;
+                let answers = crate::applications::check_answers(&questions, answers)?;
                 store::upsert_membership(
                     &mut tx,
                     &membership(c, actor, CommunityRole::Member, PENDING, &note, now),
+                )
+                .await?;
+                townsquare_store::applications::replace_answers(
+                    &mut tx,
+                    &c.id,
+                    &actor.user_id,
+                    &answers,
+                    now,
                 )
                 .await?;
                 activity::record(
@@ -602,6 +628,22 @@ impl App {
         user_id: &str,
         approve: bool,
     ) -> AppResult<()> {
+        self.decide_join_request_with_message(actor, slug, user_id, approve, "")
+            .await
+    }
+
+    /// Approves or declines a pending join request with an optional message for the
+    /// applicant, who gets it by e-mail and in their notifications (with or without one).
+    /// A declined request's answers are removed with it.
+    pub async fn decide_join_request_with_message(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        user_id: &str,
+        approve: bool,
+        message: &str,
+    ) -> AppResult<()> {
+        let message = crate::applications::decision_message(message)?;
         let view = self.managed_community(actor, slug).await?;
         let c = &view.community;
         let now = self.now();
@@ -621,6 +663,7 @@ impl App {
             .await?;
         } else {
             store::delete_membership(&mut tx, &c.id, user_id).await?;
+            townsquare_store::applications::delete_answers(&mut tx, &c.id, user_id).await?;
             activity::record(
                 &mut tx,
                 Some(&c.id),
@@ -628,11 +671,13 @@ impl App {
                 "join_declined",
                 "user",
                 user_id,
-                json!({}),
+                json!({"with_message": !message.is_empty()}),
                 now,
             )
             .await?;
         }
+        self.tell_applicant(&mut tx, &view, actor, user_id, approve, &message, now)
+            .await?;
         self.commit(tx).await
     }
 

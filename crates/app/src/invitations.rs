@@ -313,70 +313,89 @@ impl App {
                 .await?;
         }
         let mut tx = self.db().begin().await?;
+        for email in &to_invite {
+            self.send_email_invitation(&mut tx, c, actor, email, &source, &campaign, now)
+                .await?;
+        }
+        self.commit(tx).await?;
+        report.invited = to_invite;
+        Ok(report)
+    }
+
+    /// Writes one personal e-mail invitation (single use, `EMAIL_INVITATION_DAYS` days), queues
+    /// its e-mail and records `invitation_sent`, inside the caller's transaction (shared by
+    /// bulk invitations and member imports).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn send_email_invitation(
+        &self,
+        tx: &mut townsquare_store::Tx,
+        c: &CommunityRow,
+        actor: &Actor,
+        email: &str,
+        source: &str,
+        campaign: &str,
+        now: i64,
+    ) -> AppResult<InvitationRow> {
         let inviter = &actor.display_name;
         let expires_at = now + EMAIL_INVITATION_DAYS * MICROS_PER_DAY;
         let until = chrono::DateTime::from_timestamp_micros(expires_at)
             .map(|d| d.format("%-d %B %Y").to_string())
             .unwrap_or_default();
-        for email in &to_invite {
-            let token = new_token();
-            let row = InvitationRow {
-                id: new_id(),
-                community_id: c.id.clone(),
-                kind: EMAIL.into(),
-                token_hash: hash_token(&token),
-                link_token: None,
-                email: Some(email.clone()),
-                source: source.clone(),
-                campaign: campaign.clone(),
-                max_uses: Some(1),
-                use_count: 0,
-                expires_at: Some(expires_at),
-                revoked_at: None,
-                created_by: Some(actor.user_id.clone()),
-                created_at: now,
-            };
-            store::insert(&mut tx, &row).await?;
-            let about = if c.description.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "\n\n{}",
-                    c.description.chars().take(600).collect::<String>()
-                )
-            };
-            let body = format!(
-                "Hello,\n\n{inviter} invited you to join {community} on Townsquare.{about}\n\n\
-                 Accept the invitation: {link}\n\n\
-                 This link is for you and works once, until {until}. If you have no account \
-                 yet, you can create one on the way.\n\n\
-                 Not interested? Ignore this e-mail and nothing happens.\n",
-                community = c.name,
-                link = self.invitation_url(&token),
-            );
-            mail::enqueue(
-                &mut tx,
-                email,
-                &format!("{inviter} invited you to {}", c.name),
-                &body,
-                now,
+        let token = new_token();
+        let row = InvitationRow {
+            id: new_id(),
+            community_id: c.id.clone(),
+            kind: EMAIL.into(),
+            token_hash: hash_token(&token),
+            link_token: None,
+            email: Some(email.to_string()),
+            source: source.to_string(),
+            campaign: campaign.to_string(),
+            max_uses: Some(1),
+            use_count: 0,
+            expires_at: Some(expires_at),
+            revoked_at: None,
+            created_by: Some(actor.user_id.clone()),
+            created_at: now,
+        };
+        store::insert(tx, &row).await?;
+        let about = if c.description.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\n\n{}",
+                c.description.chars().take(600).collect::<String>()
             )
-            .await?;
-            activity::record(
-                &mut tx,
-                Some(&c.id),
-                Some(&actor.user_id),
-                "invitation_sent",
-                "invitation",
-                &row.id,
-                json!({"email": email, "source": source, "campaign": campaign}),
-                now,
-            )
-            .await?;
-        }
-        self.commit(tx).await?;
-        report.invited = to_invite;
-        Ok(report)
+        };
+        let body = format!(
+            "Hello,\n\n{inviter} invited you to join {community} on Townsquare.{about}\n\n\
+             Accept the invitation: {link}\n\n\
+             This link is for you and works once, until {until}. If you have no account \
+             yet, you can create one on the way.\n\n\
+             Not interested? Ignore this e-mail and nothing happens.\n",
+            community = c.name,
+            link = self.invitation_url(&token),
+        );
+        mail::enqueue(
+            tx,
+            email,
+            &format!("{inviter} invited you to {}", c.name),
+            &body,
+            now,
+        )
+        .await?;
+        activity::record(
+            tx,
+            Some(&c.id),
+            Some(&actor.user_id),
+            "invitation_sent",
+            "invitation",
+            &row.id,
+            json!({"email": email, "source": source, "campaign": campaign}),
+            now,
+        )
+        .await?;
+        Ok(row)
     }
 
     /// Withdraws an invitation; people who already joined through it stay members.

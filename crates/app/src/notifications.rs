@@ -40,6 +40,8 @@ pub fn describe(kind: &str) -> &'static str {
         "flag_handled" => "handled your flag in",
         "sanction" => "sent you a moderation notice in",
         "welcome" => "welcomed you to",
+        "join_approved" => "approved your request to join",
+        "join_declined" => "declined your request to join",
         _ => "did something in",
     }
 }

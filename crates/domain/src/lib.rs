@@ -8,6 +8,7 @@ pub mod event_live;
 pub mod events;
 pub mod ids;
 pub mod markdown;
+pub mod member_import;
 pub mod member_segments;
 pub mod membership_tiers;
 pub mod moderation;

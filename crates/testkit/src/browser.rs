@@ -124,6 +124,56 @@ impl Browser {
         Page { status, url, html }
     }
 
+    /// Submits a `multipart/form-data` form (as a file upload form does) with the CSRF token
+    /// of the last page loaded; `file` is (part name, file name, bytes).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Page {
+        const BOUNDARY: &str = "----townsquare-test-7d1f0c2a";
+        let mut body: Vec<u8> = Vec::new();
+        let csrf = self.csrf();
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", csrf.as_str())];
+        all.extend_from_slice(fields);
+        for (name, value) in all {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        if let Some((name, filename, bytes)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status().as_u16();
+        let url = res.url().to_string();
+        let html = res.text().await.unwrap_or_default();
+        self.remember_csrf(&html);
+        Page { status, url, html }
+    }
+
     pub async fn sign_up(&self, email: &str, name: &str, password: &str) -> Page {
         self.get("/signup").await;
         let page = self

@@ -2,6 +2,7 @@
 //! with a year of history. Later product areas add their own content here.
 
 mod analytics;
+mod applications;
 mod auto_moderation;
 mod discussions;
 mod event_live;
@@ -326,6 +327,7 @@ impl App {
             let roster = roster(&users, c, &council.id, &mut rng);
             let mut active = 0;
             let mut members: Vec<(&UserRow, i64)> = Vec::new();
+            let mut pending: Vec<(String, i64)> = Vec::new();
             for (u, role, status) in roster {
                 let joined_at = u.created_at.max(c.created_at) + rng.gen_range(0..MICROS_PER_HOUR);
                 communities::upsert_membership(
@@ -346,6 +348,7 @@ impl App {
                 )
                 .await?;
                 if status != "active" {
+                    pending.push((u.id.clone(), joined_at));
                     record(
                         &mut tx,
                         c,
@@ -401,6 +404,9 @@ impl App {
                 .await?;
             }
             communities::add_to_member_count(&mut tx, &c.id, active - c.member_count).await?;
+            if c.join_policy == "approval" {
+                applications::seed(&mut tx, c, &pending).await?;
+            }
             if let Some(invites) = invites {
                 invites.finish(&mut tx).await?;
             }

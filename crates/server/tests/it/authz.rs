@@ -244,6 +244,19 @@ const TABLE: &[Row] = &[
     ("GET", "/api/v1/communities/{slug}/onboarding/settings", "", [401, 403, 404, 403, 200, 200]),
     ("PUT", "/api/v1/communities/{slug}/onboarding/settings", r#"{"steps":["join_space"],"welcome_message":"Hello {who}","nudge_days":[2]}"#, [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/onboarding/funnel", "", [401, 403, 404, 403, 200, 200]),
+    // Application questions (admins define them; whoever sees the community reads them, as
+    // the join form asks them). {application_question} is one the owner made.
+    ("GET", "/c/{slug}/settings/application", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/settings/application", "prompt=Asked+by+{who}&required=yes", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/settings/application/{application_question}/delete", "", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/api/v1/communities/{slug}/application-questions", "", [404, 200, 404, 200, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/application-questions", r#"{"prompt":"Asked by {who}","required":false}"#, [401, 403, 404, 403, 201, 201]),
+    ("DELETE", "/api/v1/communities/{slug}/application-questions/{application_question}", "", [401, 403, 404, 403, 204, 204]),
+    // Importing members (admins). The body is the CSV file (text/csv to the API, a multipart
+    // upload to the page); a check writes nothing.
+    ("GET", "/c/{slug}/settings/import", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/settings/import", "email\nnew-{who}@example.org\n", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/imports", "email\nnew-{who}@example.org\n", [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/moderation/held", "", [401, 403, 404, 200, 200, 200]),
     ("POST", "/api/v1/held-posts/{held}/decision", r#"{"decision":"reject","reason":"Not here"}"#, [401, 404, 404, 200, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/appeals", r#"{"action_id":"{action}","statement":"Please reconsider"}"#, [401, 201, 404, 404, 404, 404]),
@@ -458,6 +471,7 @@ fn fresh_per_caller(method: &str, path: &str) -> bool {
         || path.ends_with("/decision")
         || (method == "DELETE" && path.contains("/auto-moderation/rules/"))
         || (method == "DELETE" && path.contains("/profile-fields/"))
+        || (method == "DELETE" && path.contains("/application-questions/"))
         || path.ends_with("/polls/{poll}/status")
         || path.ends_with("/recap")
         || path.ends_with("/tier/end")
@@ -528,6 +542,8 @@ struct Fixture {
     field_id: String,
     /// A membership tier (unlocking no space) that the target member holds.
     tier_id: String,
+    /// An application question of the community (required).
+    application_question_id: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
     callers: Vec<Caller>,
 }
@@ -899,6 +915,11 @@ async fn fixture(api: bool) -> Fixture {
         )
         .await
         .expect("target's tier");
+    let application_question = t
+        .app
+        .add_application_question(&owner, "council", "What brings you here?", true)
+        .await
+        .expect("application question");
     let mut callers = vec![Caller {
         email: "anonymous@example.org".into(),
         token: None,
@@ -945,6 +966,7 @@ async fn fixture(api: bool) -> Fixture {
         held_id: held.id,
         field_id: profile_field.id,
         tier_id: tier.tier.id,
+        application_question_id: application_question.id,
         callers,
     }
 }
@@ -995,6 +1017,7 @@ impl Fixture {
             .replace("{user_id}", user_id)
             .replace("{field_id}", &self.field_id)
             .replace("{tier}", &self.tier_id)
+            .replace("{application_question}", &self.application_question_id)
             .replace("{id}", id)
             .replace(
                 "{token}",
@@ -1064,6 +1087,10 @@ impl Fixture {
                          Content-Type: text/plain\r\n\r\nNotes from {who}.\r\n--{b}--\r\n",
                         who = CALLERS[who]
                     ));
+            } else if pattern.ends_with("/imports") {
+                req = req
+                    .header("content-type", "text/csv")
+                    .body(body.to_string());
             } else if !body.is_empty() {
                 req = req
                     .header("content-type", "application/json")
@@ -1096,9 +1123,21 @@ impl Fixture {
             if let Some(stamp) = hidden_field(&page, "form_stamp") {
                 form.push_str(&format!("&form_stamp={stamp}"));
             }
-            req = req
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(form);
+            if pattern == "/c/{slug}/settings/import" {
+                let b = "townsquare-authz";
+                req = req
+                    .header("content-type", format!("multipart/form-data; boundary={b}"))
+                    .body(format!(
+                        "--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
+                         --{b}\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\ninvite\r\n\
+                         --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\n\
+                         Content-Type: text/csv\r\n\r\n{body}\r\n--{b}--\r\n"
+                    ));
+            } else {
+                req = req
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(form);
+            }
         }
         let res = req.send().await.expect("request");
         let status = res.status().as_u16();

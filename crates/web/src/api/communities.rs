@@ -230,6 +230,10 @@ pub struct JoinBody {
     /// accepted is recorded).
     #[serde(default)]
     accept_guidelines: bool,
+    /// For approval communities: answers to the application questions, by question id
+    /// (`GET .../application-questions`); required ones must be answered.
+    #[serde(default)]
+    answers: std::collections::HashMap<String, String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -256,7 +260,13 @@ pub async fn join(
     };
     let outcome = match state
         .app
-        .join_community(ctx.actor()?, &slug, &body.note, body.accept_guidelines)
+        .join_community_answering(
+            ctx.actor()?,
+            &slug,
+            &body.note,
+            body.accept_guidelines,
+            &body.answers,
+        )
         .await?
     {
         JoinOutcome::Joined => "joined",
@@ -290,6 +300,15 @@ pub struct Member {
     joined_at: String,
     /// The note sent with a join request.
     request_note: String,
+    /// A join request's answers to the application questions (admins see requests only).
+    answers: Vec<ApplicationAnswer>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApplicationAnswer {
+    /// The question as it was asked.
+    question: String,
+    answer: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -348,7 +367,31 @@ pub async fn members(
                 .map(|m| encode_time_cursor(m.joined_at, &m.user_id))
         })
         .flatten();
-    let items = rows.into_iter().map(member).collect();
+    let mut answers = if status == PENDING {
+        let view = state.app.community(ctx.0.actor.as_ref(), &slug).await?;
+        let ids: Vec<String> = rows.iter().map(|m| m.user_id.clone()).collect();
+        state
+            .app
+            .application_answers(&view.community.id, &ids)
+            .await?
+    } else {
+        Default::default()
+    };
+    let items = rows
+        .into_iter()
+        .map(|m| {
+            let given = answers.remove(&m.user_id).unwrap_or_default();
+            let mut item = member(m);
+            item.answers = given
+                .into_iter()
+                .map(|a| ApplicationAnswer {
+                    question: a.question,
+                    answer: a.answer,
+                })
+                .collect();
+            item
+        })
+        .collect();
     Ok(Json(MemberPage { items, next_cursor }))
 }
 
@@ -361,6 +404,7 @@ fn member(m: townsquare_app::store::communities::MemberListing) -> Member {
         status: m.status,
         joined_at: iso(m.joined_at),
         request_note: m.request_note,
+        answers: Vec::new(),
     }
 }
 
@@ -387,32 +431,59 @@ pub async fn set_role(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Approve a join request (admins).
+#[derive(Deserialize, ToSchema, Default)]
+pub struct DecisionBody {
+    /// For the applicant, by e-mail and in their notifications (optional, at most 2000
+    /// characters).
+    #[serde(default)]
+    message: String,
+}
+
+/// An optional JSON body: empty means no message.
+fn decision_body(body: &[u8]) -> Result<DecisionBody, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(DecisionBody::default());
+    }
+    serde_json::from_slice::<DecisionBody>(body).map_err(|e| {
+        ApiError(AppError::invalid(
+            "body",
+            format!("The JSON body could not be read: {e}."),
+        ))
+    })
+}
+
+/// Approve a join request (admins), with an optional message for the applicant.
 #[utoipa::path(post, path = "/api/v1/communities/{slug}/requests/{user_id}/approve", tag = "communities", security(("bearer" = [])),
-    params(("slug" = String, Path), ("user_id" = String, Path)), responses((status = 204), (status = 403), (status = 404)))]
+    params(("slug" = String, Path), ("user_id" = String, Path)), request_body(content = DecisionBody, description = "Optional"),
+    responses((status = 204), (status = 403), (status = 404), (status = 422)))]
 pub async fn approve(
     State(state): State<AppState>,
     ctx: ApiCtx,
     Path((slug, user_id)): Path<(String, String)>,
+    body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
+    let b = decision_body(&body)?;
     state
         .app
-        .decide_join_request(ctx.actor()?, &slug, &user_id, true)
+        .decide_join_request_with_message(ctx.actor()?, &slug, &user_id, true, &b.message)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Decline a join request (admins).
+/// Decline a join request (admins), with an optional message for the applicant.
 #[utoipa::path(post, path = "/api/v1/communities/{slug}/requests/{user_id}/decline", tag = "communities", security(("bearer" = [])),
-    params(("slug" = String, Path), ("user_id" = String, Path)), responses((status = 204), (status = 403), (status = 404)))]
+    params(("slug" = String, Path), ("user_id" = String, Path)), request_body(content = DecisionBody, description = "Optional"),
+    responses((status = 204), (status = 403), (status = 404), (status = 422)))]
 pub async fn decline(
     State(state): State<AppState>,
     ctx: ApiCtx,
     Path((slug, user_id)): Path<(String, String)>,
+    body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
+    let b = decision_body(&body)?;
     state
         .app
-        .decide_join_request(ctx.actor()?, &slug, &user_id, false)
+        .decide_join_request_with_message(ctx.actor()?, &slug, &user_id, false, &b.message)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod analytics;
+mod applications;
 mod auto_moderation;
 mod communities;
 mod discussions;
@@ -16,6 +17,7 @@ mod files;
 mod invitations;
 mod member_360;
 mod membership_tiers;
+mod member_import;
 mod moderation;
 mod notifications;
 mod onboarding;
@@ -51,6 +53,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = membership_tiers::routes(r);
     let r = onboarding::routes(r);
     let r = member_360::routes(r);
+    let r = member_import::routes(r);
+    let r = applications::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
     let r = event_live::routes(r);

@@ -220,6 +220,8 @@ struct HomePage {
     is_owner: bool,
     is_pending: bool,
     can_manage: bool,
+    /// The application questions the join form asks (approval communities, non-members).
+    questions: Vec<townsquare_app::store::applications::QuestionRow>,
     spaces: Vec<SpaceCard>,
     topics: Vec<ListedItem>,
     /// Latest, unread, trending, top: the tabs above the topic list.
@@ -383,11 +385,24 @@ async fn show(
             .map(crate::html::onboarding::ChecklistCard::from),
         _ => None,
     };
+    let questions = if view.join_policy() == townsquare_domain::JoinPolicy::Approval
+        && ctx.actor.is_some()
+        && view.membership.is_none()
+    {
+        state
+            .app
+            .application_questions(ctx.actor.as_ref(), &slug)
+            .await?
+            .1
+    } else {
+        Vec::new()
+    };
     let c = &view.community;
     let layout = Layout::new(&state, &ctx, &c.name)
         .await?
         .in_community(&view, &spaces, None);
     let home = HomePage {
+        questions,
         slug: c.slug.clone(),
         name: c.name.clone(),
         description: c.description.clone(),
@@ -567,15 +582,6 @@ async fn update(
     }
 }
 
-#[derive(Deserialize)]
-struct JoinForm {
-    #[serde(default)]
-    note: String,
-    /// The guidelines' checkbox: present when ticked.
-    #[serde(default)]
-    accept_guidelines: Option<String>,
-}
-
 /// A community's guidelines as sanitized HTML (empty if it has none).
 pub(crate) fn guidelines_html(guidelines: &str) -> String {
     if guidelines.trim().is_empty() {
@@ -589,14 +595,46 @@ async fn join(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
-    CsrfForm(form): CsrfForm<JoinForm>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
-    let message = match state
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    // Answers to the application questions arrive as `answer_<question id>`.
+    let answers: std::collections::HashMap<String, String> = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("answer_")
+                .map(|id| (id.to_string(), v.clone()))
+        })
+        .collect();
+    let outcome = state
         .app
-        .join_community(actor, &slug, &form.note, form.accept_guidelines.is_some())
-        .await?
-    {
+        .join_community_answering(
+            actor,
+            &slug,
+            &value("note").unwrap_or_default(),
+            value("accept_guidelines").is_some(),
+            &answers,
+        )
+        .await;
+    let outcome = match outcome {
+        Err(townsquare_app::AppError::Invalid(errors))
+            if errors.0.iter().any(|e| e.field.starts_with("answers.")) =>
+        {
+            let why: Vec<String> = errors.0.into_iter().map(|e| e.message).collect();
+            return Ok(redirect_with_flash(
+                &format!("/c/{slug}"),
+                &format!("Your request was not sent. {}", why.join(" ")),
+            ));
+        }
+        other => other?,
+    };
+    let message = match outcome {
         JoinOutcome::Joined => "Welcome! You are now a member.",
         JoinOutcome::AlreadyMember => "You are already a member.",
         JoinOutcome::Requested => "Your request is sent. An admin will review it.",
@@ -641,22 +679,29 @@ async fn set_role(
     ))
 }
 
+#[derive(Deserialize)]
+struct DecisionForm {
+    /// For the applicant, by e-mail and in their notifications (optional).
+    #[serde(default)]
+    message: String,
+}
+
 async fn approve(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((slug, user_id)): Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, HtmlError> {
-    decide(state, ctx, slug, user_id, true).await
+    decide(state, ctx, slug, user_id, true, form.message).await
 }
 
 async fn decline(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((slug, user_id)): Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, HtmlError> {
-    decide(state, ctx, slug, user_id, false).await
+    decide(state, ctx, slug, user_id, false, form.message).await
 }
 
 async fn decide(
@@ -665,11 +710,12 @@ async fn decide(
     slug: String,
     user_id: String,
     approve: bool,
+    message: String,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
     state
         .app
-        .decide_join_request(actor, &slug, &user_id, approve)
+        .decide_join_request_with_message(actor, &slug, &user_id, approve, &message)
         .await?;
     Ok(redirect_with_flash(
         &format!("/c/{slug}/members"),

@@ -72,6 +72,8 @@ pub struct Pending {
     pub user_id: String,
     pub display_name: String,
     pub request_note: String,
+    /// (question as asked, answer) given with the request.
+    pub answers: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -104,13 +106,25 @@ async fn directory(
     let result = state.app.directory(ctx.actor.as_ref(), &slug, &req).await?;
     let view = &result.view;
     let pending = if view.can_manage() {
-        state
+        let requests = state
             .app
             .members(ctx.actor.as_ref(), &slug, PENDING, None, 100)
             .await?
-            .1
+            .1;
+        let ids: Vec<String> = requests.iter().map(|m| m.user_id.clone()).collect();
+        let mut answers = state
+            .app
+            .application_answers(&view.community.id, &ids)
+            .await?;
+        requests
             .into_iter()
             .map(|m| Pending {
+                answers: answers
+                    .remove(&m.user_id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| (a.question, a.answer))
+                    .collect(),
                 user_id: m.user_id,
                 display_name: m.display_name,
                 request_note: m.request_note,

@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod analytics;
+mod applications;
 mod auto_moderation;
 mod calendars;
 mod communities;
@@ -18,6 +19,7 @@ pub(crate) mod format;
 mod invitations;
 pub(crate) mod member_360;
 pub(crate) mod membership_tiers;
+mod member_import;
 mod moderation;
 mod notifications;
 pub(crate) mod onboarding;
@@ -57,6 +59,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = membership_tiers::routes(r);
     let r = onboarding::routes(r);
     let r = member_360::routes(r);
+    let r = member_import::routes(r);
+    let r = applications::routes(r);
     let r = directory::routes(r);
     let r = profiles::routes(r);
     spaces::routes(r)

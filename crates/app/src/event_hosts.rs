@@ -170,13 +170,16 @@ impl App {
         let user = match &speaker.handle {
             None => None,
             Some(h) => {
-                let user = townsquare_store::accounts::users_by_handles(self.db(), &[h.clone()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        AppError::invalid("handle", "There is no member with that handle.")
-                    })?;
+                let user = townsquare_store::accounts::users_by_handles(
+                    self.db(),
+                    std::slice::from_ref(h),
+                )
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    AppError::invalid("handle", "There is no member with that handle.")
+                })?;
                 let member = townsquare_store::communities::membership(
                     self.db(),
                     &view.event.community_id,

@@ -66,20 +66,33 @@ pub(crate) fn check_questions(
     }
 }
 
-/// Replaces an event's questions: the one at each position keeps its id (and its answers);
-/// questions past the new last one go, with their answers.
+/// Replaces an event's questions. A question that keeps its place, wording and kind keeps
+/// its id and its answers (its options or whether it is required may change); one that
+/// changed is a new question, and the answers to the old one go with it, so no answer is
+/// ever shown under a question it was not given to. Questions past the new last one go too.
 pub(crate) async fn save_questions(
     tx: &mut Tx,
     event_id: &str,
     questions: &[Question],
 ) -> AppResult<()> {
+    let existing = store::questions(&mut *tx, event_id).await?;
     for (i, q) in questions.iter().enumerate() {
+        let position = i as i64 + 1;
+        let kept = existing.iter().find(|e| e.position == position);
+        let id = match kept {
+            Some(old) if old.prompt == q.prompt && old.kind == q.kind.as_str() => old.id.clone(),
+            Some(old) => {
+                store::delete_question(tx, &old.id).await?;
+                new_id()
+            }
+            None => new_id(),
+        };
         store::upsert_question(
             tx,
             &QuestionRow {
-                id: new_id(),
+                id,
                 event_id: event_id.into(),
-                position: i as i64 + 1,
+                position,
                 prompt: q.prompt.clone(),
                 kind: q.kind.as_str().into(),
                 required: q.required,

@@ -33,8 +33,8 @@ pub async fn questions<'a>(src: impl Into<Source<'a>>, event_id: &str) -> Result
         .db())
 }
 
-/// Writes the question at its position (keeping the id of the one there, so answers stay
-/// attached to it).
+/// Writes the question at its position; a question already there is updated in place
+/// (keeping its id and answers).
 pub async fn upsert_question(tx: &mut Tx, q: &QuestionRow) -> Result<()> {
     let sql = "INSERT INTO registration_questions
              (id, event_id, position, prompt, kind, required, options)
@@ -54,6 +54,19 @@ pub async fn upsert_question(tx: &mut Tx, q: &QuestionRow) -> Result<()> {
         .await
         .map(|r| r.rows_affected())
         .db())?;
+    Ok(())
+}
+
+/// Removes one question (with its answers).
+pub async fn delete_question(tx: &mut Tx, id: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM registration_questions WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
     Ok(())
 }
 

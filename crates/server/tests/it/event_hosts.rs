@@ -281,3 +281,108 @@ async fn hosts_list_speakers_shown_on_the_event_page() {
         204
     );
 }
+
+#[tokio::test]
+async fn the_demo_has_questions_answers_cohosts_speakers_and_a_busy_month() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let maya = t.demo_token("maya@demo.townsquare.test").await;
+    // This month and the next hold every upcoming Guild event (all within four weeks).
+    let c = t.app.community(None, "open-source-guild").await.unwrap();
+    let tz = townsquare_domain::time_zones::parse_or_utc(&c.community.time_zone);
+    let month = townsquare_domain::event_calendar::Month::containing(t.app.now(), tz);
+    let mut in_months = Vec::new();
+    for m in [month, month.next()] {
+        let (status, body) = t
+            .api(
+                "GET",
+                &format!(
+                    "/api/v1/communities/open-source-guild/events?month={}",
+                    m.as_param()
+                ),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        in_months.extend(body["events"].as_array().unwrap().clone());
+    }
+    let (_, upcoming) = t
+        .api(
+            "GET",
+            "/api/v1/communities/open-source-guild/events",
+            None,
+            None,
+        )
+        .await;
+    let upcoming = upcoming["events"].as_array().unwrap();
+    assert!(upcoming.len() >= 7, "{upcoming:?}");
+    for e in upcoming {
+        assert!(in_months.iter().any(|m| m["id"] == e["id"]), "{e}");
+    }
+    let page = t
+        .browser()
+        .get(&format!(
+            "/c/open-source-guild/events?view=month&month={}",
+            month.next().as_param()
+        ))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("class=\"day-events\""));
+
+    let find = |title: &str| {
+        upcoming
+            .iter()
+            .find(|e| e["title"] == title)
+            .unwrap_or_else(|| panic!("{title}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // The security workshop asks two required questions, answered by every registrant.
+    let workshop = find("Workshop: writing a security policy that people follow");
+    let (_, e) = t
+        .api("GET", &format!("/api/v1/events/{workshop}"), None, None)
+        .await;
+    assert_eq!(e["questions"].as_array().unwrap().len(), 2);
+    let (status, list) = t
+        .api(
+            "GET",
+            &format!("/api/v1/events/{workshop}/attendance"),
+            Some(&maya),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let registrants = list["registrants"].as_array().unwrap();
+    assert!(!registrants.is_empty());
+    for r in registrants {
+        assert_eq!(r["answers"].as_object().unwrap().len(), 2, "{r}");
+    }
+    // Co-hosts and speakers, one of them a member.
+    let office = find("Maintainer office hours: triaging a flood of issues");
+    let (_, people) = t
+        .api(
+            "GET",
+            &format!("/api/v1/events/{office}/people"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        people["cohosts"][0]["display_name"], "Jonas Weber",
+        "{people}"
+    );
+    assert_eq!(people["speakers"][0]["name"], "Jonas Weber");
+    assert!(people["speakers"][0]["user_id"].is_string());
+    let page = t
+        .browser()
+        .get(&format!("/c/open-source-guild/events/{office}"))
+        .await;
+    assert!(
+        page.text()
+            .contains("Hosted by Maya Lindqvist and Jonas Weber"),
+        "{}",
+        page.text()
+    );
+}

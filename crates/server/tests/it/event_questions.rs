@@ -188,6 +188,49 @@ async fn a_required_answer_is_needed_and_answers_are_for_hosts_and_their_author(
         .await
         .text()
         .contains("Your answers"));
+
+    // Rewording a question drops the answers given to the old wording; an unchanged one
+    // keeps its id and answers even when its options change.
+    let (status, edited) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/events/{id}"),
+            Some(&owner),
+            Some(with_questions(json!([
+                {"prompt": "Any allergies?"},
+                {"prompt": "T-shirt size", "kind": "choice", "required": true, "options": ["S", "M", "L", "XL"]},
+            ]))),
+        )
+        .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["questions"][1]["id"], size.as_str());
+    assert_ne!(edited["questions"][0]["id"], diet.as_str());
+    let (_, seen) = t
+        .api("GET", &format!("/api/v1/events/{id}"), Some(&mia), None)
+        .await;
+    assert_eq!(
+        seen["my_answers"],
+        json!([{"prompt": "T-shirt size", "answer": "M"}])
+    );
+    // Leaving questions out of an edit keeps them; [] removes them.
+    let (_, kept) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/events/{id}"),
+            Some(&owner),
+            Some(event_body(None)),
+        )
+        .await;
+    assert_eq!(kept["questions"].as_array().unwrap().len(), 2);
+    let (_, none) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/events/{id}"),
+            Some(&owner),
+            Some(with_questions(json!([]))),
+        )
+        .await;
+    assert_eq!(none["questions"], json!([]));
 }
 
 #[tokio::test]

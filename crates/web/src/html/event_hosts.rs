@@ -65,16 +65,28 @@ struct PeoplePage {
     speaker_errors: ValidationErrors,
 }
 
+/// What the two forms re-show after a refused submission.
+#[derive(Default)]
+struct Forms {
+    host_input: String,
+    host_errors: ValidationErrors,
+    speaker_input: SpeakerForm,
+    speaker_errors: ValidationErrors,
+}
+
 async fn render(
     state: &AppState,
     ctx: &Ctx,
     slug: &str,
     event: &str,
-    host_input: String,
-    host_errors: ValidationErrors,
-    speaker_input: SpeakerForm,
-    speaker_errors: ValidationErrors,
+    forms: Forms,
 ) -> Result<Response, HtmlError> {
+    let Forms {
+        host_input,
+        host_errors,
+        speaker_input,
+        speaker_errors,
+    } = forms;
     ctx.actor()?;
     let view = event_in(state, ctx, slug, event).await?;
     if !view.can_host() {
@@ -119,17 +131,7 @@ async fn people(
     ctx: Ctx,
     Path((slug, event)): Path<(String, String)>,
 ) -> Result<Response, HtmlError> {
-    render(
-        &state,
-        &ctx,
-        &slug,
-        &event,
-        String::new(),
-        ValidationErrors::new(),
-        SpeakerForm::default(),
-        ValidationErrors::new(),
-    )
-    .await
+    render(&state, &ctx, &slug, &event, Forms::default()).await
 }
 
 async fn add_host(
@@ -151,17 +153,12 @@ async fn add_host(
         )),
         Err(e) => {
             let errors = form_errors(e)?;
-            render(
-                &state,
-                &ctx,
-                &slug,
-                &event,
-                form.handle,
-                errors,
-                SpeakerForm::default(),
-                ValidationErrors::new(),
-            )
-            .await
+            let forms = Forms {
+                host_input: form.handle,
+                host_errors: errors,
+                ..Default::default()
+            };
+            render(&state, &ctx, &slug, &event, forms).await
         }
     }
 }
@@ -204,17 +201,12 @@ async fn add_speaker(
         )),
         Err(e) => {
             let errors = form_errors(e)?;
-            render(
-                &state,
-                &ctx,
-                &slug,
-                &event,
-                String::new(),
-                ValidationErrors::new(),
-                form,
-                errors,
-            )
-            .await
+            let forms = Forms {
+                speaker_input: form,
+                speaker_errors: errors,
+                ..Default::default()
+            };
+            render(&state, &ctx, &slug, &event, forms).await
         }
     }
 }

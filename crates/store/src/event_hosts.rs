@@ -93,9 +93,9 @@ pub struct SpeakerRow {
 /// The speakers, in order.
 pub async fn speakers<'a>(src: impl Into<Source<'a>>, event_id: &str) -> Result<Vec<SpeakerRow>> {
     with_read!(src, |c| sqlx::query_as::<_, SpeakerRow>(
-        "SELECT s.id, s.event_id, s.position, s.name, s.user_id, u.handle, s.bio
+        "SELECT s.id, s.event_id, s.ordinal AS position, s.name, s.user_id, u.handle, s.bio
          FROM event_speakers s LEFT JOIN users u ON u.id = s.user_id
-         WHERE s.event_id = $1 ORDER BY s.position, s.id"
+         WHERE s.event_id = $1 ORDER BY s.ordinal, s.id"
     )
     .bind(event_id)
     .fetch_all(c)
@@ -105,9 +105,9 @@ pub async fn speakers<'a>(src: impl Into<Source<'a>>, event_id: &str) -> Result<
 
 /// Adds a speaker after the others.
 pub async fn insert_speaker(tx: &mut Tx, s: &SpeakerRow, now: i64) -> Result<()> {
-    let sql = "INSERT INTO event_speakers (id, event_id, position, name, user_id, bio, created_at)
+    let sql = "INSERT INTO event_speakers (id, event_id, ordinal, name, user_id, bio, created_at)
          VALUES ($1, $2,
-             (SELECT COALESCE(MAX(position), 0) + 1 FROM event_speakers WHERE event_id = $2),
+             (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM event_speakers WHERE event_id = $2),
              $3, $4, $5, $6)";
     with_tx!(tx, |c| sqlx::query(sql)
         .bind(&s.id)

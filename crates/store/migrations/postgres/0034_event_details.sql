@@ -42,11 +42,11 @@ CREATE INDEX event_hosts_user ON event_hosts(user_id);
 CREATE TABLE event_speakers (
     id TEXT PRIMARY KEY NOT NULL,
     event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-    position BIGINT NOT NULL,
+    ordinal BIGINT NOT NULL,
     name TEXT NOT NULL,
     user_id TEXT REFERENCES users(id) ON DELETE SET NULL,
     bio TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
-CREATE INDEX event_speakers_event ON event_speakers(event_id, position);
+CREATE INDEX event_speakers_event ON event_speakers(event_id, ordinal);
 CREATE INDEX event_speakers_user ON event_speakers(user_id);

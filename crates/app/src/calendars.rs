@@ -124,7 +124,8 @@ impl App {
             .map(|s| s.id)
             .collect();
         let since = self.now() - PAST_DAYS * crate::clock::MICROS_PER_DAY;
-        let events = store::events_in_spaces(self.db(), &public_spaces, since, FEED_LIMIT).await?;
+        let events =
+            store::events_in_spaces(self.db(), &public_spaces, since, None, FEED_LIMIT).await?;
         let entries = events
             .into_iter()
             .map(|event| CalendarEntry {

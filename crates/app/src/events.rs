@@ -8,7 +8,9 @@ use crate::communities::CommunityView;
 use crate::spaces::kind_of;
 use crate::{activity, mail, Actor, App, AppError, AppResult};
 use serde_json::json;
+use std::collections::HashMap;
 use townsquare_domain::events::{self as rules, EventDraft, EventFields, EventFormat};
+use townsquare_domain::registration_questions::Question;
 use townsquare_domain::{new_id, policy, time_zones, SpaceKind};
 use townsquare_store::events::{self as store, EventRow, RegistrationRow};
 use townsquare_store::spaces::{self as spaces_store, SpaceRow};
@@ -32,6 +34,10 @@ pub struct EventView {
     /// 1 for the first in line, when the viewer is waitlisted.
     pub waitlist_position: Option<i64>,
     pub waitlisted: i64,
+    /// The viewer co-hosts this event (see `event_hosts`).
+    pub is_cohost: bool,
+    /// The viewer created this event.
+    pub is_creator: bool,
 }
 
 impl EventView {
@@ -39,8 +45,19 @@ impl EventView {
         EventFormat::parse(&self.event.format).unwrap_or(EventFormat::Meetup)
     }
 
+    /// Whether the viewer hosts this event: the community's admins, and the members its
+    /// creator made co-hosts (while they are members in good standing). Every host right —
+    /// editing, check-in, attendance, Q&A moderation, polls, follow-ups — goes through here.
     pub fn can_host(&self) -> bool {
         policy::can_host_events(&self.community.viewer)
+            || (self.is_cohost && self.community.role().is_some())
+    }
+
+    /// Whether the viewer may add and remove co-hosts: the event's creator (while still a
+    /// host) and the community's admins.
+    pub fn can_manage_hosts(&self) -> bool {
+        policy::can_host_events(&self.community.viewer)
+            || (self.is_creator && self.community.role().is_some())
     }
 
     pub fn is_registered(&self) -> bool {
@@ -86,6 +103,23 @@ fn can_see(view: &CommunityView, space: &SpaceRow) -> bool {
     crate::spaces::can_see(view, space)
 }
 
+/// Checks the schedule and the registration questions together, so a form shows every error.
+fn validate_all(
+    draft: &EventDraft,
+    tz: time_zones::Tz,
+) -> AppResult<(EventFields, Option<Vec<Question>>)> {
+    let mut errors = townsquare_domain::ValidationErrors::new();
+    let fields = rules::validate(draft, tz)
+        .map_err(|e| errors.0.extend(e.0))
+        .ok();
+    let questions =
+        crate::registration_questions::check_questions(draft.questions.as_deref(), &mut errors);
+    match fields {
+        Some(f) if errors.is_empty() => Ok((f, questions)),
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
 fn row_of(fields: EventFields, base: EventRow) -> EventRow {
     EventRow {
         title: fields.title,
@@ -100,6 +134,16 @@ fn row_of(fields: EventFields, base: EventRow) -> EventRow {
         registration_deadline: fields.registration_deadline,
         reminder_minutes: rules::store_reminders(&fields.reminder_minutes),
         ..base
+    }
+}
+
+/// Reads a format filter from an address (`?format=ama`); empty means every format.
+pub fn format_filter(input: Option<&str>) -> AppResult<Option<EventFormat>> {
+    match input.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(f) => EventFormat::parse(f)
+            .map(Some)
+            .map_err(|m| AppError::invalid("format", m)),
     }
 }
 
@@ -145,7 +189,7 @@ impl App {
             ));
         }
         let tz = time_zones::parse_or_utc(&space.community.community.time_zone);
-        let fields = rules::validate(draft, tz).map_err(AppError::Invalid)?;
+        let (fields, questions) = validate_all(draft, tz)?;
         let now = self.now();
         let row = row_of(
             fields,
@@ -175,6 +219,9 @@ impl App {
         );
         let mut tx = self.db().begin().await?;
         store::insert_event(&mut tx, &row).await?;
+        if let Some(questions) = &questions {
+            crate::registration_questions::save_questions(&mut tx, &row.id, questions).await?;
+        }
         activity::record(
             &mut tx,
             Some(&row.community_id),
@@ -201,7 +248,7 @@ impl App {
         let view = self.event(Some(actor), event_id).await?;
         if !view.can_host() {
             return Err(AppError::Forbidden(
-                "Only the community's admins can edit events.".into(),
+                "Only the event's hosts can edit it.".into(),
             ));
         }
         let tz = time_zones::parse_or_utc(&view.community.community.time_zone);
@@ -212,7 +259,7 @@ impl App {
                 &view.event.reminder_minutes,
             )));
         }
-        let fields = rules::validate(&draft, tz).map_err(AppError::Invalid)?;
+        let (fields, questions) = validate_all(&draft, tz)?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let current = store::lock_event(&mut tx, event_id)
@@ -237,6 +284,9 @@ impl App {
         }
         let row = row_of(fields, current.clone());
         store::update_event(&mut tx, &row, now).await?;
+        if let Some(questions) = &questions {
+            crate::registration_questions::save_questions(&mut tx, &row.id, questions).await?;
+        }
         self.tell_of_new_time(&mut tx, &view, &current, &row, now)
             .await?;
         activity::record(
@@ -284,7 +334,16 @@ impl App {
             _ => None,
         };
         let (_, waitlisted) = store::counts(self.db(), event_id).await?;
+        let is_cohost = match actor {
+            Some(a) => {
+                townsquare_store::event_hosts::is_cohost(self.db(), event_id, &a.user_id).await?
+            }
+            None => false,
+        };
+        let is_creator = actor.is_some_and(|a| a.user_id == event.created_by);
         Ok(EventView {
+            is_cohost,
+            is_creator,
             community,
             space,
             event,
@@ -294,24 +353,40 @@ impl App {
         })
     }
 
-    /// An events space's (upcoming, past) events: upcoming soonest first, past latest first.
+    /// An events space's (upcoming, past) events: upcoming soonest first, past latest first;
+    /// only those of one format when `format` is given.
     pub async fn space_events(
         &self,
         space: &crate::spaces::SpaceView,
+        format: Option<EventFormat>,
     ) -> AppResult<(Vec<EventRow>, Vec<EventRow>)> {
         let now = self.now();
-        let upcoming =
-            store::events_in_space(self.db(), &space.space.id, now, true, LIST_LIMIT).await?;
-        let past =
-            store::events_in_space(self.db(), &space.space.id, now, false, LIST_LIMIT).await?;
+        let format = format.map(EventFormat::as_str);
+        let id = &space.space.id;
+        let upcoming = store::events_in_space(self.db(), id, now, true, format, LIST_LIMIT).await?;
+        let past = store::events_in_space(self.db(), id, now, false, format, LIST_LIMIT).await?;
         Ok((upcoming, past))
     }
 
-    /// Registers the actor, or puts them on the waitlist when the event is full.
+    /// Registers the actor, or puts them on the waitlist when the event is full (for an
+    /// event without required questions).
     pub async fn register_for_event(
         &self,
         actor: &Actor,
         event_id: &str,
+    ) -> AppResult<Registration> {
+        self.register_with_answers(actor, event_id, &HashMap::new())
+            .await
+    }
+
+    /// Registers the actor with their answers to the event's questions (keyed by question
+    /// id), or puts them on the waitlist when the event is full. Answers that do not pass
+    /// leave no registration behind.
+    pub async fn register_with_answers(
+        &self,
+        actor: &Actor,
+        event_id: &str,
+        answers: &HashMap<String, String>,
     ) -> AppResult<Registration> {
         let view = self.event(Some(actor), event_id).await?;
         if !policy::can_register_for_events(&view.community.viewer) {
@@ -352,6 +427,12 @@ impl App {
             }
             _ => {}
         }
+        let questions = townsquare_store::registration_questions::questions(&mut tx, event_id)
+            .await?
+            .into_iter()
+            .map(crate::registration_questions::EventQuestion::of)
+            .collect::<Vec<_>>();
+        let answers = crate::registration_questions::check_answers(&questions, answers)?;
         let seat = event.capacity.is_none_or(|c| event.registered_count < c);
         let outcome = if seat {
             Registration::Registered
@@ -374,6 +455,16 @@ impl App {
         .await?;
         if seat {
             store::add_seats(&mut tx, event_id, 1).await?;
+        }
+        if !questions.is_empty() {
+            townsquare_store::registration_questions::replace_answers(
+                &mut tx,
+                event_id,
+                &actor.user_id,
+                &answers,
+                now,
+            )
+            .await?;
         }
         activity::record(
             &mut tx,

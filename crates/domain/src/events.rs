@@ -70,6 +70,9 @@ pub struct EventDraft {
     /// When to remind registrants, e.g. "24h, 1h"; `None` for the default (24 hours and
     /// 1 hour before), an empty text for no reminders.
     pub reminders: Option<String>,
+    /// Registration questions (see `registration_questions`); `None` leaves an event's
+    /// questions as they are (and a new event without any).
+    pub questions: Option<Vec<crate::registration_questions::QuestionDraft>>,
 }
 
 /// A valid event schedule.

@@ -4,6 +4,8 @@
 pub mod analytics;
 pub mod auto_moderation;
 pub mod discussions;
+pub mod event_calendar;
+pub mod event_hosts;
 pub mod event_live;
 pub mod events;
 pub mod ids;
@@ -17,6 +19,7 @@ pub mod onboarding;
 pub mod policy;
 pub mod profiles;
 pub mod ranking;
+pub mod registration_questions;
 pub mod roles;
 pub mod time_zones;
 pub mod trust;

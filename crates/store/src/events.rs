@@ -132,32 +132,42 @@ pub async fn add_seats(tx: &mut Tx, event_id: &str, delta: i64) -> Result<()> {
     Ok(())
 }
 
-/// A space's events starting at or after `from` (ascending), or before it (descending).
+/// A space's events not yet over (soonest first), or over (latest first); only those of
+/// one format when `format` is given.
 pub async fn events_in_space(
     db: &Db,
     space_id: &str,
     now: i64,
     upcoming: bool,
+    format: Option<&str>,
     limit: i64,
 ) -> Result<Vec<EventRow>> {
+    let and_format = if format.is_some() {
+        " AND format = $4"
+    } else {
+        ""
+    };
     let sql = if upcoming {
         format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE space_id = $1 AND ends_at >= $2
+            "SELECT {EVENT_COLUMNS} FROM events WHERE space_id = $1 AND ends_at >= $2{and_format}
              ORDER BY starts_at, id LIMIT $3"
         )
     } else {
         format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE space_id = $1 AND ends_at < $2
+            "SELECT {EVENT_COLUMNS} FROM events WHERE space_id = $1 AND ends_at < $2{and_format}
              ORDER BY starts_at DESC, id DESC LIMIT $3"
         )
     };
-    with_read!(db, |c| sqlx::query_as::<_, EventRow>(&sql)
-        .bind(space_id)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(c)
-        .await
-        .db())
+    with_read!(db, |c| {
+        let mut q = sqlx::query_as::<_, EventRow>(&sql)
+            .bind(space_id)
+            .bind(now)
+            .bind(limit);
+        if let Some(f) = format {
+            q = q.bind(f);
+        }
+        q.fetch_all(c).await.db()
+    })
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -442,26 +452,77 @@ pub async fn my_registered_events(
         .db())
 }
 
-/// A community's events in the given spaces ending after `since`, soonest first.
+/// A community's events in the given spaces ending after `since`, soonest first; only those
+/// of one format when `format` is given.
 pub async fn events_in_spaces(
     db: &Db,
     space_ids: &[String],
     since: i64,
+    format: Option<&str>,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
+    events_where(db, space_ids, "ends_at >= $1", &[since], format, limit).await
+}
+
+/// Events in the given spaces starting in `[from, until)`, soonest first (a calendar month);
+/// only those of one format when `format` is given.
+pub async fn events_starting_in(
+    db: &Db,
+    space_ids: &[String],
+    from: i64,
+    until: i64,
+    format: Option<&str>,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
+    events_where(
+        db,
+        space_ids,
+        "starts_at >= $1 AND starts_at < $2",
+        &[from, until],
+        format,
+        limit,
+    )
+    .await
+}
+
+/// Events in `space_ids` matching `condition` (over `$1`.. for `times`), by start time.
+async fn events_where(
+    db: &Db,
+    space_ids: &[String],
+    condition: &str,
+    times: &[i64],
+    format: Option<&str>,
     limit: i64,
 ) -> Result<Vec<EventRow>> {
     if space_ids.is_empty() {
         return Ok(Vec::new());
     }
+    let limit_at = times.len() + 1;
+    let mut next = limit_at + 1;
+    let and_format = if format.is_some() {
+        next += 1;
+        format!(" AND format = ${}", limit_at + 1)
+    } else {
+        String::new()
+    };
     let placeholders = (0..space_ids.len())
-        .map(|i| format!("${}", i + 3))
+        .map(|i| format!("${}", i + next))
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE ends_at >= $1 AND space_id IN ({placeholders})
-         ORDER BY starts_at, id LIMIT $2"
+        "SELECT {EVENT_COLUMNS} FROM events
+         WHERE {condition}{and_format} AND space_id IN ({placeholders})
+         ORDER BY starts_at, id LIMIT ${limit_at}"
     );
     with_read!(db, |c| {
-        let mut q = sqlx::query_as::<_, EventRow>(&sql).bind(since).bind(limit);
+        let mut q = sqlx::query_as::<_, EventRow>(&sql);
+        for t in times {
+            q = q.bind(*t);
+        }
+        q = q.bind(limit);
+        if let Some(f) = format {
+            q = q.bind(f);
+        }
         for id in space_ids {
             q = q.bind(id);
         }

@@ -82,12 +82,17 @@ impl App {
             rules::day_start_utc(today, tz),
             rules::day_start_utc(today + 1, tz),
         );
-        let events_today =
-            events_store::events_in_spaces(self.db(), &of_kind(SpaceKind::Events), day_start, 200)
-                .await?
-                .into_iter()
-                .filter(|e| e.starts_at < day_end && e.cancelled_at.is_none())
-                .collect();
+        let events_today = events_store::events_in_spaces(
+            self.db(),
+            &of_kind(SpaceKind::Events),
+            day_start,
+            None,
+            200,
+        )
+        .await?
+        .into_iter()
+        .filter(|e| e.starts_at < day_end && e.cancelled_at.is_none())
+        .collect();
         Ok(Pulse {
             time_zone: tz.name().to_string(),
             view,

@@ -1,18 +1,22 @@
 //! Demo events: upcoming and past events of every format in each community's events space,
-//! with registrations, a full workshop with a waitlist, and the activity they left; what
-//! happened during and after them comes from `event_live`.
+//! spread over this month and the next (so the month calendar has something on most weeks),
+//! with registrations, a full workshop with a waitlist, registration questions answered by
+//! their registrants, co-hosts and speakers, and the activity they left; what happened
+//! during and after them comes from `event_live`.
 
 use super::record;
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR};
 use crate::AppResult;
 use chrono::{Duration, NaiveTime};
 use rand::seq::SliceRandom;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use townsquare_domain::{new_id, time_zones};
 use townsquare_store::accounts::UserRow;
 use townsquare_store::communities::CommunityRow;
+use townsquare_store::event_hosts as hosts_store;
 use townsquare_store::events::{self as store, EventRow, RegistrationRow};
+use townsquare_store::registration_questions as question_store;
 use townsquare_store::Tx;
 
 struct EventSeed {
@@ -87,6 +91,45 @@ const GUILD_EVENTS: &[EventSeed] = &[
         registrations: 19,
     },
     EventSeed {
+        title: "Docs sprint: the contributor guide",
+        format: "workshop",
+        description: "Two hours of pairing on the contributor guide: first-timer paths, \
+            screenshots that are out of date, and the glossary nobody finished.",
+        day: 2,
+        hour: 16,
+        hours: 2,
+        online_url: "https://meet.demo.townsquare.test/docs-sprint",
+        venue: "",
+        capacity: Some(20),
+        registrations: 9,
+    },
+    EventSeed {
+        title: "Newcomers' welcome call",
+        format: "networking",
+        description: "New to the Guild? Meet a few regulars, hear how the spaces work and \
+            find a first issue to pick up.",
+        day: 16,
+        hour: 18,
+        hours: 1,
+        online_url: "https://meet.demo.townsquare.test/welcome",
+        venue: "",
+        capacity: None,
+        registrations: 12,
+    },
+    EventSeed {
+        title: "Webinar: CI that does not flake",
+        format: "webinar",
+        description: "Quarantining flaky tests, caching without surprises and keeping the \
+            main branch green, with examples from three large projects.",
+        day: 24,
+        hour: 17,
+        hours: 1,
+        online_url: "https://meet.demo.townsquare.test/ci",
+        venue: "",
+        capacity: Some(150),
+        registrations: 31,
+    },
+    EventSeed {
         title: "Webinar: sustainable funding for open source",
         format: "webinar",
         description: "Sponsorships, grants, dual licensing and support contracts: what worked \
@@ -155,6 +198,119 @@ const COUNCIL_EVENTS: &[EventSeed] = &[
     },
 ];
 
+/// Events added to spread the Guild's month; they draw from their own random generator.
+const MONTH_FILLERS: [&str; 3] = [
+    "Docs sprint: the contributor guide",
+    "Newcomers' welcome call",
+    "Webinar: CI that does not flake",
+];
+
+/// A registration question: prompt, required, options (none for a text answer) and, for
+/// text questions, the answers registrants give.
+type QuestionSeed = (
+    &'static str,
+    bool,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+/// What an event's hosts ask when members register.
+fn questions_of(title: &str) -> &'static [QuestionSeed] {
+    match title {
+        "Workshop: writing a security policy that people follow" => &[
+            (
+                "Which repository will you bring?",
+                true,
+                &[],
+                &[
+                    "github.com/demo/tiny-http",
+                    "Our company's SDK (private for now)",
+                    "codeberg.org/demo/feedparser",
+                    "A CLI tool I maintain alone",
+                    "The docs site generator",
+                ],
+            ),
+            (
+                "Have you handled a vulnerability report before?",
+                true,
+                &["Never", "Once or twice", "Regularly"],
+                &[],
+            ),
+        ],
+        "Release party: ten years of the Guild" => &[(
+            "Which breakout room would you like?",
+            false,
+            &["Rust", "Python", "JavaScript", "Go", "Something else"],
+            &[],
+        )],
+        "Berlin maintainers' meetup" | "Q4 customer roundtable" => &[
+            (
+                "Any dietary needs?",
+                false,
+                &[],
+                &["Vegetarian", "Vegan", "No nuts, please", "Gluten-free"],
+            ),
+            (
+                "How will you get there?",
+                false,
+                &["Public transport", "Bike", "Car", "On foot"],
+                &[],
+            ),
+        ],
+        "Workshop: rolling out single sign-on" => &[(
+            "Which identity provider do you use?",
+            true,
+            &["Okta", "Microsoft Entra ID", "Google Workspace", "Other"],
+            &[],
+        )],
+        _ => &[],
+    }
+}
+
+/// Who speaks at an event: name and bio (linked to the member of that name, if there is one).
+fn speakers_of(title: &str) -> &'static [(&'static str, &'static str)] {
+    match title {
+        "Berlin maintainers' meetup" => &[
+            (
+                "Lena Fischer",
+                "Runs the grants programme of a public-interest tech fund.",
+            ),
+            (
+                "Tomás Ruiz",
+                "Maintains a CI toolkit used by a few thousand repositories.",
+            ),
+            (
+                "Priya Natarajan",
+                "Board member of an open source foundation.",
+            ),
+        ],
+        "Webinar: sustainable funding for open source" => &[
+            (
+                "Sam Okoro",
+                "Has funded a parsing library through sponsorships for six years.",
+            ),
+            (
+                "Hannah Vogel",
+                "Sells support contracts for the database driver she wrote.",
+            ),
+        ],
+        "AMA: moving a project to a foundation" => &[(
+            "Paula Mendes",
+            "Moved her project into a foundation last year, paperwork and all.",
+        )],
+        "Webinar: CI that does not flake"
+        | "Maintainer office hours: triaging a flood of issues" => &[(
+            "Jonas Weber",
+            "Maintains the Guild's CI templates and keeps a large monorepo green.",
+        )],
+        "Workshop: rolling out single sign-on" => &[(
+            "Dana Whitfield",
+            "Solutions engineer at Acme; has set up SSO for forty customers.",
+        )],
+        _ => &[],
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn seed(
     tx: &mut Tx,
@@ -177,7 +333,16 @@ pub(super) async fn seed(
         .unwrap_or_default()
         .with_timezone(&tz)
         .date_naive();
-    for s in seeds {
+    // The events added for the month calendar, and the answers to registration questions,
+    // draw from their own generator, so the rest of the demo stays as it was.
+    let mut extra_rng = ChaCha8Rng::seed_from_u64(0xE7E7 + c.slug.len() as u64);
+    let mut answer_rng = ChaCha8Rng::seed_from_u64(0xA5A5 + c.slug.len() as u64);
+    for (index, s) in seeds.iter().enumerate() {
+        let rng: &mut ChaCha8Rng = if MONTH_FILLERS.contains(&s.title) {
+            &mut extra_rng
+        } else {
+            &mut *rng
+        };
         let start_local = (today + Duration::days(s.day))
             .and_time(NaiveTime::from_hms_opt(s.hour, 0, 0).unwrap_or_default());
         let starts_at = time_zones::to_utc(start_local, tz);
@@ -209,6 +374,68 @@ pub(super) async fn seed(
         };
         store::insert_event(tx, &e).await?;
         record(tx, c, host_id, "event_created", "event", &e.id, created_at).await?;
+        let questions = questions_of(s.title);
+        let mut question_ids = Vec::with_capacity(questions.len());
+        for (i, (prompt, required, options, _)) in questions.iter().enumerate() {
+            let id = new_id();
+            question_store::upsert_question(
+                tx,
+                &question_store::QuestionRow {
+                    id: id.clone(),
+                    event_id: e.id.clone(),
+                    position: i as i64 + 1,
+                    prompt: (*prompt).into(),
+                    kind: if options.is_empty() { "text" } else { "choice" }.into(),
+                    required: *required,
+                    options: serde_json::to_string(options).unwrap_or_else(|_| "[]".into()),
+                },
+            )
+            .await?;
+            question_ids.push(id);
+        }
+        // Jonas (or another member) co-hosts every other event; speakers as the programme
+        // says, linked to the member of that name if there is one.
+        let others: Vec<&UserRow> = members
+            .iter()
+            .map(|(u, _)| *u)
+            .filter(|u| u.id != host.id)
+            .collect();
+        let cohost = others
+            .iter()
+            .find(|u| u.display_name == "Jonas Weber")
+            .or_else(|| others.get(index % 3));
+        if let (Some(cohost), true) = (cohost, index % 2 == 0) {
+            hosts_store::add_cohost(tx, &e.id, &cohost.id, host_id, created_at).await?;
+            record(
+                tx,
+                c,
+                host_id,
+                "event_cohost_added",
+                "event",
+                &e.id,
+                created_at,
+            )
+            .await?;
+        }
+        for (name, bio) in speakers_of(s.title) {
+            hosts_store::insert_speaker(
+                tx,
+                &hosts_store::SpeakerRow {
+                    id: new_id(),
+                    event_id: e.id.clone(),
+                    position: 0,
+                    name: (*name).into(),
+                    user_id: others
+                        .iter()
+                        .find(|u| u.display_name == *name)
+                        .map(|u| u.id.clone()),
+                    handle: None,
+                    bio: (*bio).into(),
+                },
+                created_at,
+            )
+            .await?;
+        }
         // Registrations trickle in between the announcement and the start (or now).
         let until = starts_at.min(now);
         let eligible: Vec<&UserRow> = members
@@ -257,6 +484,21 @@ pub(super) async fn seed(
                 "event_waitlisted"
             };
             record(tx, c, &u.id, verb, "event", &e.id, at).await?;
+            // Their answers to the registration questions: required ones always, others
+            // by most.
+            let mut answers = Vec::new();
+            for ((_, required, options, texts), qid) in questions.iter().zip(&question_ids) {
+                if !*required && answer_rng.gen_bool(0.25) {
+                    continue;
+                }
+                let pool = if options.is_empty() { texts } else { options };
+                if let Some(a) = pool.choose(&mut answer_rng) {
+                    answers.push((qid.clone(), (*a).to_string()));
+                }
+            }
+            if !answers.is_empty() {
+                question_store::replace_answers(tx, &e.id, &u.id, &answers, at).await?;
+            }
             // Past events: most registrants came, checked in at the door around the start.
             let came = registered && e.ends_at < now && rng.gen_bool(0.7);
             if came {

@@ -340,6 +340,8 @@ const TABLE: &[Row] = &[
     ("POST", "/c/{slug}/events/{event}/cancel", "", [LOGIN, 303, 404, 409, 409, 409]),
     ("GET", "/c/{slug}/events/{event}/event.ics", "", [404, 200, 404, 200, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/spaces/{space}/events", "", [404, 200, 404, 200, 200, 200]),
+    ("GET", "/c/{slug}/events", "", [404, 200, 404, 200, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/events", "", [404, 200, 404, 200, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/spaces/{space}/events", r#"{"title":"Event by {who}","format":"meetup","starts_at":"{future_local}","ends_at":"{future_local_end}","venue":"Hall"}"#, [401, 403, 404, 403, 201, 201]),
     ("GET", "/api/v1/events/{id}", "", [404, 200, 404, 200, 200, 200]),
     ("PUT", "/api/v1/events/{id}", r#"{"title":"Edited by {who}","format":"meetup","starts_at":"{future_local}","ends_at":"{future_local_end}","venue":"Hall"}"#, [401, 403, 404, 403, 200, 200]),
@@ -351,6 +353,19 @@ const TABLE: &[Row] = &[
     // Attendance: hosts only. The event is two days ahead and check-in opens an hour before,
     // so a host's check-in is refused (422); {code} is not a real check-in code (404).
     ("GET", "/c/{slug}/events/{event}/attendance", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("GET", "/c/{slug}/events/{event}/registrants.csv", "", [LOGIN, 403, 404, 403, 200, 200]),
+    // Hosts and speakers ({user_id} is the target member, a co-host of {event}; {speaker}
+    // one of its speakers).
+    ("GET", "/c/{slug}/events/{event}/people", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/events/{event}/hosts", "handle=nobody_here", [LOGIN, 403, 404, 403, 422, 422]),
+    ("POST", "/c/{slug}/events/{event}/hosts/{user_id}/remove", "", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/events/{event}/speakers", "name=Speaker+by+{who}", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/events/{event}/speakers/{speaker}/remove", "", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/api/v1/events/{id}/people", "", [404, 200, 404, 200, 200, 200]),
+    ("PUT", "/api/v1/events/{id}/hosts/{user_id}", "", [401, 403, 404, 403, 200, 200]),
+    ("DELETE", "/api/v1/events/{id}/hosts/{user_id}", "", [401, 403, 404, 403, 204, 204]),
+    ("POST", "/api/v1/events/{id}/speakers", r#"{"name":"Speaker by {who}"}"#, [401, 403, 404, 403, 201, 201]),
+    ("DELETE", "/api/v1/events/{id}/speakers/{speaker}", "", [401, 403, 404, 403, 204, 204]),
     ("POST", "/c/{slug}/events/{event}/attendance", "user_id=nobody&present=1", [LOGIN, 403, 404, 403, 422, 422]),
     ("GET", "/c/{slug}/events/{event}/check-in/{code}", "", [LOGIN, 403, 404, 403, 404, 404]),
     ("POST", "/c/{slug}/events/{event}/check-in/{code}", "", [LOGIN, 403, 404, 403, 404, 404]),
@@ -544,6 +559,8 @@ struct Fixture {
     tier_id: String,
     /// An application question of the community (required).
     application_question_id: String,
+    /// A speaker of the event (the target member co-hosts it).
+    speaker_id: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
     callers: Vec<Caller>,
 }
@@ -865,6 +882,22 @@ async fn fixture(api: bool) -> Fixture {
         .await
         .expect("recording");
     t.app
+        .add_cohost(&owner, &host_view, &target.user_id)
+        .await
+        .expect("a co-host");
+    let speaker = t
+        .app
+        .add_speaker(
+            &owner,
+            &host_view,
+            &townsquare_domain::event_hosts::SpeakerDraft {
+                name: "Guest speaker".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("a speaker");
+    t.app
         .flag_member(&owner, "council", &target.user_id, "spam", "")
         .await
         .expect("a flag on the target's profile");
@@ -967,6 +1000,7 @@ async fn fixture(api: bool) -> Fixture {
         field_id: profile_field.id,
         tier_id: tier.tier.id,
         application_question_id: application_question.id,
+        speaker_id: speaker.id,
         callers,
     }
 }
@@ -1018,6 +1052,7 @@ impl Fixture {
             .replace("{field_id}", &self.field_id)
             .replace("{tier}", &self.tier_id)
             .replace("{application_question}", &self.application_question_id)
+            .replace("{speaker}", &self.speaker_id)
             .replace("{id}", id)
             .replace(
                 "{token}",

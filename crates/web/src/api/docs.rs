@@ -47,7 +47,7 @@ use utoipa::{Modify, OpenApi};
         super::moderation::reports::reports, super::moderation::reports::resolve,
         super::moderation::reports::my_flags, super::moderation::reports::settings,
         super::moderation::reports::set_settings,
-        super::events::list_events, super::events::create_event, super::events::show_event,
+        super::events::list_events, super::events::community_events, super::events::create_event, super::events::show_event,
         super::events::update_event, super::events::register, super::events::cancel,
         super::events::attendance, super::events::set_attendance, super::events::cancel_event,
         super::analytics::analytics, super::analytics::series_csv, super::analytics::events_csv,
@@ -77,6 +77,8 @@ use utoipa::{Modify, OpenApi};
         super::event_followups::add_resource, super::event_followups::publish_recap,
         super::event_followups::request_feedback, super::event_followups::give_feedback,
         super::event_followups::feedback_summary, super::event_followups::archive,
+        super::event_hosts::people, super::event_hosts::add_host, super::event_hosts::remove_host,
+        super::event_hosts::add_speaker, super::event_hosts::remove_speaker,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"), (name = "events"), (name = "analytics"), (name = "members"))

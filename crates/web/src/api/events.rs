@@ -6,16 +6,20 @@ use crate::error::ApiError;
 use crate::html::format::iso;
 use crate::routes::Routes;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use townsquare_app::events::{local_input, EventView};
+use std::collections::HashMap;
+use townsquare_app::events::{format_filter, local_input, EventView};
 use townsquare_app::store::events::EventRow;
+use townsquare_domain::event_calendar::Month;
 use townsquare_domain::events::EventDraft;
-use utoipa::ToSchema;
+use townsquare_domain::registration_questions::QuestionDraft;
+use utoipa::{IntoParams, ToSchema};
 
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get(
@@ -26,6 +30,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         "/api/v1/communities/{slug}/spaces/{space}/events",
         post(create_event),
     )
+    .get("/api/v1/communities/{slug}/events", get(community_events))
     .get("/api/v1/events/{id}", get(show_event))
     .put("/api/v1/events/{id}", put(update_event))
     .post("/api/v1/events/{id}/registration", post(register))
@@ -80,6 +85,26 @@ pub struct EventDetail {
     my_status: Option<String>,
     /// 1 for the first in line, when the caller is waitlisted.
     waitlist_position: Option<i64>,
+    /// What registrants are asked, in order; answer them by `id` when registering.
+    questions: Vec<RegistrationQuestion>,
+    /// The caller's own answers, when registered or waitlisted.
+    my_answers: Vec<MyAnswer>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegistrationQuestion {
+    id: String,
+    prompt: String,
+    /// text (a short answer) or choice (one of `options`).
+    kind: String,
+    required: bool,
+    options: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MyAnswer {
+    prompt: String,
+    answer: String,
 }
 
 fn event(e: EventRow, online_url: Option<String>) -> Event {
@@ -108,14 +133,36 @@ fn event(e: EventRow, online_url: Option<String>) -> Event {
     }
 }
 
-fn detail(v: EventView) -> EventDetail {
+async fn detail(state: &AppState, v: EventView) -> Result<EventDetail, ApiError> {
+    let questions = state
+        .app
+        .event_questions(&v.event.id)
+        .await?
+        .into_iter()
+        .map(|q| RegistrationQuestion {
+            id: q.id,
+            prompt: q.question.prompt,
+            kind: q.question.kind.as_str().into(),
+            required: q.question.required,
+            options: q.question.options,
+        })
+        .collect();
+    let my_answers = state
+        .app
+        .my_registration_answers(&v)
+        .await?
+        .into_iter()
+        .map(|(prompt, answer)| MyAnswer { prompt, answer })
+        .collect();
     let online_url = v.online_url().map(str::to_string);
-    EventDetail {
+    Ok(EventDetail {
+        questions,
+        my_answers,
         waitlisted: v.waitlisted,
         my_status: v.registration.map(|r| r.status),
         waitlist_position: v.waitlist_position,
         event: event(v.event, online_url),
-    }
+    })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -126,20 +173,89 @@ pub struct EventLists {
     past: Vec<Event>,
 }
 
-/// An events space's upcoming and past events (whoever may see the space).
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// Only events of this format: webinar, workshop, ama, networking or meetup.
+    format: Option<String>,
+}
+
+/// An events space's upcoming and past events (whoever may see the space), of one format
+/// if asked.
 #[utoipa::path(get, path = "/api/v1/communities/{slug}/spaces/{space}/events", tag = "events",
-    params(("slug" = String, Path), ("space" = String, Path)),
-    responses((status = 200, body = EventLists), (status = 404)))]
+    params(("slug" = String, Path), ("space" = String, Path), FormatQuery),
+    responses((status = 200, body = EventLists), (status = 404), (status = 422)))]
 pub async fn list_events(
     State(state): State<AppState>,
     ctx: ApiCtx,
     Path((slug, space)): Path<(String, String)>,
+    Query(q): Query<FormatQuery>,
 ) -> Result<Json<EventLists>, ApiError> {
     let view = state.app.space(ctx.0.actor.as_ref(), &slug, &space).await?;
-    let (upcoming, past) = state.app.space_events(&view).await?;
+    let format = format_filter(q.format.as_deref())?;
+    let (upcoming, past) = state.app.space_events(&view, format).await?;
     Ok(Json(EventLists {
         upcoming: upcoming.into_iter().map(|e| event(e, None)).collect(),
         past: past.into_iter().map(|e| event(e, None)).collect(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct CommunityEventsQuery {
+    /// Only events of this format: webinar, workshop, ama, networking or meetup.
+    format: Option<String>,
+    /// A month (YYYY-MM) on the community's clock: the events starting in it. Left out:
+    /// the events not yet over.
+    month: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommunityEvents {
+    /// The month asked for (YYYY-MM), or null for upcoming events.
+    month: Option<String>,
+    /// The community's time zone, whose clock the month is read on.
+    time_zone: String,
+    /// By start time.
+    events: Vec<Event>,
+}
+
+/// A community's events across the events spaces the caller may see: those not yet over,
+/// or those starting in one month; of one format if asked.
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/events", tag = "events",
+    params(("slug" = String, Path), CommunityEventsQuery),
+    responses((status = 200, body = CommunityEvents), (status = 404), (status = 422)))]
+pub async fn community_events(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+    Query(q): Query<CommunityEventsQuery>,
+) -> Result<Json<CommunityEvents>, ApiError> {
+    let c = state
+        .app
+        .community_events(ctx.0.actor.as_ref(), &slug)
+        .await?;
+    let format = format_filter(q.format.as_deref())?;
+    let tz = c.time_zone();
+    let month = match q.month.as_deref() {
+        None => None,
+        Some(m) => {
+            Some(Month::parse(m).map_err(|e| townsquare_app::AppError::invalid("month", e))?)
+        }
+    };
+    let events = match month {
+        Some(m) => {
+            state
+                .app
+                .events_in_month(&c.events_spaces, m, tz, format)
+                .await?
+        }
+        None => state.app.upcoming_events(&c.events_spaces, format).await?,
+    };
+    Ok(Json(CommunityEvents {
+        month: month.map(Month::as_param),
+        time_zone: tz.name().to_string(),
+        events: events.into_iter().map(|e| event(e, None)).collect(),
     }))
 }
 
@@ -164,6 +280,21 @@ pub struct EventBody {
     /// Reminder e-mails, e.g. "24h, 1h" ("" for none). Left out: 24 hours and 1 hour
     /// before for a new event; unchanged for an edit.
     reminders: Option<String>,
+    /// Registration questions (at most 5). Left out: none for a new event, unchanged for an
+    /// edit; `[]` removes them. Errors name `question_<n>_<part>`, n counted from 1.
+    questions: Option<Vec<QuestionBody>>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct QuestionBody {
+    prompt: Option<String>,
+    /// text (default) or choice.
+    kind: Option<String>,
+    #[serde(default)]
+    required: bool,
+    /// The choices of a `choice` question (2 to 10).
+    #[serde(default)]
+    options: Vec<String>,
 }
 
 impl EventBody {
@@ -180,6 +311,16 @@ impl EventBody {
             capacity: self.capacity.map(|c| c.to_string()).unwrap_or_default(),
             registration_deadline: self.registration_deadline.unwrap_or_default(),
             reminders: self.reminders,
+            questions: self.questions.map(|qs| {
+                qs.into_iter()
+                    .map(|q| QuestionDraft {
+                        prompt: q.prompt.unwrap_or_default(),
+                        kind: q.kind.unwrap_or_default(),
+                        required: q.required,
+                        options: q.options,
+                    })
+                    .collect()
+            }),
         }
     }
 }
@@ -200,7 +341,7 @@ pub async fn create_event(
         .create_event(actor, &slug, &space, &b.draft())
         .await?;
     let view = state.app.event(Some(actor), &row.id).await?;
-    Ok((StatusCode::CREATED, Json(detail(view))))
+    Ok((StatusCode::CREATED, Json(detail(&state, view).await?)))
 }
 
 /// One event, with the caller's registration. The online link is for registrants and hosts.
@@ -211,9 +352,8 @@ pub async fn show_event(
     ctx: ApiCtx,
     Path(id): Path<String>,
 ) -> Result<Json<EventDetail>, ApiError> {
-    Ok(Json(detail(
-        state.app.event(ctx.0.actor.as_ref(), &id).await?,
-    )))
+    let view = state.app.event(ctx.0.actor.as_ref(), &id).await?;
+    Ok(Json(detail(&state, view).await?))
 }
 
 /// Replace an event's details (community admins and owners); the calendar SEQUENCE grows.
@@ -228,21 +368,49 @@ pub async fn update_event(
 ) -> Result<Json<EventDetail>, ApiError> {
     let actor = ctx.actor()?;
     state.app.update_event(actor, &id, &b.draft()).await?;
-    Ok(Json(detail(state.app.event(Some(actor), &id).await?)))
+    Ok(Json(
+        detail(&state, state.app.event(Some(actor), &id).await?).await?,
+    ))
 }
 
-/// Register for an event (members). When it is full the caller joins the waitlist.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct RegisterBody {
+    /// Answers to the event's registration questions, by question id. A missing required
+    /// answer or a choice that is not an option is a 422 naming `answer_<question id>`.
+    #[serde(default)]
+    answers: HashMap<String, String>,
+}
+
+/// Register for an event (members), answering its registration questions. When it is full
+/// the caller joins the waitlist. The body may be left out when there is nothing to answer.
 #[utoipa::path(post, path = "/api/v1/events/{id}/registration", tag = "events", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = EventDetail), (status = 403), (status = 404), (status = 409, description = "Already registered or waitlisted"), (status = 422, description = "Over, or past the deadline")))]
+    request_body(content = RegisterBody, description = "Optional: answers to the registration questions"),
+    responses((status = 200, body = EventDetail), (status = 403), (status = 404), (status = 409, description = "Already registered or waitlisted"), (status = 422, description = "Over, past the deadline, or an answer missing or not an option")))]
 pub async fn register(
     State(state): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<String>,
+    body: Bytes,
 ) -> Result<Json<EventDetail>, ApiError> {
     let actor = ctx.actor()?;
-    state.app.register_for_event(actor, &id).await?;
-    Ok(Json(detail(state.app.event(Some(actor), &id).await?)))
+    let b: RegisterBody = if body.iter().all(u8::is_ascii_whitespace) {
+        RegisterBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError(townsquare_app::AppError::invalid(
+                "body",
+                format!("The JSON body could not be read: {e}."),
+            ))
+        })?
+    };
+    state
+        .app
+        .register_with_answers(actor, &id, &b.answers)
+        .await?;
+    Ok(Json(
+        detail(&state, state.app.event(Some(actor), &id).await?).await?,
+    ))
 }
 
 /// Cancel one's registration or waitlist place; a freed seat goes to the first in line.
@@ -266,6 +434,8 @@ pub struct Registrant {
     status: String,
     /// RFC 3339, when checked in.
     checked_in_at: Option<String>,
+    /// Answers to the registration questions by question id (unanswered ones left out).
+    answers: HashMap<String, String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -282,22 +452,35 @@ pub struct Attendance {
 }
 
 async fn attendance_of(state: &AppState, view: &EventView) -> Result<Attendance, ApiError> {
-    let a = state.app.attendance(view).await?;
+    let (registered, checked_in) = state.app.attendance_counts(view).await?;
+    let (questions, registrants) = state.app.registrant_answers(view).await?;
     let p = state.app.participation(view).await?;
+    let a = townsquare_app::event_attendance::Attendance {
+        registrants: Vec::new(),
+        registered,
+        checked_in,
+    };
     Ok(Attendance {
         participants: p.participants,
         participation_rate_percent: p.participation_rate(),
         registered: a.registered,
         checked_in: a.checked_in,
         attendance_rate_percent: a.rate_percent(),
-        registrants: a
-            .registrants
+        registrants: registrants
             .into_iter()
-            .map(|r| Registrant {
-                user_id: r.user_id,
-                display_name: r.display_name,
-                status: r.status,
-                checked_in_at: r.checked_in_at.map(iso),
+            .map(|ra| {
+                let r = ra.registrant;
+                Registrant {
+                    answers: questions
+                        .iter()
+                        .zip(ra.answers)
+                        .filter_map(|(q, a)| a.map(|a| (q.id.clone(), a)))
+                        .collect(),
+                    user_id: r.user_id,
+                    display_name: r.display_name,
+                    status: r.status,
+                    checked_in_at: r.checked_in_at.map(iso),
+                }
             })
             .collect(),
     })
@@ -365,5 +548,7 @@ pub async fn cancel_event(
         .app
         .cancel_event(actor, &id, b.reason.as_deref().unwrap_or_default())
         .await?;
-    Ok(Json(detail(state.app.event(Some(actor), &id).await?)))
+    Ok(Json(
+        detail(&state, state.app.event(Some(actor), &id).await?).await?,
+    ))
 }

@@ -11,6 +11,7 @@ mod discussions;
 mod docs;
 mod engagement;
 mod event_followups;
+mod event_hosts;
 mod event_live;
 mod events;
 mod files;
@@ -59,6 +60,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = events::routes(r);
     let r = event_live::routes(r);
     let r = event_followups::routes(r);
+    let r = event_hosts::routes(r);
     let r = analytics::routes(r);
     let r = profiles::routes(r);
     spaces::routes(r)

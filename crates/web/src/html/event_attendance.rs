@@ -5,12 +5,13 @@ use super::events::event_in;
 use super::{page, redirect_with_flash, Layout};
 use crate::context::{CsrfForm, Ctx};
 use crate::error::HtmlError;
+use crate::html::format::iso;
 use crate::routes::Routes;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use townsquare_app::events::local_label;
@@ -23,6 +24,10 @@ pub(crate) fn routes(r: Routes) -> Routes {
             get(confirm_form),
         )
         .post("/c/{slug}/events/{event}/check-in/{code}", post(check_in))
+        .get(
+            "/c/{slug}/events/{event}/registrants.csv",
+            get(registrants_csv),
+        )
 }
 
 pub struct Row {
@@ -30,6 +35,8 @@ pub struct Row {
     pub name: String,
     pub waitlisted: bool,
     pub checked_in: Option<String>,
+    /// Answers to the registration questions, in their order ("" when not answered).
+    pub answers: Vec<String>,
 }
 
 #[derive(Template)]
@@ -46,6 +53,8 @@ struct ListPage {
     /// Attendees who asked or upvoted a question or voted in a poll, and their share.
     participants: i64,
     participation_rate: Option<i64>,
+    /// The registration questions, one column each.
+    questions: Vec<String>,
     rows: Vec<Row>,
 }
 
@@ -56,7 +65,13 @@ async fn list(
 ) -> Result<Response, HtmlError> {
     ctx.actor()?;
     let view = event_in(&state, &ctx, &slug, &event).await?;
-    let attendance = state.app.attendance(&view).await?;
+    let (registered, checked_in) = state.app.attendance_counts(&view).await?;
+    let attendance = townsquare_app::event_attendance::Attendance {
+        registrants: Vec::new(),
+        registered,
+        checked_in,
+    };
+    let (questions, registrants) = state.app.registrant_answers(&view).await?;
     let participation = state.app.participation(&view).await?;
     let tz = view.time_zone();
     let spaces = state.app.visible_spaces(&view.community).await?;
@@ -74,14 +89,22 @@ async fn list(
         rate: attendance.rate_percent(),
         participants: participation.participants,
         participation_rate: participation.participation_rate(),
-        rows: attendance
-            .registrants
+        questions: questions.into_iter().map(|q| q.question.prompt).collect(),
+        rows: registrants
             .into_iter()
-            .map(|r| Row {
-                user_id: r.user_id,
-                name: r.display_name,
-                waitlisted: r.status == "waitlisted",
-                checked_in: r.checked_in_at.map(|t| local_label(t, tz)),
+            .map(|a| {
+                let r = a.registrant;
+                Row {
+                    user_id: r.user_id,
+                    name: r.display_name,
+                    waitlisted: r.status == "waitlisted",
+                    checked_in: r.checked_in_at.map(|t| local_label(t, tz)),
+                    answers: a
+                        .answers
+                        .into_iter()
+                        .map(Option::unwrap_or_default)
+                        .collect(),
+                }
             })
             .collect(),
     };
@@ -176,4 +199,67 @@ async fn check_in(
         &format!("/c/{slug}/events/{event}/attendance"),
         &format!("{name} is checked in."),
     ))
+}
+
+/// A cell a spreadsheet will not run: text that starts like a formula gets a leading '.
+fn spreadsheet_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// The registrants with their answers as CSV (the event's hosts): name, status, when they
+/// registered (UTC), when they were checked in, then one column per question.
+async fn registrants_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, event)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    ctx.actor()?;
+    let view = event_in(&state, &ctx, &slug, &event).await?;
+    let (questions, rows) = state.app.registrant_answers(&view).await?;
+    let internal = |e: csv::Error| townsquare_app::AppError::Internal(e.to_string());
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = ["name", "status", "registered_at", "checked_in_at"]
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    header.extend(questions.iter().map(|q| q.question.prompt.clone()));
+    out.write_record(header.iter().map(|h| spreadsheet_safe(h)))
+        .map_err(internal)?;
+    for row in rows {
+        let r = &row.registrant;
+        let mut record = vec![
+            spreadsheet_safe(&r.display_name),
+            r.status.clone(),
+            iso(r.queued_at),
+            r.checked_in_at.map(iso).unwrap_or_default(),
+        ];
+        record.extend(
+            row.answers
+                .iter()
+                .map(|a| spreadsheet_safe(a.as_deref().unwrap_or(""))),
+        );
+        out.write_record(&record).map_err(internal)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| townsquare_app::AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"event-{}-registrants.csv\"",
+                    view.event.id
+                ),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

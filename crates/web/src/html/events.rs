@@ -13,10 +13,13 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use std::collections::HashMap;
 use townsquare_app::events::{local_input, local_label, EventView, Registration};
+use townsquare_app::registration_questions::EventQuestion;
 use townsquare_app::store::events::EventRow;
 use townsquare_app::AppError;
 use townsquare_domain::events::{EventDraft, EventFormat};
+use townsquare_domain::registration_questions::{QuestionDraft, QuestionKind, MAX_QUESTIONS};
 use townsquare_domain::{markdown, time_zones, ValidationErrors};
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -103,6 +106,86 @@ struct FormValues {
     /// "24h, 1h"; empty for no reminders.
     #[serde(default)]
     reminders: String,
+    /// The registration question rows: `question_<n>_prompt`, `_kind`, `_required`,
+    /// `_options` for n = 1..=5 (and anything else the form carried, such as the CSRF token).
+    #[serde(flatten)]
+    rest: HashMap<String, String>,
+}
+
+impl FormValues {
+    fn question_drafts(&self) -> Vec<QuestionDraft> {
+        (1..=MAX_QUESTIONS)
+            .map(|n| {
+                let get = |part: &str| {
+                    self.rest
+                        .get(&format!("question_{n}_{part}"))
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                QuestionDraft {
+                    prompt: get("prompt"),
+                    kind: get("kind"),
+                    required: !get("required").is_empty(),
+                    options: vec![get("options")],
+                }
+            })
+            .collect()
+    }
+
+    fn set_questions(&mut self, questions: &[EventQuestion]) {
+        for (i, q) in questions.iter().enumerate() {
+            let n = i + 1;
+            let q = &q.question;
+            self.rest
+                .insert(format!("question_{n}_prompt"), q.prompt.clone());
+            self.rest
+                .insert(format!("question_{n}_kind"), q.kind.as_str().into());
+            if q.required {
+                self.rest
+                    .insert(format!("question_{n}_required"), "1".into());
+            }
+            self.rest
+                .insert(format!("question_{n}_options"), q.options.join("\n"));
+        }
+    }
+}
+
+/// One row of the questions part of the event form.
+struct QuestionInput {
+    n: usize,
+    prompt: String,
+    is_choice: bool,
+    required: bool,
+    options: String,
+    prompt_error: Option<String>,
+    kind_error: Option<String>,
+    options_error: Option<String>,
+}
+
+fn question_inputs(input: &FormValues, errors: &ValidationErrors) -> Vec<QuestionInput> {
+    input
+        .question_drafts()
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let n = i + 1;
+            let err = |part: &str| {
+                errors
+                    .for_field(&format!("question_{n}_{part}"))
+                    .map(str::to_string)
+            };
+            QuestionInput {
+                n,
+                is_choice: d.kind.trim() == "choice",
+                required: d.required,
+                options: d.options.join("\n"),
+                prompt: d.prompt,
+                prompt_error: err("prompt"),
+                kind_error: err("kind"),
+                options_error: err("options"),
+            }
+        })
+        .collect()
 }
 
 impl From<&FormValues> for EventDraft {
@@ -119,6 +202,7 @@ impl From<&FormValues> for EventDraft {
             capacity: f.capacity.clone(),
             registration_deadline: f.registration_deadline.clone(),
             reminders: Some(f.reminders.clone()),
+            questions: Some(f.question_drafts()),
         }
     }
 }
@@ -134,6 +218,7 @@ struct FormPage {
     formats: Vec<(&'static str, &'static str)>,
     zones: Vec<&'static str>,
     editing: bool,
+    questions: Vec<QuestionInput>,
 }
 
 fn form_page(
@@ -147,6 +232,7 @@ fn form_page(
     FormPage {
         layout,
         heading,
+        questions: question_inputs(&input, &errors),
         input,
         errors,
         action,
@@ -296,6 +382,25 @@ struct ShowPage {
     archive_topic: Option<String>,
     /// An attendee, once the event is over: the feedback form's link.
     can_give_feedback: bool,
+    /// The registration questions, on the register form.
+    questions: Vec<AnswerInput>,
+    /// The viewer's own answers: (question, answer).
+    my_answers: Vec<(String, String)>,
+    /// The creator and co-hosts: (name, handle).
+    hosts: Vec<(String, String)>,
+    speakers: Vec<townsquare_app::store::event_hosts::SpeakerRow>,
+}
+
+/// A registration question on the event page's register form.
+struct AnswerInput {
+    field: String,
+    prompt: String,
+    required: bool,
+    is_choice: bool,
+    /// (option, chosen).
+    options: Vec<(String, bool)>,
+    value: String,
+    error: Option<String>,
 }
 
 async fn show(
@@ -303,7 +408,27 @@ async fn show(
     ctx: Ctx,
     Path((slug, event)): Path<(String, String)>,
 ) -> Result<Response, HtmlError> {
-    let view = event_in(&state, &ctx, &slug, &event).await?;
+    render_show(
+        &state,
+        &ctx,
+        &slug,
+        &event,
+        &HashMap::new(),
+        ValidationErrors::new(),
+    )
+    .await
+}
+
+/// The event page; `given` and `errors` re-show a register form whose answers did not pass.
+async fn render_show(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    event: &str,
+    given: &HashMap<String, String>,
+    errors: ValidationErrors,
+) -> Result<Response, HtmlError> {
+    let view = event_in(state, ctx, slug, event).await?;
     let spaces = state.app.visible_spaces(&view.community).await?;
     let e = &view.event;
     let tz = view.time_zone();
@@ -317,7 +442,7 @@ async fn show(
     } else {
         None
     };
-    let layout = Layout::new(&state, &ctx, &e.title).await?.in_community(
+    let layout = Layout::new(state, ctx, &e.title).await?.in_community(
         &view.community,
         &spaces,
         Some(&view.space.slug),
@@ -328,7 +453,51 @@ async fn show(
         .registration
         .as_ref()
         .is_some_and(|r| view.is_registered() && r.checked_in_at.is_some());
+    let can_register = is_member && closed_reason.is_none() && view.registration.is_none();
+    let questions = if can_register {
+        state
+            .app
+            .event_questions(&e.id)
+            .await?
+            .into_iter()
+            .map(|q| {
+                let field = q.field();
+                let value = given.get(&field).cloned().unwrap_or_default();
+                AnswerInput {
+                    error: errors.for_field(&field).map(str::to_string),
+                    prompt: q.question.prompt,
+                    required: q.question.required,
+                    is_choice: q.question.kind == QuestionKind::Choice,
+                    options: q
+                        .question
+                        .options
+                        .into_iter()
+                        .map(|o| {
+                            let chosen = o == value;
+                            (o, chosen)
+                        })
+                        .collect(),
+                    value,
+                    field,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let my_answers = state.app.my_registration_answers(&view).await?;
+    let people = state.app.event_people(&view).await?;
+    let hosts = people
+        .creator
+        .into_iter()
+        .chain(people.cohosts)
+        .map(|h| (h.display_name, h.handle))
+        .collect();
     let body = ShowPage {
+        hosts,
+        speakers: people.speakers,
+        questions,
+        my_answers,
         can_see_live: townsquare_app::event_live::can_see_live(&view),
         has_recording: followup.recording.is_some(),
         resources: followup
@@ -339,7 +508,7 @@ async fn show(
         recap_topic: followup.state.recap_topic_id,
         archive_topic: followup.state.archive_topic_id,
         can_give_feedback: attended && e.ends_at <= now && e.cancelled_at.is_none(),
-        community_slug: slug.clone(),
+        community_slug: slug.to_string(),
         space_slug: view.space.slug.clone(),
         space_name: view.space.name.clone(),
         id: e.id.clone(),
@@ -362,7 +531,7 @@ async fn show(
             .map(|r| r.status.clone())
             .unwrap_or_default(),
         waitlist_position: view.waitlist_position,
-        can_register: is_member && closed_reason.is_none() && view.registration.is_none(),
+        can_register,
         closed_reason,
         is_member,
         can_host: view.can_host(),
@@ -392,7 +561,12 @@ async fn show(
         layout,
     };
     let had_flash = ctx.flash.is_some();
-    Ok(page(StatusCode::OK, &body, had_flash))
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(page(status, &body, had_flash))
 }
 
 async fn edit_form(
@@ -403,9 +577,7 @@ async fn edit_form(
     ctx.actor()?;
     let view = event_in(&state, &ctx, &slug, &event).await?;
     if !view.can_host() {
-        return Err(
-            AppError::Forbidden("Only the community's admins can edit events.".into()).into(),
-        );
+        return Err(AppError::Forbidden("Only the event's hosts can edit it.".into()).into());
     }
     let e = &view.event;
     let tz = view.time_zone();
@@ -426,7 +598,10 @@ async fn edit_form(
         reminders: townsquare_domain::events::format_reminders(
             &townsquare_domain::events::stored_reminders(&e.reminder_minutes),
         ),
+        rest: HashMap::new(),
     };
+    let mut input = input;
+    input.set_questions(&state.app.event_questions(&e.id).await?);
     let spaces = state.app.visible_spaces(&view.community).await?;
     let layout = Layout::new(&state, &ctx, "Edit event").await?.in_community(
         &view.community,
@@ -511,11 +686,31 @@ async fn register(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((slug, event)): Path<(String, String)>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
     let view = event_in(&state, &ctx, &slug, &event).await?;
-    let outcome = state.app.register_for_event(actor, &view.event.id).await?;
+    // Answers come as `answer_<question id>`.
+    let answers: HashMap<String, String> = form
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("answer_")
+                .map(|id| (id.to_string(), v.clone()))
+        })
+        .collect();
+    let outcome = match state
+        .app
+        .register_with_answers(actor, &view.event.id, &answers)
+        .await
+    {
+        Ok(o) => o,
+        Err(AppError::Invalid(errors))
+            if errors.0.iter().any(|e| e.field.starts_with("answer_")) =>
+        {
+            return render_show(&state, &ctx, &slug, &event, &form, errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     let message = match outcome {
         Registration::Registered => "You are registered. See you there!",
         Registration::Waitlisted => {

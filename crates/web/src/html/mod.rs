@@ -11,7 +11,9 @@ pub(crate) mod directory;
 pub(crate) mod discussions;
 mod engagement;
 mod event_attendance;
+pub(crate) mod event_calendar;
 mod event_followups;
+mod event_hosts;
 mod event_live;
 pub(crate) mod events;
 pub(crate) mod files;
@@ -51,6 +53,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = auto_moderation::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
+    let r = event_calendar::routes(r);
+    let r = event_hosts::routes(r);
     let r = event_attendance::routes(r);
     let r = event_live::routes(r);
     let r = event_followups::routes(r);

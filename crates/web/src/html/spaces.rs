@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use townsquare_app::spaces::{kind_of, visibility_of, SpaceInput};
-use townsquare_domain::{SpaceKind, SpaceVisibility, ValidationErrors};
+use townsquare_domain::{time_zones, SpaceKind, SpaceVisibility, ValidationErrors};
 
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/c/{slug}/spaces/new", get(new_form))
@@ -223,8 +223,8 @@ struct ShowPage {
     layout: Layout,
     is_events: bool,
     can_host: bool,
-    upcoming: Vec<super::events::EventItem>,
-    past: Vec<super::events::EventItem>,
+    /// An events space's list or month calendar.
+    browse: super::event_calendar::Browse,
     community_slug: String,
     slug: String,
     name: String,
@@ -249,6 +249,9 @@ struct ShowPage {
 #[derive(Deserialize)]
 struct BeforeQuery {
     before: Option<String>,
+    /// An events space's list or month view and its filter.
+    #[serde(flatten)]
+    browse: super::event_calendar::BrowseQuery,
 }
 
 const TOPICS_PER_PAGE: i64 = 30;
@@ -318,20 +321,33 @@ async fn show(
         Some(&s.slug),
     );
     let is_events = kind == SpaceKind::Events;
-    let (upcoming, past) = if is_events {
-        let (u, p) = state.app.space_events(&view).await?;
-        (
-            u.iter().map(super::events::EventItem::of).collect(),
-            p.iter().map(super::events::EventItem::of).collect(),
+    let can_host = is_events && townsquare_domain::policy::can_host_events(&view.community.viewer);
+    let browse = if is_events {
+        let tz = time_zones::parse_or_utc(&view.community.community.time_zone);
+        let mut b = super::event_calendar::browse(
+            &state,
+            &slug,
+            &format!("/c/{slug}/s/{}", s.slug),
+            std::slice::from_ref(&s.id),
+            tz,
+            &q.browse,
+            Some(&view),
         )
+        .await?;
+        b.new_event_href = can_host.then(|| format!("/c/{slug}/s/{}/events/new", s.slug));
+        b
     } else {
-        (Vec::new(), Vec::new())
+        Default::default()
+    };
+    let status = if browse.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
     let body = ShowPage {
         is_events,
-        can_host: is_events && townsquare_domain::policy::can_host_events(&view.community.viewer),
-        upcoming,
-        past,
+        can_host,
+        browse,
         level,
         community_slug: slug.clone(),
         slug: s.slug.clone(),
@@ -358,7 +374,7 @@ async fn show(
         layout,
     };
     let had_flash = ctx.flash.is_some();
-    Ok(page(StatusCode::OK, &body, had_flash))
+    Ok(page(status, &body, had_flash))
 }
 
 async fn settings_form(

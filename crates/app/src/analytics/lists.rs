@@ -84,7 +84,7 @@ fn trending_terms(topics: &[TitledTopic], recent_start: i64) -> Vec<TrendingTerm
                     reply_count: t.reply_count,
                 })
                 .collect();
-            examples.sort_by(|a, b| b.reply_count.cmp(&a.reply_count));
+            examples.sort_by_key(|e| std::cmp::Reverse(e.reply_count));
             examples.truncate(EXAMPLES_PER_TAG as usize);
             TrendingTerm { trend, examples }
         })

@@ -4,6 +4,7 @@
 use super::events::event_in;
 use super::{page, redirect_with_flash, Layout};
 use crate::context::{CsrfForm, Ctx};
+use crate::csv_export::spreadsheet_safe;
 use crate::error::HtmlError;
 use crate::html::format::iso;
 use crate::routes::Routes;
@@ -199,15 +200,6 @@ async fn check_in(
         &format!("/c/{slug}/events/{event}/attendance"),
         &format!("{name} is checked in."),
     ))
-}
-
-/// A cell a spreadsheet will not run: text that starts like a formula gets a leading '.
-fn spreadsheet_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
 }
 
 /// The registrants with their answers as CSV (the event's hosts): name, status, when they

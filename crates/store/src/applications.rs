@@ -21,8 +21,8 @@ pub async fn questions<'a>(
     community_id: &str,
 ) -> Result<Vec<QuestionRow>> {
     with_read!(src, |c| sqlx::query_as::<_, QuestionRow>(
-        "SELECT id, community_id, prompt, required, position, created_at
-         FROM application_questions WHERE community_id = $1 ORDER BY position, id"
+        "SELECT id, community_id, prompt, required, ordinal AS position, created_at
+         FROM application_questions WHERE community_id = $1 ORDER BY ordinal, id"
     )
     .bind(community_id)
     .fetch_all(c)
@@ -33,7 +33,7 @@ pub async fn questions<'a>(
 pub async fn insert_question(tx: &mut Tx, q: &QuestionRow) -> Result<()> {
     with_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO application_questions (id, community_id, prompt, required, position, created_at)
+        "INSERT INTO application_questions (id, community_id, prompt, required, ordinal, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)"
     )
     .bind(&q.id)
@@ -84,7 +84,7 @@ pub async fn replace_answers(
     for (position, (question, answer)) in answers.iter().enumerate() {
         with_tx!(tx, |c| {
             sqlx::query(
-            "INSERT INTO application_answers (community_id, user_id, position, question, answer, created_at)
+            "INSERT INTO application_answers (community_id, user_id, ordinal, question, answer, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)"
         )
         .bind(community_id)
@@ -125,8 +125,8 @@ pub async fn answers_of<'a>(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT user_id, position, question, answer FROM application_answers
-         WHERE community_id = $1 AND user_id IN ({}) ORDER BY user_id, position",
+        "SELECT user_id, ordinal AS position, question, answer FROM application_answers
+         WHERE community_id = $1 AND user_id IN ({}) ORDER BY user_id, ordinal",
         crate::sql::placeholders(2, user_ids.len())
     );
     with_read!(src, |c| {

@@ -8,17 +8,17 @@ CREATE TABLE application_questions (
     community_id TEXT NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
     prompt TEXT NOT NULL,
     required BOOLEAN NOT NULL,
-    position BIGINT NOT NULL,
+    ordinal BIGINT NOT NULL,
     created_at BIGINT NOT NULL
 );
-CREATE INDEX application_questions_community ON application_questions(community_id, position);
+CREATE INDEX application_questions_community ON application_questions(community_id, ordinal);
 
 CREATE TABLE application_answers (
     community_id TEXT NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    position BIGINT NOT NULL,
+    ordinal BIGINT NOT NULL,
     question TEXT NOT NULL,
     answer TEXT NOT NULL,
     created_at BIGINT NOT NULL,
-    PRIMARY KEY (community_id, user_id, position)
+    PRIMARY KEY (community_id, user_id, ordinal)
 );

@@ -18,23 +18,7 @@ use crate::{activity, mail, Actor, App, AppError, AppResult};
 use serde_json::json;
 use townsquare_domain::events as rules;
 use townsquare_domain::time_zones;
-use townsquare_store::events::{self as store, EventRow, Registrant, RegistrationRow};
-
-/// The attendance list of one event, as its hosts see it.
-#[derive(Debug, Clone)]
-pub struct Attendance {
-    pub registrants: Vec<Registrant>,
-    pub registered: i64,
-    pub checked_in: i64,
-}
-
-impl Attendance {
-    /// Checked in ÷ registered, in whole percent (None before anyone registered).
-    pub fn rate_percent(&self) -> Option<i64> {
-        (self.registered > 0)
-            .then(|| (self.checked_in * 100 + self.registered / 2) / self.registered)
-    }
-}
+use townsquare_store::events::{self as store, EventRow, RegistrationRow};
 
 impl App {
     /// Queues every reminder due now that has not gone out, in one transaction; returns how
@@ -115,18 +99,6 @@ impl App {
             end = local_label(e.ends_at, tz),
         );
         (subject, body)
-    }
-
-    /// Who registered and who came (hosts only).
-    pub async fn attendance(&self, view: &EventView) -> AppResult<Attendance> {
-        require_host(view)?;
-        let registrants = store::registrants(self.db(), &view.event.id).await?;
-        let (registered, checked_in) = store::attendance(self.db(), &view.event.id).await?;
-        Ok(Attendance {
-            registrants,
-            registered,
-            checked_in,
-        })
     }
 
     /// Marks a registrant present (or, with `present = false`, takes it back). Hosts only;

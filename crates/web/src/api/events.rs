@@ -452,20 +452,14 @@ pub struct Attendance {
 }
 
 async fn attendance_of(state: &AppState, view: &EventView) -> Result<Attendance, ApiError> {
-    let (registered, checked_in) = state.app.attendance_counts(view).await?;
     let (questions, registrants) = state.app.registrant_answers(view).await?;
     let p = state.app.participation(view).await?;
-    let a = townsquare_app::event_attendance::Attendance {
-        registrants: Vec::new(),
-        registered,
-        checked_in,
-    };
     Ok(Attendance {
         participants: p.participants,
         participation_rate_percent: p.participation_rate(),
-        registered: a.registered,
-        checked_in: a.checked_in,
-        attendance_rate_percent: a.rate_percent(),
+        registered: p.registered,
+        checked_in: p.checked_in,
+        attendance_rate_percent: p.attendance_rate(),
         registrants: registrants
             .into_iter()
             .map(|ra| {

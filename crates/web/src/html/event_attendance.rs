@@ -66,12 +66,6 @@ async fn list(
 ) -> Result<Response, HtmlError> {
     ctx.actor()?;
     let view = event_in(&state, &ctx, &slug, &event).await?;
-    let (registered, checked_in) = state.app.attendance_counts(&view).await?;
-    let attendance = townsquare_app::event_attendance::Attendance {
-        registrants: Vec::new(),
-        registered,
-        checked_in,
-    };
     let (questions, registrants) = state.app.registrant_answers(&view).await?;
     let participation = state.app.participation(&view).await?;
     let tz = view.time_zone();
@@ -85,9 +79,9 @@ async fn list(
         id: view.event.id.clone(),
         title: view.event.title.clone(),
         when: local_label(view.event.starts_at, tz),
-        registered: attendance.registered,
-        checked_in: attendance.checked_in,
-        rate: attendance.rate_percent(),
+        registered: participation.registered,
+        checked_in: participation.checked_in,
+        rate: participation.attendance_rate(),
         participants: participation.participants,
         participation_rate: participation.participation_rate(),
         questions: questions.into_iter().map(|q| q.question.prompt).collect(),

@@ -252,11 +252,23 @@ async fn hosts_list_speakers_shown_on_the_event_page() {
         "{text}"
     );
     assert!(text.contains("Grace Guest"));
-    assert!(page.html.contains("/c/guild/members?q=%40sam"));
     let (_, people) = t
         .api("GET", &format!("/api/v1/events/{id}/people"), None, None)
         .await;
     assert_eq!(people["speakers"][0]["handle"], "sam");
+    // The speaker's name leads to their profile, which the visitor can open.
+    let profile = format!(
+        "/c/guild/members/{}",
+        people["speakers"][0]["user_id"].as_str().unwrap()
+    );
+    assert!(
+        page.html.contains(&format!("href=\"{profile}\"")),
+        "{}",
+        page.html
+    );
+    let profile_page = visitor.get(&profile).await;
+    assert_eq!(profile_page.status, 200);
+    assert!(profile_page.text().contains("Sam Speaker"));
     assert_eq!(people["speakers"][1]["user_id"], serde_json::Value::Null);
     // A member who does not host cannot add speakers.
     let (status, _) = t

@@ -386,7 +386,7 @@ struct ShowPage {
     questions: Vec<AnswerInput>,
     /// The viewer's own answers: (question, answer).
     my_answers: Vec<(String, String)>,
-    /// The creator and co-hosts: (name, handle).
+    /// The creator and co-hosts: (name, user id), linked to their profiles.
     hosts: Vec<(String, String)>,
     speakers: Vec<townsquare_app::store::event_hosts::SpeakerRow>,
 }
@@ -491,7 +491,7 @@ async fn render_show(
         .creator
         .into_iter()
         .chain(people.cohosts)
-        .map(|h| (h.display_name, h.handle))
+        .map(|h| (h.display_name, h.user_id))
         .collect();
     let body = ShowPage {
         hosts,

@@ -6,6 +6,9 @@
 //! Not yet: the raw activity log is not written (the activities are aggregated in memory into
 //! member-days as `activity::record` would), so the DuckDB comparison over raw rows is still to
 //! come.
+//!
+//! Run: `cargo run --release -p townsquare-bench-analytics --bin analytics -- --backend sqlite`
+//! (or `--backend postgres`).
 
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
@@ -55,6 +58,9 @@ struct Args {
     /// Keep the database afterwards (and print its URL).
     #[arg(long)]
     keep: bool,
+    /// Measure a database a `--keep` run left (its URL) instead of generating one.
+    #[arg(long)]
+    reuse: Option<String>,
 }
 
 const TZ: &str = "Europe/Berlin";
@@ -73,6 +79,9 @@ type DayRow = (i64, i64, i64, i64, i64);
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    if let Some(url) = &args.reuse {
+        return run(&args, url).await;
+    }
     let (url, cleanup) = match args.backend {
         Backend::Sqlite => {
             let dir =
@@ -138,6 +147,193 @@ async fn run(args: &Args, url: &str) -> Result<()> {
     let tz = time_zones::parse_or_utc(TZ);
     let now = chrono::Utc::now().timestamp_micros();
     let today = rules::local_day(now, tz);
+    let (community_id, owner_id, writer_id) = if args.reuse.is_some() {
+        bench_ids(url).await?
+    } else {
+        generate(args, url, &db, tz, now, today).await?
+    };
+
+    // Sealing the year's days, as the worker does once (then once a day for the new day).
+    db.close().await;
+    let data_dir =
+        std::env::temp_dir().join(format!("ts_bench_data_{}", uuid::Uuid::now_v7().simple()));
+    let new_app = || async {
+        let db = townsquare_app::store::Db::connect(url).await?;
+        anyhow::Ok(App::new(
+            db,
+            Settings::for_data_dir(data_dir.clone(), "http://127.0.0.1"),
+            Clock::System,
+        ))
+    };
+    let sealer = new_app().await?;
+    let t = Instant::now();
+    let sealed = sealer.seal_recent_days().await?;
+    println!(
+        "sealed {sealed} days of member sets in {:.1} s (the worker's first sweep)",
+        t.elapsed().as_secs_f64()
+    );
+    sealer.db().close().await;
+
+    // The dashboard, through the app: cold (a fresh process: new connection pool, nothing
+    // decoded in memory, for each period) and warm.
+    let mut app = new_app().await?;
+    let owner = Actor {
+        user_id: owner_id.clone(),
+        email: "owner@bench.test".into(),
+        display_name: "Owner".into(),
+        handle: "owner".into(),
+        superadmin: false,
+        time_zone: TZ.into(),
+    };
+    for (label, kind) in [("month", "month"), ("week", "week"), ("day", "day")] {
+        let q = PeriodQuery {
+            kind: kind.into(),
+            ..Default::default()
+        };
+        app.db().close().await;
+        app = new_app().await?;
+        let t = Instant::now();
+        let d = app.analytics(&owner, "bench", &q).await?;
+        let cold = t.elapsed();
+        let mut warm: Vec<Duration> = Vec::with_capacity(args.runs);
+        for _ in 0..args.runs {
+            let t = Instant::now();
+            app.analytics(&owner, "bench", &q).await?;
+            warm.push(t.elapsed());
+        }
+        warm.sort();
+        let median = warm.get(warm.len() / 2).copied().unwrap_or_default();
+        let best = warm.first().copied().unwrap_or_default();
+        println!(
+            "dashboard ({label}): cold {:.1} ms, warm median {:.1} ms, best {:.1} ms — MAU {}, members {}, active rate {:.3}",
+            ms(cold),
+            ms(median),
+            ms(best),
+            d.current.mau,
+            d.current.members_at_end,
+            d.current.active_member_rate
+        );
+        // The dashboard page also shows the lists. Here only "at risk" has data (the synthetic
+        // community has activity but no posts, so the content lists are empty).
+        let mut lists: Vec<Duration> = Vec::with_capacity(args.runs);
+        let mut at_risk = 0;
+        for _ in 0..args.runs.max(1) {
+            let t = Instant::now();
+            at_risk = app
+                .analytics_lists(&owner, "bench", &q, "")
+                .await?
+                .at_risk
+                .len();
+            lists.push(t.elapsed());
+        }
+        lists.sort();
+        println!(
+            "  lists ({label}): warm median {:.1} ms — {at_risk} members at risk listed",
+            ms(lists[lists.len() / 2])
+        );
+    }
+
+    // What the rollup adds to one activity: the log append alone, then activity::record (log
+    // + time zone read + member-day upsert + unsealing probe + the member's last-active time),
+    // each in its own committed transaction.
+    let writer = &writer_id;
+    let mut plain = Duration::ZERO;
+    let mut rolled = Duration::ZERO;
+    for i in 0..args.writes {
+        let t = Instant::now();
+        let mut tx = app.db().begin().await?;
+        activity_store::append(
+            &mut tx,
+            &ActivityRow {
+                id: townsquare_domain::new_id(),
+                community_id: Some(community_id.clone()),
+                actor_id: Some(writer.clone()),
+                verb: "reaction_added".into(),
+                object_type: "post".into(),
+                object_id: format!("p{i}"),
+                detail: "{}".into(),
+                created_at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        plain += t.elapsed();
+        let t = Instant::now();
+        let mut tx = app.db().begin().await?;
+        activity::record(
+            &mut tx,
+            Some(&community_id),
+            Some(writer),
+            "reaction_added",
+            "post",
+            &format!("p{i}"),
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        rolled += t.elapsed();
+    }
+    let n = args.writes.max(1) as f64;
+    println!(
+        "one activity in its own transaction: log only {:.3} ms, log + rollup {:.3} ms ({:+.0}%)",
+        ms(plain) / n,
+        ms(rolled) / n,
+        (rolled.as_secs_f64() / plain.as_secs_f64().max(1e-9) - 1.0) * 100.0
+    );
+
+    // What that adds to a real write: posting a reply (post, topic, search index, log, rollup).
+    let space = app
+        .create_space(
+            &owner,
+            "bench",
+            &townsquare_app::spaces::SpaceInput {
+                name: "Talk".into(),
+                slug: format!("talk-{}", uuid::Uuid::now_v7().simple()),
+                description: String::new(),
+                kind: "discussion".into(),
+                visibility: "everyone".into(),
+            },
+        )
+        .await?;
+    let topic = app
+        .create_topic(
+            &owner,
+            "bench",
+            &space.slug,
+            &townsquare_app::discussions::TopicInput {
+                title: "Write costs".into(),
+                body: "Replies follow.".into(),
+                tags: String::new(),
+                is_question: false,
+            },
+        )
+        .await?;
+    let replies = (args.writes / 4).max(1);
+    let t = Instant::now();
+    for i in 0..replies {
+        app.reply(&owner, &topic.id, &format!("Reply number {i}."), None)
+            .await?;
+    }
+    let reply = ms(t.elapsed()) / replies as f64;
+    let rollup = (ms(rolled) - ms(plain)) / n;
+    println!(
+        "posting a reply: {reply:.3} ms, of which the analytics rollup {rollup:.3} ms ({:+.0}% on the write without it)",
+        rollup / (reply - rollup).max(1e-9) * 100.0
+    );
+    let _ = std::fs::remove_dir_all(data_dir);
+    Ok(())
+}
+
+/// Generates the synthetic community into the rollups; returns (community, owner, a member).
+async fn generate(
+    args: &Args,
+    url: &str,
+    db: &townsquare_app::store::Db,
+    tz: time_zones::Tz,
+    now: i64,
+    today: i64,
+) -> Result<(String, String, String)> {
     let first_day = today - 364;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
 
@@ -240,101 +436,38 @@ async fn run(args: &Args, url: &str) -> Result<()> {
     println!("filled in {:.1} s", started.elapsed().as_secs_f64());
     drop(rows);
 
-    // The dashboard, through the app: cold (first call on a fresh connection pool) and warm.
-    db.close().await;
-    let db = townsquare_app::store::Db::connect(url).await?;
-    let data_dir =
-        std::env::temp_dir().join(format!("ts_bench_data_{}", uuid::Uuid::now_v7().simple()));
-    let app = App::new(
-        db,
-        Settings::for_data_dir(data_dir.clone(), "http://127.0.0.1"),
-        Clock::System,
-    );
-    let owner = Actor {
-        user_id: members[0].id.clone(),
-        email: "owner@bench.test".into(),
-        display_name: "Owner".into(),
-        handle: "owner".into(),
-        superadmin: false,
-        time_zone: TZ.into(),
-    };
-    for (label, kind) in [("month", "month"), ("week", "week"), ("day", "day")] {
-        let q = PeriodQuery {
-            kind: kind.into(),
-            ..Default::default()
-        };
-        let t = Instant::now();
-        let d = app.analytics(&owner, "bench", &q).await?;
-        let cold = t.elapsed();
-        let mut warm: Vec<Duration> = Vec::with_capacity(args.runs);
-        for _ in 0..args.runs {
-            let t = Instant::now();
-            app.analytics(&owner, "bench", &q).await?;
-            warm.push(t.elapsed());
-        }
-        warm.sort();
-        let median = warm.get(warm.len() / 2).copied().unwrap_or_default();
-        let best = warm.first().copied().unwrap_or_default();
-        println!(
-            "dashboard ({label}): cold {:.1} ms, warm median {:.1} ms, best {:.1} ms — MAU {}, members {}, active rate {:.3}",
-            ms(cold),
-            ms(median),
-            ms(best),
-            d.current.mau,
-            d.current.members_at_end,
-            d.current.active_member_rate
-        );
-    }
+    // The per-day counts of stints, which `activity::record` keeps as members join and leave.
+    let mut tx = db.begin().await?;
+    townsquare_app::store::analytics::day_sets::recount_membership_days(&mut tx, &community_id)
+        .await?;
+    tx.commit().await?;
+    Ok((community_id, members[0].id.clone(), members[1].id.clone()))
+}
 
-    // What the rollup adds to one activity: the log append alone, then activity::record (log
-    // + time zone read + member-day upsert), each in its own committed transaction.
-    let writer = &members[1].id;
-    let mut plain = Duration::ZERO;
-    let mut rolled = Duration::ZERO;
-    for i in 0..args.writes {
-        let t = Instant::now();
-        let mut tx = app.db().begin().await?;
-        activity_store::append(
-            &mut tx,
-            &ActivityRow {
-                id: townsquare_domain::new_id(),
-                community_id: Some(community_id.clone()),
-                actor_id: Some(writer.clone()),
-                verb: "reaction_added".into(),
-                object_type: "post".into(),
-                object_id: format!("p{i}"),
-                detail: "{}".into(),
-                created_at: now,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        plain += t.elapsed();
-        let t = Instant::now();
-        let mut tx = app.db().begin().await?;
-        activity::record(
-            &mut tx,
-            Some(&community_id),
-            Some(writer),
-            "reaction_added",
-            "post",
-            &format!("p{i}"),
-            serde_json::json!({}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        rolled += t.elapsed();
+/// The ids of a database this benchmark filled before (`--keep`, then `--reuse`).
+async fn bench_ids(url: &str) -> Result<(String, String, String)> {
+    use sqlx::Connection;
+    const OWNER: &str = "SELECT c.id, m.user_id FROM communities c
+        JOIN memberships m ON m.community_id = c.id WHERE c.slug = 'bench' AND m.role = 'owner'";
+    const MEMBER: &str =
+        "SELECT user_id FROM memberships WHERE community_id = $1 AND role = 'member' LIMIT 1";
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        let (c, owner): (String, String) = sqlx::query_as(OWNER).fetch_one(&mut conn).await?;
+        let member: String = sqlx::query_scalar(MEMBER)
+            .bind(&c)
+            .fetch_one(&mut conn)
+            .await?;
+        Ok((c, owner, member))
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        let (c, owner): (String, String) = sqlx::query_as(OWNER).fetch_one(&mut conn).await?;
+        let member: String = sqlx::query_scalar(MEMBER)
+            .bind(&c)
+            .fetch_one(&mut conn)
+            .await?;
+        Ok((c, owner, member))
     }
-    let n = args.writes.max(1) as f64;
-    println!(
-        "one activity in its own transaction: log only {:.3} ms, log + rollup {:.3} ms ({:+.0}%)",
-        ms(plain) / n,
-        ms(rolled) / n,
-        (rolled.as_secs_f64() / plain.as_secs_f64().max(1e-9) - 1.0) * 100.0
-    );
-    let _ = std::fs::remove_dir_all(data_dir);
-    Ok(())
 }
 
 fn ms(d: Duration) -> f64 {

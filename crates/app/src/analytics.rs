@@ -2,6 +2,7 @@
 //! figures computed from the rollups that `activity::record` keeps. Only a community's admins
 //! see its analytics.
 
+pub mod day_sets;
 pub mod lists;
 pub mod pulse;
 pub mod report;
@@ -11,7 +12,8 @@ use crate::spaces::kind_of;
 use crate::{activity, Actor, App, AppError, AppResult};
 use std::collections::HashSet;
 use std::sync::Mutex;
-use townsquare_domain::analytics::{self as rules, kind, CohortRow, Day, Month, Period};
+use townsquare_domain::analytics::member_sets::{Class, Days, Headcount};
+use townsquare_domain::analytics::{self as rules, CohortRow, Day, Month, Period};
 use townsquare_domain::time_zones::Tz;
 use townsquare_domain::{time_zones, SpaceKind};
 use townsquare_store::analytics as rollups;
@@ -183,26 +185,25 @@ impl App {
             .map_err(|e| AppError::invalid(e.field, e.message))?;
         let previous = period.previous();
         let id = view.community.id.as_str();
-        let current = self.figures(id, tz, &period, today).await?;
-        let before = self.figures(id, tz, &previous, today).await?;
-
         let as_of = period.as_of(today);
-        let counts = rollups::daily_active(self.db(), id, as_of - 29, as_of).await?;
-        let daily_active = (as_of - 29..=as_of)
-            .map(|d| {
-                let n = counts.iter().find(|(day, _)| *day == d).map_or(0, |c| c.1);
-                (d, n)
-            })
-            .collect();
-
         let last_month = rules::month_of_day(as_of);
-        let months = self.monthly(id, last_month, today).await?;
         let cohort_months = rules::trailing_months(last_month);
-        let (first_month, _) = (cohort_months[0], last_month);
-        let sizes = rollups::joined_per_month(self.db(), id, first_month, last_month).await?;
-        let active = rollups::cohort_activity(self.db(), id, first_month, last_month).await?;
-        let cohorts = rules::cohort_matrix(&cohort_months, last_month, &sizes, &active);
+
+        // Every figure below is set arithmetic over day sets loaded once.
+        let month_days = rules::month_first_day(cohort_months[0]) - 30;
+        let (days, headcount) = self.figure_inputs(id, &period, today, month_days).await?;
         let acquisition = rollups::joined(self.db(), id, period.first, period.last).await?;
+        let current = self
+            .figures(id, tz, &period, today, &days, &headcount, &acquisition)
+            .await?;
+        let joined_before = rollups::joined(self.db(), id, previous.first, previous.last).await?;
+        let before = self
+            .figures(id, tz, &previous, today, &days, &headcount, &joined_before)
+            .await?;
+
+        let daily_active = (as_of - 29..=as_of).map(|d| (d, days.on(d))).collect();
+        let months = monthly(&cohort_months, today, &days, &headcount);
+        let cohorts = cohorts(&cohort_months, last_month, &days);
         let events = self.period_events(&view, &period).await?;
         let event_totals = EventTotals::of(&events);
         let event_totals_before = EventTotals::of(&self.period_events(&view, &previous).await?);
@@ -247,29 +248,63 @@ impl App {
         Ok(event_rollups::attendance(self.db(), &scope).await?)
     }
 
-    async fn figures(&self, id: &str, tz: Tz, p: &Period, today: Day) -> AppResult<Figures> {
-        let db = self.db();
+    /// What `figures` reads for `period` and the period before it: the day sets (from the
+    /// earliest day either needs, or `also_from` if earlier) and the headcount.
+    pub(crate) async fn figure_inputs(
+        &self,
+        id: &str,
+        period: &Period,
+        today: Day,
+        also_from: Day,
+    ) -> AppResult<(Days, Headcount)> {
+        let previous = period.previous();
+        let as_of = period.as_of(today);
+        let earliest = [
+            previous.previous().first,
+            previous.as_of(today) - 29,
+            as_of - 29,
+            also_from,
+        ]
+        .into_iter()
+        .min()
+        .unwrap_or(also_from);
+        let last = period.last.max(as_of).min(today);
+        let days = self.day_sets(id, earliest, last, today).await?;
+        let changes = rollups::day_sets::membership_days(self.db(), id).await?;
+        Ok((days, Headcount::from_changes(&changes)))
+    }
+
+    /// The figures of one period: counts over the loaded day sets, the period's new members
+    /// (`joined`, by source and campaign) and its membership tiers due.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn figures(
+        &self,
+        id: &str,
+        tz: Tz,
+        p: &Period,
+        today: Day,
+        days: &Days,
+        headcount: &Headcount,
+        joined: &[rollups::Joined],
+    ) -> AppResult<Figures> {
         let as_of = p.as_of(today);
-        let any = |first, last| rollups::distinct_active(db, id, first, last, kind::ANY);
+        let any = |first, last| days.count(Class::Any, first, last);
         let (dau, wau, mau) = (
-            any(as_of, as_of).await?,
-            any(as_of - 6, as_of).await?,
-            any(as_of - 29, as_of).await?,
+            any(as_of, as_of),
+            any(as_of - 6, as_of),
+            any(as_of - 29, as_of),
         );
-        let active_members = any(p.first, p.last).await?;
-        let participants =
-            rollups::distinct_active(db, id, p.first, p.last, kind::PARTICIPATED).await?;
-        let contributors =
-            rollups::distinct_active(db, id, p.first, p.last, kind::CONTRIBUTED).await?;
-        let members_at_end = rollups::members_at_end_of(db, id, as_of).await?;
-        let joined = rollups::joined(db, id, p.first, p.last).await?;
+        let active_members = any(p.first, p.last);
+        let participants = days.count(Class::Participated, p.first, p.last);
+        let contributors = days.count(Class::Contributed, p.first, p.last);
+        let members_at_end = headcount.at_end_of(as_of);
         let new_members = joined.iter().map(|j| j.members).sum();
         let activated = joined.iter().map(|j| j.activated).sum();
         let prev = p.previous();
-        let previously_active = any(prev.first, prev.last).await?;
-        let churned = rollups::churned(db, id, (prev.first, prev.last), (p.first, p.last)).await?;
+        let previously_active = any(prev.first, prev.last);
+        let churned = days.churned((prev.first, prev.last), (p.first, p.last));
         let (tiers_due, tiers_not_renewed) = townsquare_store::membership_tiers::churn_counts(
-            db,
+            self.db(),
             id,
             rules::day_start_utc(p.first, tz),
             rules::day_start_utc(p.last + 1, tz),
@@ -297,30 +332,61 @@ impl App {
             membership_churn: (tiers_due > 0).then(|| rules::ratio(tiers_not_renewed, tiers_due)),
         })
     }
+}
 
-    async fn monthly(&self, id: &str, last: Month, today: Day) -> AppResult<Vec<MonthFigures>> {
-        let db = self.db();
-        let months = rules::trailing_months(last);
-        let first = months[0];
-        let participants = rollups::monthly_active(db, id, first, last, kind::PARTICIPATED).await?;
-        let contributors = rollups::monthly_active(db, id, first, last, kind::CONTRIBUTED).await?;
-        let joined = rollups::joined_per_month(db, id, first, last).await?;
-        let of = |rows: &[(i64, i64)], m: Month| rows.iter().find(|r| r.0 == m).map_or(0, |r| r.1);
-        let mut out = Vec::with_capacity(months.len());
-        for m in months {
-            let end = rules::month_last_day(m).min(today);
-            let members_at_end = rollups::members_at_end_of(db, id, end).await?;
-            let mau = rollups::distinct_active(db, id, end - 29, end, kind::ANY).await?;
-            out.push(MonthFigures {
+/// The 12-month series: each month's MAU and members at its end (or today, for the current
+/// month), its active member and contribution rates, and its new members.
+fn monthly(months: &[Month], today: Day, days: &Days, headcount: &Headcount) -> Vec<MonthFigures> {
+    months
+        .iter()
+        .map(|&m| {
+            let (first, last) = (rules::month_first_day(m), rules::month_last_day(m));
+            let end = last.min(today);
+            let members_at_end = headcount.at_end_of(end);
+            MonthFigures {
                 month: m,
                 label: rules::month_label(m),
-                mau,
+                mau: days.count(Class::Any, end - 29, end),
                 members_at_end,
-                active_member_rate: rules::ratio(of(&participants, m), members_at_end),
-                contribution_rate: rules::ratio(of(&contributors, m), members_at_end),
-                new_members: of(&joined, m),
-            });
+                active_member_rate: rules::ratio(
+                    days.count(Class::Participated, first, last),
+                    members_at_end,
+                ),
+                contribution_rate: rules::ratio(
+                    days.count(Class::Contributed, first, last),
+                    members_at_end,
+                ),
+                new_members: days.count(Class::Joined, first, last),
+            }
+        })
+        .collect()
+}
+
+/// The retention matrix: each cohort (members whose stint began in the month) intersected
+/// with the members active in each of its next twelve months.
+fn cohorts(months: &[Month], current: Month, days: &Days) -> Vec<CohortRow> {
+    let span = |m: Month| (rules::month_first_day(m), rules::month_last_day(m));
+    let Some(&oldest) = months.first() else {
+        return Vec::new();
+    };
+    let active_in: Vec<_> = (oldest..=current)
+        .map(|m| {
+            let (first, last) = span(m);
+            days.union(Class::Any, first, last)
+        })
+        .collect();
+    let mut sizes = Vec::with_capacity(months.len());
+    let mut active = Vec::new();
+    for &cohort in months {
+        let (first, last) = span(cohort);
+        let members = days.union(Class::Joined, first, last);
+        sizes.push((cohort, members.len() as i64));
+        for m in cohort..=current.min(cohort + 11) {
+            let n = active_in[(m - oldest) as usize].intersection_len(&members);
+            if n > 0 {
+                active.push((cohort, m, n as i64));
+            }
         }
-        Ok(out)
     }
+    rules::cohort_matrix(months, current, &sizes, &active)
 }

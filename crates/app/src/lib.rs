@@ -101,6 +101,8 @@ struct AppInner {
     blobs: Result<files::BlobStore, String>,
     /// Visits this process already recorded (see `analytics::Visits`).
     visits: analytics::Visits,
+    /// Sealed analytics days this process decoded (see `analytics::day_sets`).
+    day_set_cache: analytics::day_sets::DaySetCache,
     /// The instance-wide key that signs sign-up forms, read from the database once.
     signup_key: tokio::sync::OnceCell<String>,
 }
@@ -117,6 +119,7 @@ impl App {
                 clock,
                 instance_id: townsquare_domain::new_id(),
                 visits: analytics::Visits::default(),
+                day_set_cache: Default::default(),
                 signup_key: tokio::sync::OnceCell::new(),
             }),
         }
@@ -150,6 +153,10 @@ impl App {
 
     pub(crate) fn visits(&self) -> &analytics::Visits {
         &self.inner.visits
+    }
+
+    pub(crate) fn day_set_cache(&self) -> &analytics::day_sets::DaySetCache {
+        &self.inner.day_set_cache
     }
 
     /// Identifies this process among several instances (job leases, logs).

@@ -3,6 +3,7 @@
 //! the retention matrix's shape. Pure: the store counts, these rules say what to count.
 
 pub mod lists;
+pub mod member_sets;
 pub mod terms;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};

@@ -1,7 +1,9 @@
 //! Analytics rollups: per member per community-local day (`analytics_member_days`) and
-//! membership stints (`analytics_memberships`), written with each activity; and the counting
-//! queries the dashboard runs on them (docs/metrics.md). Nothing here reads `activities`.
+//! membership stints (`analytics_memberships`), written with each activity, and the new
+//! members of a period by source. The dashboard counts with the sealed day sets built from them
+//! (`day_sets`, docs/metrics.md). Nothing here reads `activities`.
 
+pub mod day_sets;
 pub mod events;
 pub mod lists;
 pub mod pulse;
@@ -36,7 +38,7 @@ pub struct DayBump<'a> {
     pub reactions: i64,
 }
 
-/// Adds an activity to its member-day row (one upsert).
+/// Adds an activity to its member-day row (one upsert), unsealing the day if it was sealed.
 pub async fn bump_member_day(tx: &mut Tx, b: &DayBump<'_>) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
         "INSERT INTO analytics_member_days
@@ -59,7 +61,7 @@ pub async fn bump_member_day(tx: &mut Tx, b: &DayBump<'_>) -> Result<()> {
     .await
     .map(|r| r.rows_affected())
     .db())?;
-    Ok(())
+    day_sets::forget_day(tx, b.community_id, b.day).await
 }
 
 /// Sets the visited bit of a member-day unless it is already set; true if this call set it
@@ -83,6 +85,9 @@ pub async fn mark_visit(tx: &mut Tx, b: &DayBump<'_>) -> Result<bool> {
     .await
     .map(|r| r.rows_affected())
     .db())?;
+    if n > 0 {
+        day_sets::forget_day(tx, b.community_id, b.day).await?;
+    }
     Ok(n > 0)
 }
 
@@ -98,8 +103,9 @@ pub struct Stint<'a> {
     pub campaign: &'a str,
 }
 
+/// Opens a stint, counts it on its day and unseals that day (its joined set changed).
 pub async fn open_stint(tx: &mut Tx, s: &Stint<'_>) -> Result<()> {
-    with_tx!(tx, |c| sqlx::query(
+    let opened = with_tx!(tx, |c| sqlx::query(
         "INSERT INTO analytics_memberships (community_id, user_id, joined_at, joined_day,
              joined_month, left_at, left_day, source, campaign, first_post_at)
          VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6, $7, NULL)
@@ -116,6 +122,10 @@ pub async fn open_stint(tx: &mut Tx, s: &Stint<'_>) -> Result<()> {
     .await
     .map(|r| r.rows_affected())
     .db())?;
+    if opened > 0 {
+        day_sets::count_membership_change(tx, s.community_id, s.joined_day, 1, 0).await?;
+        day_sets::forget_day(tx, s.community_id, s.joined_day).await?;
+    }
     Ok(())
 }
 
@@ -127,7 +137,7 @@ pub async fn close_stint(
     left_at: i64,
     left_day: i64,
 ) -> Result<()> {
-    with_tx!(tx, |c| sqlx::query(
+    let closed = with_tx!(tx, |c| sqlx::query(
         "UPDATE analytics_memberships SET left_at = $3, left_day = $4
          WHERE community_id = $1 AND user_id = $2 AND left_at IS NULL"
     )
@@ -139,6 +149,9 @@ pub async fn close_stint(
     .await
     .map(|r| r.rows_affected())
     .db())?;
+    if closed > 0 {
+        day_sets::count_membership_change(tx, community_id, left_day, 0, closed as i64).await?;
+    }
     Ok(())
 }
 
@@ -161,123 +174,6 @@ pub async fn note_first_post(
     .map(|r| r.rows_affected())
     .db())?;
     Ok(())
-}
-
-/// Distinct members with an activity of `mask` kinds (`-1` for any) in `first..=last`.
-/// Any activity is counted from the primary key alone (no row reads for `kinds`).
-pub async fn distinct_active(
-    db: &Db,
-    community_id: &str,
-    first: i64,
-    last: i64,
-    mask: i64,
-) -> Result<i64> {
-    if mask == -1 {
-        return with_read!(db, |c| sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(DISTINCT user_id) FROM analytics_member_days
-             WHERE community_id = $1 AND day >= $2 AND day <= $3"
-        )
-        .bind(community_id)
-        .bind(first)
-        .bind(last)
-        .fetch_one(c)
-        .await
-        .db());
-    }
-    with_read!(db, |c| sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(DISTINCT user_id) FROM analytics_member_days
-         WHERE community_id = $1 AND day >= $2 AND day <= $3 AND (kinds & $4) <> 0"
-    )
-    .bind(community_id)
-    .bind(first)
-    .bind(last)
-    .bind(mask)
-    .fetch_one(c)
-    .await
-    .db())
-}
-
-/// Members with any activity per day in `first..=last` (days without any are absent).
-pub async fn daily_active(
-    db: &Db,
-    community_id: &str,
-    first: i64,
-    last: i64,
-) -> Result<Vec<(i64, i64)>> {
-    with_read!(db, |c| sqlx::query_as::<_, (i64, i64)>(
-        "SELECT day, COUNT(*) FROM analytics_member_days
-         WHERE community_id = $1 AND day >= $2 AND day <= $3
-         GROUP BY day ORDER BY day"
-    )
-    .bind(community_id)
-    .bind(first)
-    .bind(last)
-    .fetch_all(c)
-    .await
-    .db())
-}
-
-/// Distinct members with an activity of `mask` kinds per calendar month in
-/// `first..=last` (months).
-pub async fn monthly_active(
-    db: &Db,
-    community_id: &str,
-    first: i64,
-    last: i64,
-    mask: i64,
-) -> Result<Vec<(i64, i64)>> {
-    with_read!(db, |c| sqlx::query_as::<_, (i64, i64)>(
-        "SELECT month, COUNT(DISTINCT user_id) FROM analytics_member_days
-         WHERE community_id = $1 AND month >= $2 AND month <= $3 AND (kinds & $4) <> 0
-         GROUP BY month ORDER BY month"
-    )
-    .bind(community_id)
-    .bind(first)
-    .bind(last)
-    .bind(mask)
-    .fetch_all(c)
-    .await
-    .db())
-}
-
-/// Members at the end of `day`: stints begun by then and not ended by the end of that day.
-pub async fn members_at_end_of(db: &Db, community_id: &str, day: i64) -> Result<i64> {
-    with_read!(db, |c| sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(DISTINCT user_id) FROM analytics_memberships
-         WHERE community_id = $1 AND joined_day <= $2 AND (left_day IS NULL OR left_day > $2)"
-    )
-    .bind(community_id)
-    .bind(day)
-    .fetch_one(c)
-    .await
-    .db())
-}
-
-/// Members who had any activity in `prev` and none in `cur` (both inclusive day ranges): a
-/// set difference of two day-range scans (a per-row NOT EXISTS probed every member's days).
-pub async fn churned(
-    db: &Db,
-    community_id: &str,
-    prev: (i64, i64),
-    cur: (i64, i64),
-) -> Result<i64> {
-    with_read!(db, |c| sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM (
-             SELECT user_id FROM analytics_member_days
-             WHERE community_id = $1 AND day >= $2 AND day <= $3
-             EXCEPT
-             SELECT user_id FROM analytics_member_days
-             WHERE community_id = $1 AND day >= $4 AND day <= $5
-         ) AS gone"
-    )
-    .bind(community_id)
-    .bind(prev.0)
-    .bind(prev.1)
-    .bind(cur.0)
-    .bind(cur.1)
-    .fetch_one(c)
-    .await
-    .db())
 }
 
 /// New members of a period per source and campaign, with how many were activated (first
@@ -305,50 +201,6 @@ pub async fn joined(db: &Db, community_id: &str, first: i64, last: i64) -> Resul
     .bind(first)
     .bind(last)
     .bind(7 * MICROS_PER_DAY)
-    .fetch_all(c)
-    .await
-    .db())
-}
-
-/// Stints begun per month in `first..=last` (months): the cohort sizes and new members.
-pub async fn joined_per_month(
-    db: &Db,
-    community_id: &str,
-    first: i64,
-    last: i64,
-) -> Result<Vec<(i64, i64)>> {
-    with_read!(db, |c| sqlx::query_as::<_, (i64, i64)>(
-        "SELECT joined_month, COUNT(DISTINCT user_id) FROM analytics_memberships
-         WHERE community_id = $1 AND joined_month >= $2 AND joined_month <= $3
-         GROUP BY joined_month ORDER BY joined_month"
-    )
-    .bind(community_id)
-    .bind(first)
-    .bind(last)
-    .fetch_all(c)
-    .await
-    .db())
-}
-
-/// For cohorts joined in `first..=last` (months): distinct members of each cohort with any
-/// activity per later month, as `(cohort month, activity month, members)`.
-pub async fn cohort_activity(
-    db: &Db,
-    community_id: &str,
-    first: i64,
-    last: i64,
-) -> Result<Vec<(i64, i64, i64)>> {
-    with_read!(db, |c| sqlx::query_as::<_, (i64, i64, i64)>(
-        "SELECT m.joined_month, d.month, COUNT(DISTINCT d.user_id)
-         FROM analytics_memberships m
-         JOIN analytics_member_days d ON d.community_id = m.community_id AND d.user_id = m.user_id
-         WHERE m.community_id = $1 AND m.joined_month >= $2 AND m.joined_month <= $3
-           AND d.month >= m.joined_month AND d.month < m.joined_month + 12
-         GROUP BY m.joined_month, d.month"
-    )
-    .bind(community_id)
-    .bind(first)
-    .bind(last)
     .fetch_all(c)
     .await
     .db())

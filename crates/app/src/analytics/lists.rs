@@ -19,6 +19,8 @@ use townsquare_store::spaces::SpaceRow;
 
 /// How many rows each ranked list keeps.
 pub const LIST_LIMIT: usize = 10;
+/// Members at risk listed at most (the longest silent first).
+pub const AT_RISK_LIMIT: usize = 100;
 /// How many trending tags, and example topics per tag, are shown.
 const TRENDING_TAGS: usize = 5;
 const EXAMPLES_PER_TAG: i64 = 3;
@@ -218,21 +220,22 @@ impl App {
         let this_month = days::month_of_day(as_of);
         let at_risk_months = (this_month - rules::AT_RISK_ACTIVE_MONTHS, this_month - 1);
         let silent_since = as_of - rules::AT_RISK_SILENT_DAYS + 1;
-        let at_risk = store::gone_quiet(
-            db,
-            id,
-            at_risk_months.0,
-            at_risk_months.1,
-            silent_since,
-            as_of,
-        )
-        .await?
-        .into_iter()
-        .map(|m| AtRisk {
-            days_silent: as_of - m.last_active_day,
-            member: m,
-        })
-        .collect();
+        let at_risk = self
+            .gone_quiet(
+                id,
+                at_risk_months,
+                silent_since,
+                as_of,
+                today,
+                AT_RISK_LIMIT,
+            )
+            .await?
+            .into_iter()
+            .map(|m| AtRisk {
+                days_silent: as_of - m.last_active_day,
+                member: m,
+            })
+            .collect();
 
         let top_topics = store::top_topics(db, &scope, LIST_LIMIT as i64).await?;
         let top_posts = store::top_posts(db, &scope, LIST_LIMIT as i64).await?;

@@ -13,6 +13,7 @@ use townsquare_domain::analytics::{
 };
 use townsquare_domain::values::Email;
 use townsquare_domain::{time_zones, SpaceKind, SpaceVisibility, ValidationErrors};
+use townsquare_store::analytics as rollups;
 use townsquare_store::analytics::events as event_rollups;
 use townsquare_store::analytics::lists::Scope;
 use townsquare_store::analytics::reports::{self as store, ReportNotes};
@@ -210,8 +211,25 @@ impl App {
         let period = Period::containing(PeriodKind::Month, month_first_day(month));
         let previous = period.previous();
         let tz = time_zones::parse_or_utc(&c.time_zone);
-        let now = self.figures(&c.id, tz, &period, today).await?;
-        let before = self.figures(&c.id, tz, &previous, today).await?;
+        let (days, headcount) = self
+            .figure_inputs(&c.id, &period, today, period.first)
+            .await?;
+        let joined = |p: &Period| rollups::joined(self.db(), &c.id, p.first, p.last);
+        let (joined_now, joined_before) = (joined(&period).await?, joined(&previous).await?);
+        let now = self
+            .figures(&c.id, tz, &period, today, &days, &headcount, &joined_now)
+            .await?;
+        let before = self
+            .figures(
+                &c.id,
+                tz,
+                &previous,
+                today,
+                &days,
+                &headcount,
+                &joined_before,
+            )
+            .await?;
         // Mail leaves the site: count events in the spaces every member can read.
         let spaces = townsquare_store::spaces::spaces_of(self.db(), &c.id).await?;
         let space_ids: Vec<String> = spaces

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod analytics;
+mod analytics_day_sets;
 mod analytics_lists;
 mod analytics_pulse;
 mod application_questions;

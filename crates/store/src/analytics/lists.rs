@@ -133,41 +133,6 @@ pub struct QuietRow {
     pub last_active_day: i64,
 }
 
-/// Current members with activity in each of the months `first_month..=last_month` and none
-/// from `silent_from` (a day) to `as_of`: one pass over the rollup's month index.
-pub async fn gone_quiet(
-    db: &Db,
-    community_id: &str,
-    first_month: i64,
-    last_month: i64,
-    silent_from: i64,
-    as_of: i64,
-) -> Result<Vec<QuietRow>> {
-    let months = last_month - first_month + 1;
-    with_read!(db, |c| sqlx::query_as::<_, QuietRow>(
-        "SELECT d.user_id, u.display_name, MAX(d.day) AS last_active_day
-         FROM analytics_member_days d
-         JOIN users u ON u.id = d.user_id
-         JOIN memberships m ON m.community_id = d.community_id AND m.user_id = d.user_id
-                           AND m.status = 'active'
-         WHERE d.community_id = $1 AND d.month >= $2 AND d.day <= $5
-         GROUP BY d.user_id, u.display_name
-         HAVING COUNT(DISTINCT CASE WHEN d.month <= $3 THEN d.month END) = $6
-            AND MAX(d.day) < $4
-         ORDER BY MAX(d.day), u.display_name
-         LIMIT 100"
-    )
-    .bind(community_id)
-    .bind(first_month)
-    .bind(last_month)
-    .bind(silent_from)
-    .bind(as_of)
-    .bind(months)
-    .fetch_all(c)
-    .await
-    .db())
-}
-
 /// A topic with what happened in it during the period.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TopTopicRow {

@@ -2,6 +2,7 @@
 //! checks the authorization policy, appends the activity record, and enqueues mail, jobs and
 //! realtime notices inside that same transaction. Nothing here knows about HTTP.
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod activity;
 pub mod admin;
@@ -26,6 +27,7 @@ pub mod event_live;
 pub mod events;
 pub mod feeds;
 pub mod files;
+pub mod images;
 pub mod invitations;
 pub mod jobs;
 pub mod mail;

@@ -8,6 +8,7 @@
 #[macro_use]
 mod macros;
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod activity;
 pub mod admin;

@@ -21,6 +21,7 @@ mod error;
 pub mod event_attendance;
 pub mod event_calendar;
 mod event_changes;
+pub mod event_covers;
 pub mod event_followups;
 pub mod event_hosts;
 pub mod event_live;

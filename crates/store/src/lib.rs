@@ -21,6 +21,7 @@ pub mod directory;
 pub mod discussions;
 pub mod engagement;
 mod error;
+pub mod event_covers;
 pub mod event_followups;
 pub mod event_hosts;
 pub mod event_live;

@@ -289,3 +289,116 @@ async fn the_profile_page_uploads_and_removes_a_picture() {
     assert!(!page.html.contains("<img class=\"avatar avatar-large\""));
     t.stop().await;
 }
+
+#[tokio::test]
+async fn hosts_give_an_event_a_wide_cover_shown_on_its_page_and_in_lists() {
+    use crate::events::{create, event_body, events_guild};
+    let t = TestApp::spawn().await;
+    let olga = events_guild(&t).await;
+    let event = create(&t, &olga, event_body(None)).await;
+    let id = event["id"].as_str().unwrap().to_string();
+    let ada = member(&t, "ada@example.org", "Ada Lovelace").await;
+    let path = format!("/api/v1/events/{id}/cover");
+
+    // Only hosts; only pictures.
+    let (status, _) = put_picture(
+        &t,
+        &ada,
+        &path,
+        "c.jpg",
+        "image/jpeg",
+        jpeg_with_exif(80, 40),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, body) = put_picture(
+        &t,
+        &olga,
+        &path,
+        "cover.png",
+        "image/png",
+        b"<svg onload=alert(1)>".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(field_error(&body, "file").contains("not a picture"));
+    assert_eq!(t.api("GET", &path, Some(&ada), None).await.0, 404);
+
+    let (status, cover) = put_picture(
+        &t,
+        &olga,
+        &path,
+        "cover.jpg",
+        "image/jpeg",
+        jpeg_with_exif(800, 300),
+    )
+    .await;
+    assert_eq!(status, 200, "{cover}");
+    let url = cover["url"].as_str().unwrap().to_string();
+    let (status, shown) = t.api("GET", &path, Some(&ada), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(shown["url"], url.as_str());
+    let res = reqwest::Client::new()
+        .get(t.url(&url))
+        .bearer_auth(&ada)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    let stored = res.bytes().await.unwrap();
+    assert!(!contains(&stored, EXIF_MARKER));
+    let back = image::load_from_memory(&stored).unwrap();
+    assert_eq!((back.width(), back.height()), (1200, 600));
+
+    // The event page and the events list show it.
+    let browser = t.browser();
+    browser
+        .log_in("owner@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    let page = browser.get(&format!("/c/guild/events/{id}")).await;
+    assert!(
+        page.html
+            .contains(&format!("<img class=\"event-cover\" src=\"{url}\"")),
+        "{}",
+        page.html
+    );
+    let list = browser.get("/c/guild/events").await;
+    assert!(
+        list.html
+            .contains(&format!("<img class=\"event-thumb\" src=\"{url}\"")),
+        "{}",
+        list.html
+    );
+
+    // The host's cover page refuses a non-picture with a field error, then removes the cover.
+    let form = browser.get(&format!("/c/guild/events/{id}/cover")).await;
+    assert_eq!(form.status, 200);
+    let page = browser
+        .post_multipart(
+            &format!("/c/guild/events/{id}/cover"),
+            &[],
+            Some(("cover", "cover.png", b"plain text".as_slice())),
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.html.contains("id=\"cover-error\""));
+    let page = browser
+        .post(&format!("/c/guild/events/{id}/cover/delete"), &[])
+        .await;
+    assert!(
+        page.text().contains("The cover picture is removed."),
+        "{}",
+        page.text()
+    );
+    assert_eq!(t.api("GET", &path, Some(&ada), None).await.0, 404);
+    let res = reqwest::Client::new()
+        .get(t.url(&url))
+        .bearer_auth(&ada)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    t.stop().await;
+}

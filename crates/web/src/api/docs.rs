@@ -81,6 +81,7 @@ use utoipa::{Modify, OpenApi};
         super::event_followups::feedback_summary, super::event_followups::archive,
         super::event_hosts::people, super::event_hosts::add_host, super::event_hosts::remove_host,
         super::event_hosts::add_speaker, super::event_hosts::remove_speaker,
+        super::event_covers::cover, super::event_covers::set_cover, super::event_covers::remove_cover,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts"), (name = "communities"), (name = "spaces"), (name = "discussions"), (name = "notifications"), (name = "engagement"), (name = "files"), (name = "moderation"), (name = "admin"), (name = "invitations"), (name = "events"), (name = "analytics"), (name = "members"))

@@ -63,3 +63,13 @@ pub async fn remove_cover(tx: &mut Tx, event_id: &str) -> Result<()> {
     .db())?;
     Ok(())
 }
+
+/// Every event as (id, community id, creator), oldest first (the demo gives them covers).
+pub async fn all_events(db: &crate::db::Db) -> Result<Vec<(String, String, String)>> {
+    with_read!(db, |c| sqlx::query_as::<_, (String, String, String)>(
+        "SELECT id, community_id, created_by FROM events ORDER BY starts_at, id"
+    )
+    .fetch_all(c)
+    .await
+    .db())
+}

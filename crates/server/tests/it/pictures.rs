@@ -402,3 +402,51 @@ async fn hosts_give_an_event_a_wide_cover_shown_on_its_page_and_in_lists() {
     assert_eq!(res.status(), 404);
     t.stop().await;
 }
+
+#[tokio::test]
+async fn the_demo_has_drawn_avatars_and_event_covers() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let maya = t.demo_token("maya@demo.townsquare.test").await;
+    let (status, directory) = t
+        .api(
+            "GET",
+            "/api/v1/communities/open-source-guild/directory?limit=100",
+            Some(&maya),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{directory}");
+    let items = directory["items"].as_array().expect("items");
+    let with = items.iter().filter(|m| m["avatar_url"].is_string()).count();
+    assert!(
+        with * 4 >= items.len() && with < items.len(),
+        "{with} of {}",
+        items.len()
+    );
+    let url = items
+        .iter()
+        .find_map(|m| m["avatar_url"].as_str())
+        .unwrap()
+        .to_string();
+    let res = reqwest::get(t.url(&url)).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let back = image::load_from_memory(&res.bytes().await.unwrap()).unwrap();
+    assert_eq!((back.width(), back.height()), (256, 256));
+
+    let browser = t.browser();
+    browser
+        .log_in(
+            "maya@demo.townsquare.test",
+            townsquare_app::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let list = browser.get("/c/open-source-guild/events").await;
+    assert_eq!(list.status, 200);
+    assert!(
+        list.html.contains("<img class=\"event-thumb\""),
+        "{}",
+        list.html
+    );
+    t.stop().await;
+}

@@ -200,6 +200,17 @@ async fn a_photo_is_stored_square_without_its_metadata_and_served_with_safe_head
         "{}",
         directory.html
     );
+    // Her posts show it too.
+    let topic = crate::discussions::topic(&t, &ada, "help", "A picture", "Hello.", false).await;
+    let page = bob
+        .get(&format!("/c/guild/t/{}", topic["id"].as_str().unwrap()))
+        .await;
+    assert!(
+        page.html
+            .contains(&format!("<img class=\"avatar\" src=\"{url}\"")),
+        "{}",
+        page.html
+    );
 
     // A new picture replaces the old one, whose file is gone.
     let (status, second) = put_picture(

@@ -114,11 +114,9 @@ async fn remove(
     Path((slug, event)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
     let view = event_in(&state, &ctx, &slug, &event).await?;
-    state
-        .app
-        .remove_event_cover(ctx.actor()?, &view.event.id)
-        .await?;
+    state.app.remove_event_cover(actor, &view.event.id).await?;
     Ok(redirect_with_flash(
         &format!("/c/{slug}/events/{event}"),
         "The cover picture is removed.",

@@ -61,7 +61,7 @@ async fn hash_off_thread(password: String) -> AppResult<String> {
         .map_err(AppError::Internal)
 }
 
-async fn verify_off_thread(password: String, hash: String) -> bool {
+pub(crate) async fn verify_off_thread(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false)

@@ -576,6 +576,42 @@ impl App {
         Ok(row)
     }
 
+    /// Writes bytes the server made (a processed picture) to the blob store and returns the
+    /// row to insert, in the caller's transaction; if that fails, `forget_blob` removes it.
+    pub(crate) async fn stage_processed(
+        &self,
+        uploader_id: Option<&str>,
+        community_id: Option<&str>,
+        filename: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> AppResult<FileRow> {
+        let id = new_id();
+        let key = storage_key(&id);
+        let size = bytes.len() as i64;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        self.blobs()?.put(&key, Bytes::from(bytes)).await?;
+        Ok(FileRow {
+            id,
+            community_id: community_id.map(str::to_string),
+            uploader_id: uploader_id.map(str::to_string),
+            filename: filename.to_string(),
+            content_type: content_type.to_string(),
+            size_bytes: size,
+            sha256,
+            storage_key: key,
+            created_at: self.now(),
+        })
+    }
+
+    /// Deletes a blob whose row was not written, or was deleted (best effort: the sweep
+    /// removes what is left).
+    pub(crate) async fn forget_blob(&self, storage_key: &str) {
+        if let Ok(blobs) = self.blobs() {
+            blobs.delete(storage_key).await;
+        }
+    }
+
     /// Deletes a staged upload that will not be recorded.
     pub async fn discard_upload(&self, staged: StagedUpload) {
         if let Ok(blobs) = self.blobs() {
@@ -610,6 +646,10 @@ impl App {
         let row = store::file_by_id(self.db(), id)
             .await?
             .ok_or(AppError::NotFound("file"))?;
+        // Members' pictures show wherever the member does, to visitors too.
+        let public_avatar = row.community_id.is_none()
+            && actor.is_none()
+            && townsquare_store::profiles::is_avatar(self.db(), &row.id).await?;
         match &row.community_id {
             Some(community_id) => {
                 let community = community_by_id(self.db(), community_id)
@@ -622,7 +662,7 @@ impl App {
                         other => other,
                     })?;
             }
-            None if actor.is_none() => return Err(AppError::NotFound("file")),
+            None if actor.is_none() && !public_avatar => return Err(AppError::NotFound("file")),
             None => {}
         }
         Ok(row)

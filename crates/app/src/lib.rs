@@ -2,6 +2,7 @@
 //! checks the authorization policy, appends the activity record, and enqueues mail, jobs and
 //! realtime notices inside that same transaction. Nothing here knows about HTTP.
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod activity;
 pub mod admin;
@@ -20,12 +21,14 @@ mod error;
 pub mod event_attendance;
 pub mod event_calendar;
 mod event_changes;
+pub mod event_covers;
 pub mod event_followups;
 pub mod event_hosts;
 pub mod event_live;
 pub mod events;
 pub mod feeds;
 pub mod files;
+pub mod images;
 pub mod invitations;
 pub mod jobs;
 pub mod mail;

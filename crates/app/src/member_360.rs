@@ -77,26 +77,8 @@ impl App {
         let tz = time_zones::parse_or_utc(&c.time_zone);
         let today = local_day(self.now(), tz);
 
-        let filter = match q.kind.trim() {
-            "" => VerbFilter::All,
-            "events" => VerbFilter::Prefix(EVENT_VERB_PREFIX),
-            kind => VerbFilter::Verbs(group_verbs(kind).ok_or_else(|| {
-                AppError::invalid(
-                    "kind",
-                    format!("There is no kind of activity called “{kind}”."),
-                )
-            })?),
-        };
-        let from = date("from", &q.from)?;
-        let to = date("to", &q.to)?;
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                return Err(AppError::invalid(
-                    "from",
-                    "The period starts after it ends.",
-                ));
-            }
-        }
+        let filter = verb_filter(&q.kind)?;
+        let (from, to) = period(q)?;
         let before = match q.before.split_once(',') {
             None if q.before.trim().is_empty() => None,
             Some((at, id)) => Some((
@@ -143,6 +125,101 @@ impl App {
             user,
             view,
         })
+    }
+}
+
+/// The verbs a timeline kind keeps.
+fn verb_filter(kind: &str) -> AppResult<VerbFilter<'static>> {
+    Ok(match kind.trim() {
+        "" => VerbFilter::All,
+        "events" => VerbFilter::Prefix(EVENT_VERB_PREFIX),
+        kind => VerbFilter::Verbs(group_verbs(kind).ok_or_else(|| {
+            AppError::invalid(
+                "kind",
+                format!("There is no kind of activity called “{kind}”."),
+            )
+        })?),
+    })
+}
+
+/// The first and last day asked for (community calendar), checked.
+fn period(q: &TimelineQuery) -> AppResult<(Option<i64>, Option<i64>)> {
+    let from = date("from", &q.from)?;
+    let to = date("to", &q.to)?;
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(AppError::invalid(
+                "from",
+                "The period starts after it ends.",
+            ));
+        }
+    }
+    Ok((from, to))
+}
+
+/// How many entries an export reads at a time.
+pub const EXPORT_PAGE: i64 = 500;
+
+/// A member's timeline being exported, with the page's kind and date filters: read page by
+/// page (`member_timeline_export_page`) so an export of a long record holds one page at a time.
+pub struct TimelineExport {
+    pub slug: String,
+    pub user_id: String,
+    community_id: String,
+    filter: VerbFilter<'static>,
+    from_utc: i64,
+    until_utc: i64,
+}
+
+impl App {
+    /// Starts an export of a member's timeline (the community's admins).
+    pub async fn member_timeline_export(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        user_id: &str,
+        q: &TimelineQuery,
+    ) -> AppResult<TimelineExport> {
+        let view = self.community(Some(actor), slug).await?;
+        if !view.can_manage() {
+            return Err(AppError::Forbidden(
+                "Only the community's admins can export a member's record.".into(),
+            ));
+        }
+        let c = &view.community;
+        townsquare_store::communities::membership(self.db(), &c.id, user_id)
+            .await?
+            .ok_or(AppError::NotFound("member"))?;
+        let tz = time_zones::parse_or_utc(&c.time_zone);
+        let filter = verb_filter(&q.kind)?;
+        let (from, to) = period(q)?;
+        Ok(TimelineExport {
+            slug: c.slug.clone(),
+            user_id: user_id.to_string(),
+            community_id: c.id.clone(),
+            filter,
+            from_utc: from.map(|d| day_start_utc(d, tz)).unwrap_or(i64::MIN),
+            until_utc: to.map(|d| day_start_utc(d + 1, tz)).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// The next page of an export, newest first, after the entry `after` of the previous page.
+    pub async fn member_timeline_export_page(
+        &self,
+        export: &TimelineExport,
+        after: Option<(i64, String)>,
+    ) -> AppResult<Vec<ActivityRow>> {
+        Ok(store::timeline(
+            self.db(),
+            &export.community_id,
+            &export.user_id,
+            &export.filter,
+            export.from_utc,
+            export.until_utc,
+            after.as_ref().map(|(at, id)| (*at, id.as_str())),
+            EXPORT_PAGE,
+        )
+        .await?)
     }
 }
 

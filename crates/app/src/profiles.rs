@@ -4,6 +4,7 @@
 //! choice.
 
 use crate::communities::{role_of, CommunityView};
+use crate::images::{AVATAR, PROCESSED_TYPE};
 use crate::{activity, Actor, App, AppError, AppResult};
 use serde_json::json;
 use std::collections::HashMap;
@@ -13,6 +14,7 @@ use townsquare_domain::profiles::{
     ProfileInput, MAX_FIELDS,
 };
 use townsquare_domain::{new_id, Visibility};
+use townsquare_store::files::{self as files_store, FileRow};
 use townsquare_store::profiles::{self as store, FieldRow, ProfileRow};
 
 /// A custom profile field, parsed.
@@ -159,6 +161,103 @@ impl App {
         .await?;
         self.commit(tx).await?;
         Ok(details)
+    }
+
+    /// Replaces the member's picture with an uploaded one: checked and re-encoded (see
+    /// `images`), stored, and set on the profile in one transaction with the activity record;
+    /// the previous picture's file goes. A refused picture is a field error on `field` (the
+    /// form's or the request's name for the file).
+    pub async fn set_my_avatar(
+        &self,
+        actor: &Actor,
+        field: &str,
+        bytes: Vec<u8>,
+    ) -> AppResult<String> {
+        let png = self.process_image(field, bytes, AVATAR).await?;
+        self.store_avatar(&actor.user_id, png).await
+    }
+
+    /// Stores an already processed picture as the member's avatar (the demo draws its own).
+    pub(crate) async fn store_avatar(&self, user_id: &str, png: Vec<u8>) -> AppResult<String> {
+        let row = self
+            .stage_processed(Some(user_id), None, AVATAR.filename, PROCESSED_TYPE, png)
+            .await?;
+        let now = self.now();
+        let saved: AppResult<Option<FileRow>> = async {
+            let mut tx = self.db().begin().await?;
+            let previous = self.previous_avatar(&mut tx, user_id).await?;
+            files_store::insert_file(&mut tx, &row).await?;
+            store::set_avatar(&mut tx, user_id, Some(&row.id), now).await?;
+            if let Some(old) = &previous {
+                files_store::delete_file(&mut tx, &old.id).await?;
+            }
+            activity::record(
+                &mut tx,
+                None,
+                Some(user_id),
+                "avatar_changed",
+                "user",
+                user_id,
+                json!({"file_id": row.id}),
+                now,
+            )
+            .await?;
+            self.commit(tx).await?;
+            Ok(previous)
+        }
+        .await;
+        match saved {
+            Ok(previous) => {
+                if let Some(old) = previous {
+                    self.forget_blob(&old.storage_key).await;
+                }
+                Ok(row.id)
+            }
+            Err(e) => {
+                self.forget_blob(&row.storage_key).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Removes the member's picture (their initials show instead); nothing to do without one.
+    pub async fn remove_my_avatar(&self, actor: &Actor) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let Some(old) = self.previous_avatar(&mut tx, &actor.user_id).await? else {
+            return Ok(());
+        };
+        store::set_avatar(&mut tx, &actor.user_id, None, now).await?;
+        files_store::delete_file(&mut tx, &old.id).await?;
+        activity::record(
+            &mut tx,
+            None,
+            Some(&actor.user_id),
+            "avatar_removed",
+            "user",
+            &actor.user_id,
+            json!({}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        self.forget_blob(&old.storage_key).await;
+        Ok(())
+    }
+
+    /// The member's current picture's file, read inside a write transaction.
+    pub(crate) async fn previous_avatar(
+        &self,
+        tx: &mut townsquare_store::Tx,
+        user_id: &str,
+    ) -> AppResult<Option<FileRow>> {
+        let Some(file_id) = store::profile(&mut *tx, user_id)
+            .await?
+            .and_then(|p| p.avatar_file_id)
+        else {
+            return Ok(None);
+        };
+        Ok(files_store::file_by_id(&mut *tx, &file_id).await?)
     }
 
     /// Every custom field of a community (for its admins' settings page).

@@ -338,6 +338,8 @@ pub struct ShownPost {
     #[sqlx(flatten)]
     pub post: PostRow,
     pub author_name: String,
+    /// The author's picture, if they have one.
+    pub author_avatar_file_id: Option<String>,
     pub reply_to_author_name: Option<String>,
 }
 
@@ -351,9 +353,11 @@ pub async fn posts_of_topic(
 ) -> Result<Vec<ShownPost>> {
     let (time, id) = after.unwrap_or((i64::MIN, ""));
     let sql = format!(
-        "SELECT {POST_COLUMNS}, a.display_name AS author_name, ra.display_name AS reply_to_author_name
+        "SELECT {POST_COLUMNS}, a.display_name AS author_name,
+                ap.avatar_file_id AS author_avatar_file_id, ra.display_name AS reply_to_author_name
          FROM posts p
          JOIN users a ON a.id = p.author_id
+         LEFT JOIN member_profiles ap ON ap.user_id = p.author_id
          LEFT JOIN posts r ON r.id = p.reply_to_id
          LEFT JOIN users ra ON ra.id = r.author_id
          WHERE p.topic_id = $1

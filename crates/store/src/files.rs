@@ -74,3 +74,14 @@ pub async fn existing_file_ids<'a>(
         q.fetch_all(c).await.db()
     })
 }
+
+/// Removes a file's row (its blob is deleted by the caller after the commit, or by the sweep).
+pub async fn delete_file(tx: &mut Tx, id: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query("DELETE FROM files WHERE id = $1")
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        .db())?;
+    Ok(())
+}

@@ -8,6 +8,7 @@
 #[macro_use]
 mod macros;
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod activity;
 pub mod admin;
@@ -20,6 +21,7 @@ pub mod directory;
 pub mod discussions;
 pub mod engagement;
 mod error;
+pub mod event_covers;
 pub mod event_followups;
 pub mod event_hosts;
 pub mod event_live;

@@ -83,6 +83,19 @@ pub async fn set_avatar(tx: &mut Tx, user_id: &str, file_id: Option<&str>, now: 
     Ok(())
 }
 
+/// Whether a file is someone's current picture (pictures are shown to anyone who may see the
+/// member, including visitors of a public community).
+pub async fn is_avatar<'a>(src: impl Into<Source<'a>>, file_id: &str) -> Result<bool> {
+    with_read!(src, |c| sqlx::query_scalar::<_, String>(
+        "SELECT user_id FROM member_profiles WHERE avatar_file_id = $1 LIMIT 1"
+    )
+    .bind(file_id)
+    .fetch_optional(c)
+    .await
+    .map(|r| r.is_some())
+    .db())
+}
+
 /// Replaces the member's interest rows (what the directory's interest filter reads).
 pub async fn set_interests(tx: &mut Tx, user_id: &str, interests: &[String]) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(

@@ -28,6 +28,22 @@ pub fn attachment(filename: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// A CSV file download named `filename` whose body is written as it is sent (exports that
+/// read their rows page by page).
+pub fn attachment_stream(filename: &str, body: axum::body::Body) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::spreadsheet_safe;

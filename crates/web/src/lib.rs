@@ -13,6 +13,7 @@ mod html;
 mod ics;
 mod metrics;
 mod ops;
+mod picture_upload;
 mod routes;
 mod security;
 mod ws;

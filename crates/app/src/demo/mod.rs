@@ -11,6 +11,7 @@ mod invitations;
 mod membership_tiers;
 mod moderation;
 mod onboarding;
+mod pictures;
 mod profiles;
 
 use crate::clock::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE};
@@ -466,7 +467,8 @@ impl App {
         let mut tx = self.db().begin().await?;
         self.recompute_trust_levels(&mut tx, now).await?;
         self.commit(tx).await?;
-        self.seed_demo_file(&users[1]).await
+        self.seed_demo_file(&users[1]).await?;
+        self.seed_demo_pictures(&users).await
     }
 
     async fn seed_spaces(

@@ -75,6 +75,9 @@ const TABLE: &[Row] = &[
     ("GET", "/c/{slug}", "", [404, 200, 404, 200, 200, 200]),
     ("GET", "/c/{slug}/settings", "", [LOGIN, 403, 404, 403, 200, 200]),
     ("POST", "/c/{slug}/settings", "name=Council&visibility=private&join_policy=approval&accent_color=%234f46e5", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/settings/departed-posts", "departed_posts=remove", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/api/v1/communities/{slug}/departed-posts", "", [401, 403, 404, 403, 200, 200]),
+    ("PUT", "/api/v1/communities/{slug}/departed-posts", r#"{"departed_posts":"keep"}"#, [401, 403, 404, 403, 200, 200]),
     ("POST", "/c/{slug}/join", "note=hello", [LOGIN, 303, 404, 303, 303, 303]),
     // A superadmin who is not a member has nothing to leave.
     ("POST", "/c/{slug}/leave", "", [LOGIN, 303, 404, 303, 303, 422]),
@@ -83,6 +86,9 @@ const TABLE: &[Row] = &[
     // Member 360: {user_id} is a plain member; moderators and admins see their record.
     ("GET", "/c/{slug}/members/{user_id}/360", "", [LOGIN, 403, 404, 200, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/members/{user_id}/timeline", "", [401, 403, 404, 200, 200, 200]),
+    // The timeline as CSV: admins only.
+    ("GET", "/c/{slug}/members/{user_id}/360.csv", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/members/{user_id}/timeline.csv", "", [401, 403, 404, 403, 200, 200]),
     // {user_id} is a plain member; the role asked for is moderator.
     ("POST", "/c/{slug}/members/{user_id}/role", "role=moderator", [LOGIN, 403, 404, 403, 303, 303]),
     // {user_id} has a pending join request.
@@ -110,6 +116,9 @@ const TABLE: &[Row] = &[
     ("GET", "/api/v1/me/export", "", [401, 200, 200, 200, 200, 200]),
     ("PATCH", "/api/v1/me", r#"{"display_name":"Renamed {who}"}"#, [401, 200, 200, 200, 200, 200]),
     ("POST", "/api/v1/me/password", r#"{"current_password":"correct horse battery","new_password":"another long password"}"#, [401, 204, 204, 204, 204, 204]),
+    // Deleting one's account needs the password (a wrong one here: nothing is deleted).
+    ("POST", "/api/v1/me/delete", r#"{"password":"not the password"}"#, [401, 422, 422, 422, 422, 422]),
+    ("POST", "/settings/account/delete", "password=not+the+password", [LOGIN, 422, 422, 422, 422, 422]),
     ("GET", "/api/v1/me/tokens", "", [401, 200, 200, 200, 200, 200]),
     ("POST", "/api/v1/me/tokens", r#"{"name":"laptop"}"#, [401, 201, 201, 201, 201, 201]),
     ("DELETE", "/api/v1/me/tokens/{id}", "", [401, 204, 404, 404, 404, 404]),
@@ -336,6 +345,13 @@ const TABLE: &[Row] = &[
     ("GET", "/c/{slug}/events/{event}", "", [404, 200, 404, 200, 200, 200]),
     ("GET", "/c/{slug}/events/{event}/edit", "", [LOGIN, 403, 404, 403, 200, 200]),
     ("POST", "/c/{slug}/events/{event}/edit", "title=Edited+by+{who}&format=meetup&starts_at={future_local}&ends_at={future_local_end}&venue=Hall", [LOGIN, 403, 404, 403, 303, 303]),
+    // Cover pictures: the form without a picture is a field error for hosts.
+    ("GET", "/c/{slug}/events/{event}/cover", "", [LOGIN, 403, 404, 403, 200, 200]),
+    ("POST", "/c/{slug}/events/{event}/cover", "", [LOGIN, 403, 404, 403, 422, 422]),
+    ("POST", "/c/{slug}/events/{event}/cover/delete", "", [LOGIN, 403, 404, 403, 303, 303]),
+    ("GET", "/api/v1/events/{id}/cover", "", [404, 404, 404, 404, 404, 404]),
+    ("PUT", "/api/v1/events/{id}/cover", r#"{"file":"not multipart"}"#, [401, 403, 404, 403, 422, 422]),
+    ("DELETE", "/api/v1/events/{id}/cover", "", [401, 403, 404, 403, 204, 204]),
     ("POST", "/c/{slug}/events/{event}/register", "", [LOGIN, 409, 404, 303, 303, 403]),
     ("POST", "/c/{slug}/events/{event}/cancel", "", [LOGIN, 303, 404, 409, 409, 409]),
     ("GET", "/c/{slug}/events/{event}/event.ics", "", [404, 200, 404, 200, 200, 200]),
@@ -434,6 +450,11 @@ const TABLE: &[Row] = &[
     ("POST", "/c/{slug}/settings/profile-fields/{field_id}/delete", "", [LOGIN, 403, 404, 403, 303, 303]),
     ("GET", "/api/v1/me/profile", "", [401, 200, 200, 200, 200, 200]),
     ("PUT", "/api/v1/me/profile", r#"{"headline":"Hello from {who}"}"#, [401, 200, 200, 200, 200, 200]),
+    // Pictures: a body that is not multipart is a field error.
+    ("POST", "/settings/profile/avatar", "", [LOGIN, 422, 422, 422, 422, 422]),
+    ("POST", "/settings/profile/avatar/delete", "", [LOGIN, 303, 303, 303, 303, 303]),
+    ("PUT", "/api/v1/me/avatar", r#"{"file":"not multipart"}"#, [401, 422, 422, 422, 422, 422]),
+    ("DELETE", "/api/v1/me/avatar", "", [401, 204, 204, 204, 204, 204]),
     ("GET", "/api/v1/communities/{slug}/profile-fields", "", [404, 200, 404, 200, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/profile-fields", r#"{"label":"Field by {who}","kind":"text","visibility":"members"}"#, [401, 403, 404, 403, 201, 201]),
     ("PUT", "/api/v1/communities/{slug}/profile-fields/{field_id}", r#"{"label":"Renamed by {who}","visibility":"members"}"#, [401, 403, 404, 403, 200, 200]),

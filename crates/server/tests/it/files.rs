@@ -119,7 +119,10 @@ async fn files_round_trip_on_the_local_store_with_safe_headers() {
         "inline; filename=\"pixel.png\"; filename*=UTF-8''pixel.png"
     );
     assert_eq!(header(&res, "x-content-type-options"), "nosniff");
-    assert_eq!(header(&res, "cache-control"), "private");
+    assert_eq!(
+        header(&res, "cache-control"),
+        "private, max-age=31536000, immutable"
+    );
     assert_eq!(res.bytes().await.unwrap().as_ref(), PNG);
 
     // Text keeps its UTF-8 name, offered as an attachment.

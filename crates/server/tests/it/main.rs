@@ -1,6 +1,7 @@
 //! Integration tests: the real server on an ephemeral port, driven over HTTP like a browser
 //! or an API client. SQLite by default; PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set.
 
+mod account_deletion;
 mod accounts;
 mod admin;
 mod analytics;
@@ -34,6 +35,7 @@ mod membership_tiers;
 mod moderation;
 mod notifications;
 mod onboarding;
+mod pictures;
 mod process;
 mod realtime;
 mod schema;

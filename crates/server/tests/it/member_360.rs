@@ -185,3 +185,123 @@ async fn the_demo_guild_has_members_in_every_segment() {
         );
     }
 }
+
+async fn timeline_csv(
+    t: &TestApp,
+    token: &str,
+    user_id: &str,
+    query: &str,
+) -> (u16, String, Vec<Vec<String>>) {
+    let res = reqwest::Client::new()
+        .get(t.url(&format!(
+            "/api/v1/communities/guild/members/{user_id}/timeline.csv?{query}"
+        )))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = res.text().await.unwrap();
+    if status != 200 {
+        return (status, content_type, Vec::new());
+    }
+    let rows = csv::Reader::from_reader(body.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (status, content_type, rows)
+}
+
+#[tokio::test]
+async fn admins_export_a_members_timeline_as_csv_with_the_filters() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let ada = member(&t, "ada@example.org", "Ada Lovelace").await;
+    let bob = member(&t, "bob@example.org", "Bob Brown").await;
+    let ada_id = t.user_id(&ada).await;
+    let question = topic(&t, &ada, "help", "=HYPERLINK(\"x\")", "Help me.", true).await;
+    let qid = question["id"].as_str().unwrap().to_string();
+
+    let (status, content_type, rows) = timeline_csv(&t, &owner, &ada_id, "").await;
+    assert_eq!(status, 200);
+    assert_eq!(content_type, "text/csv; charset=utf-8");
+    let kinds: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert!(
+        kinds.contains(&"posts") && kinds.contains(&"membership"),
+        "{rows:?}"
+    );
+
+    // The kind filter; titles a spreadsheet would run are defused; links are whole.
+    let (_, _, posts) = timeline_csv(&t, &owner, &ada_id, "kind=posts").await;
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(posts[0][3], "'=HYPERLINK(\"x\")");
+    assert_eq!(posts[0][4], t.url(&format!("/c/guild/t/{qid}")));
+    // The date filter.
+    let (_, _, none) = timeline_csv(&t, &owner, &ada_id, "to=2001-01-01").await;
+    assert!(none.is_empty());
+    let (status, _, _) = timeline_csv(&t, &owner, &ada_id, "kind=gossip").await;
+    assert_eq!(status, 422);
+
+    // Members do not get it; nor does anyone for someone who is not a member.
+    let (status, _, _) = timeline_csv(&t, &bob, &ada_id, "").await;
+    assert_eq!(status, 403);
+    let stranger = t.api_user("eve@example.org", "Eve").await;
+    let eve_id = t.user_id(&stranger).await;
+    let (status, _, _) = timeline_csv(&t, &owner, &eve_id, "").await;
+    assert_eq!(status, 404);
+
+    // A long record is read page by page, every entry once.
+    let (_, guild_row) = t
+        .api("GET", "/api/v1/communities/guild", Some(&owner), None)
+        .await;
+    let guild_id = guild_row["id"].as_str().unwrap().to_string();
+    let start = t.app.now();
+    let mut tx = t.app.db().begin().await.unwrap();
+    for i in 0..1100 {
+        townsquare_app::activity::record(
+            &mut tx,
+            Some(&guild_id),
+            Some(&ada_id),
+            "reaction_added",
+            "post",
+            &format!("post-{i}"),
+            serde_json::json!({}),
+            start + i,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let (_, _, reactions) = timeline_csv(&t, &owner, &ada_id, "kind=reactions").await;
+    assert_eq!(reactions.len(), 1100);
+
+    // The page links the export with its filters, for admins only.
+    let olga = t.browser();
+    olga.log_in("owner@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    let page = olga
+        .get(&format!(
+            "/c/guild/members/{ada_id}/360?kind=posts&from=2001-01-01"
+        ))
+        .await;
+    let href = format!("/c/guild/members/{ada_id}/360.csv?kind=posts&#38;from=2001-01-01&#38;to=");
+    assert!(page.html.contains(&href), "{}", page.html);
+    let csv_page = olga
+        .get(&format!(
+            "/c/guild/members/{ada_id}/360.csv?kind=posts&from=2001-01-01"
+        ))
+        .await;
+    assert_eq!(csv_page.status, 200);
+    assert!(
+        csv_page.html.starts_with("time,kind,what,title,link"),
+        "{}",
+        csv_page.html
+    );
+    assert_eq!(csv_page.html.lines().count(), 2);
+    t.stop().await;
+}

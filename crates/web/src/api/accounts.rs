@@ -24,6 +24,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/api/v1/me/export", get(export))
         .patch("/api/v1/me", patch(update_me))
         .post("/api/v1/me/password", post(change_password))
+        .post("/api/v1/me/delete", post(delete_me))
         .get("/api/v1/me/tokens", get(list_tokens))
         .post("/api/v1/me/tokens", post(create_token))
         .delete("/api/v1/me/tokens/{id}", delete(revoke_token))
@@ -215,6 +216,29 @@ pub async fn update_me(
         .update_account(actor, &email, &name, &handle, &zone)
         .await?;
     Ok(Json((&updated).into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DeleteAccount {
+    /// The caller's password, to confirm.
+    password: String,
+}
+
+/// Delete the caller's account: the profile and personal data go, memberships end, posts are
+/// kept (as by "Deleted member") or removed as each community decides, and every session and
+/// token stops working. The only owner of a community must hand it over first (409).
+#[utoipa::path(post, path = "/api/v1/me/delete", tag = "accounts", security(("bearer" = [])), request_body = DeleteAccount,
+    responses((status = 204), (status = 401), (status = 409, description = "The only owner of a community"), (status = 422, description = "Wrong password")))]
+pub async fn delete_me(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    JsonBody(body): JsonBody<DeleteAccount>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .delete_my_account(ctx.actor()?, &body.password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -24,6 +24,14 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/api/v1/communities", post(create))
         .get("/api/v1/communities/{slug}", get(show))
         .patch("/api/v1/communities/{slug}", patch(update))
+        .get(
+            "/api/v1/communities/{slug}/departed-posts",
+            get(departed_posts),
+        )
+        .put(
+            "/api/v1/communities/{slug}/departed-posts",
+            put(set_departed_posts),
+        )
         .post("/api/v1/communities/{slug}/join", post(join))
         .post("/api/v1/communities/{slug}/leave", post(leave))
         .get("/api/v1/communities/{slug}/members", get(members))
@@ -486,4 +494,45 @@ pub async fn decline(
         .decide_join_request_with_message(ctx.actor()?, &slug, &user_id, false, &b.message)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What happens to a deleted account's posts in a community.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct DepartedPosts {
+    /// `keep` (shown as by "Deleted member") or `remove`.
+    departed_posts: String,
+}
+
+/// The community's rule for deleted accounts' posts (admins).
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/departed-posts", tag = "communities", security(("bearer" = [])),
+    params(("slug" = String, Path)),
+    responses((status = 200, body = DepartedPosts), (status = 401), (status = 403), (status = 404)))]
+pub async fn departed_posts(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+) -> Result<Json<DepartedPosts>, ApiError> {
+    let policy = state.app.departed_posts(ctx.actor()?, &slug).await?;
+    Ok(Json(DepartedPosts {
+        departed_posts: policy.as_str().into(),
+    }))
+}
+
+/// Set the community's rule for deleted accounts' posts (admins).
+#[utoipa::path(put, path = "/api/v1/communities/{slug}/departed-posts", tag = "communities", security(("bearer" = [])),
+    params(("slug" = String, Path)), request_body = DepartedPosts,
+    responses((status = 200, body = DepartedPosts), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn set_departed_posts(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+    JsonBody(body): JsonBody<DepartedPosts>,
+) -> Result<Json<DepartedPosts>, ApiError> {
+    let policy = state
+        .app
+        .set_departed_posts(ctx.actor()?, &slug, &body.departed_posts)
+        .await?;
+    Ok(Json(DepartedPosts {
+        departed_posts: policy.as_str().into(),
+    }))
 }

@@ -18,6 +18,25 @@ pub(crate) fn routes(r: Routes) -> Routes {
         "/api/v1/communities/{slug}/members/{user_id}/timeline",
         get(timeline),
     )
+    .get(
+        "/api/v1/communities/{slug}/members/{user_id}/timeline.csv",
+        get(timeline_csv),
+    )
+}
+
+/// A member's activity in the community as CSV, newest first (admins), with the same `kind`,
+/// `from` and `to` filters as the timeline: columns time (UTC), kind, what, title, link.
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/members/{user_id}/timeline.csv", tag = "members", security(("bearer" = [])),
+    params(("slug" = String, Path), ("user_id" = String, Path),
+        ("kind" = Option<String>, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
+    responses((status = 200, description = "The timeline as CSV", content_type = "text/csv"), (status = 403), (status = 404), (status = 422)))]
+pub async fn timeline_csv(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path((slug, user_id)): Path<(String, String)>,
+    Query(form): Query<TimelineForm>,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(crate::html::member_360::timeline_csv(&state, ctx.actor()?, &slug, &user_id, &form).await?)
 }
 
 #[derive(Serialize, ToSchema)]

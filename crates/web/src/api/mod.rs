@@ -10,6 +10,7 @@ mod communities;
 mod discussions;
 mod docs;
 mod engagement;
+mod event_covers;
 mod event_followups;
 mod event_hosts;
 mod event_live;
@@ -61,6 +62,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = event_live::routes(r);
     let r = event_followups::routes(r);
     let r = event_hosts::routes(r);
+    let r = event_covers::routes(r);
     let r = analytics::routes(r);
     let r = profiles::routes(r);
     spaces::routes(r)

@@ -21,6 +21,11 @@ use utoipa::{IntoParams, ToSchema};
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/api/v1/me/profile", get(my_profile))
         .put("/api/v1/me/profile", put(update_my_profile))
+        .put(
+            "/api/v1/me/avatar",
+            put(set_avatar).layer(crate::picture_upload::body_limit()),
+        )
+        .delete("/api/v1/me/avatar", delete(remove_avatar))
         .get(
             "/api/v1/communities/{slug}/profile-fields",
             get(list_fields),
@@ -108,6 +113,57 @@ pub async fn my_profile(
 ) -> Result<Json<Profile>, ApiError> {
     let mine = state.app.my_profile(ctx.actor()?).await?;
     Ok(Json(mine.details.into()))
+}
+
+/// The caller's picture.
+#[derive(Serialize, ToSchema)]
+pub struct Avatar {
+    file_id: String,
+    /// Where it is served (`GET /files/{id}`): a PNG of 256×256 pixels.
+    url: String,
+}
+
+/// The form of a picture upload.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PictureUpload {
+    /// The picture (PNG, JPEG, WebP or GIF, at most 5 MB and 4096×4096 pixels).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Set the caller's picture: `multipart/form-data` with the picture in a part named `file`.
+/// Its format is read from its content; it is cropped to a square, scaled to 256×256 and
+/// stored as PNG without any of the original's metadata.
+#[utoipa::path(put, path = "/api/v1/me/avatar", tag = "members",
+    request_body(content = PictureUpload, content_type = "multipart/form-data"),
+    responses((status = 200, body = Avatar), (status = 401), (status = 422, description = "Not a picture, too large, or too many pixels (on `file`)")))]
+pub async fn set_avatar(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    req: axum::extract::Request,
+) -> Result<Json<Avatar>, ApiError> {
+    let actor = ctx.actor()?.clone();
+    let form = crate::picture_upload::read(req, &state, "file").await?;
+    let file_id = state
+        .app
+        .set_my_avatar(&actor, "file", form.picture("file")?)
+        .await?;
+    Ok(Json(Avatar {
+        url: format!("/files/{file_id}"),
+        file_id,
+    }))
+}
+
+/// Remove the caller's picture (their initials show instead).
+#[utoipa::path(delete, path = "/api/v1/me/avatar", tag = "members",
+    responses((status = 204), (status = 401)))]
+pub async fn remove_avatar(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+) -> Result<StatusCode, ApiError> {
+    state.app.remove_my_avatar(ctx.actor()?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Replace the caller's profile (every part; leave one out to clear it).

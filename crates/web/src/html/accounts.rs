@@ -32,6 +32,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/settings/account/export.json", get(export))
         .post("/settings/account", post(update_account))
         .post("/settings/password", post(change_password))
+        .post("/settings/account/delete", post(delete_account))
         .post("/settings/tokens", post(create_token))
         .post("/settings/tokens/{id}/revoke", post(revoke_token))
 }
@@ -631,6 +632,25 @@ async fn change_password(
             "/settings/account",
             "Your password is changed. Other sessions were signed out.",
         )),
+        Err(e) => settings_page(&state, &ctx, form_errors(e)?, None, None).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct DeleteAccountForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Deletes the account (password re-entered); the session goes with it.
+async fn delete_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<DeleteAccountForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    match state.app.delete_my_account(actor, &form.password).await {
+        Ok(()) => Ok(redirect_with_flash("/", "Your account is deleted.")),
         Err(e) => settings_page(&state, &ctx, form_errors(e)?, None, None).await,
     }
 }

@@ -24,6 +24,10 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/c/{slug}", get(show))
         .get("/c/{slug}/settings", get(settings_form))
         .post("/c/{slug}/settings", post(update))
+        .post(
+            "/c/{slug}/settings/departed-posts",
+            post(set_departed_posts),
+        )
         .post("/c/{slug}/join", post(join))
         .post("/c/{slug}/leave", post(leave))
         .post("/c/{slug}/members/{user_id}/role", post(set_role))
@@ -83,6 +87,8 @@ struct FormPage {
     errors: ValidationErrors,
     editing: bool,
     action: String,
+    /// When editing: the rule for deleted accounts' posts (`keep` or `remove`).
+    departed_posts: &'static str,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -144,6 +150,7 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, H
             errors: ValidationErrors::new(),
             editing: false,
             action: "/communities".into(),
+            departed_posts: "keep",
         },
         false,
     ))
@@ -171,6 +178,7 @@ async fn create(
                     errors,
                     editing: false,
                     action: "/communities".into(),
+                    departed_posts: "keep",
                 },
                 false,
             ))
@@ -528,6 +536,11 @@ async fn settings_form(
         accent_color: c.accent_color.clone(),
         time_zone: c.time_zone.clone(),
     };
+    let departed_posts = state
+        .app
+        .departed_posts(ctx.actor()?, &slug)
+        .await?
+        .as_str();
     let layout = Layout::new(&state, &ctx, "Community settings")
         .await?
         .in_community(&view, &spaces, None);
@@ -539,6 +552,7 @@ async fn settings_form(
             errors: ValidationErrors::new(),
             editing: true,
             action: format!("/c/{slug}/settings"),
+            departed_posts,
         },
         false,
     ))
@@ -564,6 +578,7 @@ async fn update(
             let errors = form_errors(e)?;
             let view = state.app.managed_community(actor, &slug).await?;
             let spaces = state.app.visible_spaces(&view).await?;
+            let departed_posts = state.app.departed_posts(actor, &slug).await?.as_str();
             let layout = Layout::new(&state, &ctx, "Community settings")
                 .await?
                 .in_community(&view, &spaces, None);
@@ -575,11 +590,41 @@ async fn update(
                     errors,
                     editing: true,
                     action: format!("/c/{slug}/settings"),
+                    departed_posts,
                 },
                 false,
             ))
         }
     }
+}
+
+#[derive(Deserialize)]
+struct DepartedPostsForm {
+    #[serde(default)]
+    departed_posts: String,
+}
+
+/// Admins choose what happens to a deleted account's posts.
+async fn set_departed_posts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<DepartedPostsForm>,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let saved = state
+        .app
+        .set_departed_posts(actor, &slug, &form.departed_posts)
+        .await?;
+    let message = match saved {
+        townsquare_app::account_deletion::DepartedPosts::Keep => {
+            "Posts of deleted accounts are kept, shown as by “Deleted member”."
+        }
+        townsquare_app::account_deletion::DepartedPosts::Remove => {
+            "Posts of deleted accounts are removed."
+        }
+    };
+    Ok(redirect_with_flash(&format!("/c/{slug}/settings"), message))
 }
 
 /// A community's guidelines as sanitized HTML (empty if it has none).

@@ -222,6 +222,16 @@ pub(crate) async fn browse(
         let upcoming = state.app.upcoming_events(space_ids, format).await?;
         b.upcoming = upcoming.iter().map(EventItem::of).collect();
     }
+    let listed: Vec<String> = b
+        .upcoming
+        .iter()
+        .chain(&b.past)
+        .map(|e| e.id.clone())
+        .collect();
+    let covers = state.app.event_covers(&listed).await?;
+    for e in b.upcoming.iter_mut().chain(b.past.iter_mut()) {
+        e.cover = covers.get(&e.id).cloned();
+    }
     b.errors = errors;
     Ok(b)
 }

@@ -43,6 +43,8 @@ pub struct EventItem {
     pub iso: String,
     pub place: String,
     pub seats: String,
+    /// The cover picture's file id, when the list shows covers.
+    pub cover: Option<String>,
 }
 
 impl EventItem {
@@ -58,6 +60,7 @@ impl EventItem {
             iso: iso(e.starts_at),
             place: place_label(e),
             seats: seats_label(e),
+            cover: None,
         }
     }
 }
@@ -338,6 +341,8 @@ pub(crate) async fn event_in(
 #[template(path = "events/show.html")]
 struct ShowPage {
     layout: Layout,
+    /// The cover picture's file id.
+    cover: Option<String>,
     community_slug: String,
     space_slug: String,
     space_name: String,
@@ -493,7 +498,9 @@ async fn render_show(
         .chain(people.cohosts)
         .map(|h| (h.display_name, h.user_id))
         .collect();
+    let cover = state.app.event_cover(&view.event.id).await?;
     let body = ShowPage {
+        cover,
         hosts,
         speakers: people.speakers,
         questions,

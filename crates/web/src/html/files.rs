@@ -42,7 +42,12 @@ pub async fn download(
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("private")),
+            // A file's bytes never change under its id (a new picture is a new file), so
+            // browsers may keep it; `private` keeps shared caches out, as access is checked.
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=31536000, immutable"),
+            ),
         ],
         bytes,
     )

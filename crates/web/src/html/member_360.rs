@@ -2,6 +2,7 @@
 
 use super::{page, Layout};
 use crate::context::Ctx;
+use crate::csv_export::{attachment_stream, spreadsheet_safe};
 use crate::error::HtmlError;
 use crate::routes::Routes;
 use crate::AppState;
@@ -11,13 +12,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
-use townsquare_app::member_360::{kind_of, TimelineQuery};
+use townsquare_app::member_360::{kind_of, TimelineExport, TimelineQuery, EXPORT_PAGE};
 use townsquare_app::store::activity::ActivityRow;
+use townsquare_app::{Actor, AppError};
 use townsquare_domain::analytics::date_of_day;
 use townsquare_domain::member_segments::VERB_GROUPS;
 
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/c/{slug}/members/{user_id}/360", get(show))
+        .get("/c/{slug}/members/{user_id}/360.csv", get(export_csv))
 }
 
 #[derive(Deserialize, Default)]
@@ -93,6 +96,118 @@ pub(crate) fn line(slug: &str, a: &ActivityRow) -> Line {
     }
 }
 
+/// Where a timeline export is in its reading.
+enum ExportState {
+    /// The rows to write next; `first` writes the header row before them.
+    Rows {
+        export: TimelineExport,
+        rows: Vec<ActivityRow>,
+        first: bool,
+    },
+    /// Reading the next page failed: the download ends with an error.
+    Failed(String),
+    Done,
+}
+
+/// A member's timeline (with the page's kind and date filters) as a CSV download, for the
+/// community's admins: read and written one page of entries at a time.
+pub(crate) async fn timeline_csv(
+    state: &AppState,
+    actor: &Actor,
+    slug: &str,
+    user_id: &str,
+    form: &TimelineForm,
+) -> Result<Response, AppError> {
+    let export = state
+        .app
+        .member_timeline_export(actor, slug, user_id, &form.to_app())
+        .await?;
+    let rows = state.app.member_timeline_export_page(&export, None).await?;
+    let filename = format!(
+        "{}-member-{}-timeline.csv",
+        export.slug,
+        export.user_id.chars().take(8).collect::<String>()
+    );
+    let app = state.app.clone();
+    let base_url = app.settings().base_url.clone();
+    let start = ExportState::Rows {
+        export,
+        rows,
+        first: true,
+    };
+    let stream = futures::stream::unfold(start, move |st| {
+        let app = app.clone();
+        let base_url = base_url.clone();
+        async move {
+            let (export, rows, first) = match st {
+                ExportState::Rows {
+                    export,
+                    rows,
+                    first,
+                } => (export, rows, first),
+                ExportState::Failed(e) => {
+                    return Some((Err(std::io::Error::other(e)), ExportState::Done))
+                }
+                ExportState::Done => return None,
+            };
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut written: Result<(), csv::Error> = Ok(());
+            if first {
+                written = w.write_record(["time", "kind", "what", "title", "link"]);
+            }
+            for a in &rows {
+                let l = line(&export.slug, a);
+                let link = l.href.map(|h| format!("{base_url}{h}")).unwrap_or_default();
+                written = written.and_then(|_| {
+                    w.write_record([
+                        l.iso.as_str(),
+                        l.kind,
+                        &spreadsheet_safe(&l.what),
+                        &spreadsheet_safe(&l.title),
+                        &link,
+                    ])
+                });
+            }
+            let bytes = written
+                .map_err(|e| e.to_string())
+                .and_then(|_| w.into_inner().map_err(|e| e.to_string()));
+            let bytes = match bytes {
+                Ok(b) => bytes::Bytes::from(b),
+                Err(e) => return Some((Err(std::io::Error::other(e)), ExportState::Done)),
+            };
+            let next = match rows.last() {
+                Some(last) if rows.len() as i64 == EXPORT_PAGE => {
+                    let after = Some((last.created_at, last.id.clone()));
+                    match app.member_timeline_export_page(&export, after).await {
+                        Ok(rows) if rows.is_empty() => ExportState::Done,
+                        Ok(rows) => ExportState::Rows {
+                            export,
+                            rows,
+                            first: false,
+                        },
+                        Err(e) => ExportState::Failed(e.to_string()),
+                    }
+                }
+                _ => ExportState::Done,
+            };
+            Some((Ok::<_, std::io::Error>(bytes), next))
+        }
+    });
+    Ok(attachment_stream(
+        &filename,
+        axum::body::Body::from_stream(stream),
+    ))
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, user_id)): Path<(String, String)>,
+    Query(form): Query<TimelineForm>,
+) -> Result<Response, HtmlError> {
+    Ok(timeline_csv(&state, ctx.actor()?, &slug, &user_id, &form).await?)
+}
+
 #[derive(Template)]
 #[template(path = "members/member_360.html")]
 struct Page360 {
@@ -118,6 +233,8 @@ struct Page360 {
     next: Option<String>,
     /// The member's membership tier, for staff: "Pro member (active, ends 2027-03-01)".
     tier: String,
+    /// For admins: the CSV export of the timeline with the same filters.
+    export_href: Option<String>,
 }
 
 async fn show(
@@ -157,7 +274,17 @@ async fn show(
         ])
         .unwrap_or_default()
     });
+    let export_href = m.view.can_manage().then(|| {
+        let query = serde_urlencoded::to_string([
+            ("kind", form.kind.as_str()),
+            ("from", form.from.as_str()),
+            ("to", form.to.as_str()),
+        ])
+        .unwrap_or_default();
+        format!("/c/{slug}/members/{user_id}/360.csv?{query}")
+    });
     let body = Page360 {
+        export_href,
         layout,
         slug: slug.clone(),
         user_id: user_id.clone(),

@@ -12,6 +12,7 @@ pub(crate) mod discussions;
 mod engagement;
 mod event_attendance;
 pub(crate) mod event_calendar;
+mod event_covers;
 mod event_followups;
 mod event_hosts;
 mod event_live;
@@ -53,6 +54,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = auto_moderation::routes(r);
     let r = invitations::routes(r);
     let r = events::routes(r);
+    let r = event_covers::routes(r);
     let r = event_calendar::routes(r);
     let r = event_hosts::routes(r);
     let r = event_attendance::routes(r);

@@ -7,7 +7,7 @@ use crate::error::HtmlError;
 use crate::routes::Routes;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -21,6 +21,11 @@ use townsquare_domain::ValidationErrors;
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/settings/profile", get(edit_profile))
         .post("/settings/profile", post(save_profile))
+        .post(
+            "/settings/profile/avatar",
+            post(save_avatar).layer(crate::picture_upload::body_limit()),
+        )
+        .post("/settings/profile/avatar/delete", post(remove_avatar))
         .get("/c/{slug}/profile", get(edit_answers))
         .post("/c/{slug}/profile", post(save_answers))
         .get("/c/{slug}/settings/profile-fields", get(manage_fields))
@@ -67,6 +72,8 @@ struct EditProfilePage {
     interests: String,
     communities: Vec<(String, String)>,
     errors: ValidationErrors,
+    avatar_file_id: Option<String>,
+    initials: String,
 }
 
 async fn profile_page(
@@ -77,6 +84,7 @@ async fn profile_page(
     errors: ValidationErrors,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
+    let avatar_file_id = state.app.my_profile(actor).await?.avatar_file_id;
     let communities = state
         .app
         .my_communities(actor)
@@ -98,6 +106,8 @@ async fn profile_page(
         interests,
         communities,
         errors,
+        avatar_file_id,
+        initials: super::format::initials(&actor.display_name),
     };
     Ok(page(status, &body, ctx.flash.is_some()))
 }
@@ -152,6 +162,47 @@ async fn save_profile(
             profile_page(&state, &ctx, echo, one(&form, "interests"), errors).await
         }
     }
+}
+
+/// Uploads a new picture (a `multipart/form-data` form with an `avatar` file part): refused
+/// pictures re-render the page with the reason on the field.
+async fn save_avatar(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    req: Request,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?.clone();
+    let saved = async {
+        let form = crate::picture_upload::read(req, &state, "avatar").await?;
+        ctx.check_csrf(Some(&form.csrf_token))?;
+        let bytes = form.picture("avatar")?;
+        state.app.set_my_avatar(&actor, "avatar", bytes).await
+    }
+    .await;
+    match saved {
+        Ok(_) => Ok(redirect_with_flash(
+            "/settings/profile",
+            "Your picture is saved.",
+        )),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let mine = state.app.my_profile(&actor).await?;
+            let interests = mine.details.interests.join(", ");
+            profile_page(&state, &ctx, mine.details, interests, errors).await
+        }
+    }
+}
+
+async fn remove_avatar(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, HtmlError> {
+    state.app.remove_my_avatar(ctx.actor()?).await?;
+    Ok(redirect_with_flash(
+        "/settings/profile",
+        "Your picture is removed.",
+    ))
 }
 
 /// A field as the answer form shows it.

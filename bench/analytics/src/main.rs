@@ -1,20 +1,29 @@
 //! `bench/analytics`: generates a synthetic community (100,000 members, about 10,000,000
-//! activities over 12 months by default) directly into the analytics rollups, then prints the
-//! time of a cold and a warm KPI dashboard (`App::analytics`, every figure of the API) and what
-//! the rollup adds to recording one activity. It prints figures; it is not a test.
+//! activities over 12 months by default), then prints the time of a cold and a warm KPI
+//! dashboard (`App::analytics`, every figure of the API) and what the rollup adds to recording
+//! one activity. It prints figures; it is not a test.
 //!
-//! Not yet: the raw activity log is not written (the activities are aggregated in memory into
-//! member-days as `activity::record` would), so the DuckDB comparison over raw rows is still to
-//! come.
+//! The generator writes the raw activity log (member, UTC instant, verb) and derives the
+//! rollups from it with `activity::record`'s rules (kind of verb, community-local day, posts
+//! and reactions, the stint's first post); the log itself is not inserted into the database
+//! (only exported). In the same run it exports the log and the membership stints as CSV, has
+//! DuckDB (`duckdb_figures.py`, Python package `duckdb`) compute the month dashboard from the
+//! raw rows, checks that every figure is identical (exits non-zero otherwise) and prints
+//! DuckDB's times and their ratio to ours. `--no-duckdb` skips that.
 //!
 //! Run: `cargo run --release -p townsquare-bench-analytics --bin analytics -- --backend sqlite`
-//! (or `--backend postgres`).
+//! (or `--backend postgres`; `--members 2000 --activities 200000` for a quick run).
+
+mod duckdb;
 
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
+use duckdb::{duckdb_available, duckdb_comparison};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::path::Path;
 use std::time::{Duration, Instant};
 use townsquare_app::analytics::PeriodQuery;
 use townsquare_app::clock::Clock;
@@ -61,6 +70,9 @@ struct Args {
     /// Measure a database a `--keep` run left (its URL) instead of generating one.
     #[arg(long)]
     reuse: Option<String>,
+    /// Skip the comparison with DuckDB (the raw log is then not exported).
+    #[arg(long)]
+    no_duckdb: bool,
 }
 
 const TZ: &str = "Europe/Berlin";
@@ -73,14 +85,75 @@ struct Member {
     engagement: f64,
 }
 
-/// One generated member-day: kinds, activities, posts, reactions.
+/// One member-day derived from the log: kinds, activities, posts, reactions, month.
 type DayRow = (i64, i64, i64, i64, i64);
+
+/// The verbs of the generated log (a row holds the index, not the string).
+const VERBS: [&str; 12] = [
+    "visited",
+    "topic_created",
+    "post_created",
+    "reaction_added",
+    "file_uploaded",
+    "event_registered",
+    "joined",
+    "left",
+    "join_requested",
+    "post_edited",
+    "poll_voted",
+    "profile_updated",
+];
+
+mod verb {
+    pub const VISITED: u8 = 0;
+    pub const TOPIC_CREATED: u8 = 1;
+    pub const POST_CREATED: u8 = 2;
+    pub const REACTION_ADDED: u8 = 3;
+    pub const FILE_UPLOADED: u8 = 4;
+    pub const EVENT_REGISTERED: u8 = 5;
+    pub const JOINED: u8 = 6;
+    pub const LEFT: u8 = 7;
+    pub const JOIN_REQUESTED: u8 = 8;
+    /// Activities of the kind "other", to make up a member-day's count.
+    pub const OTHER: [u8; 3] = [9, 10, 11];
+}
+
+/// A member's join: 10:00 local on the day they joined.
+fn joined_at_of(m: &Member, tz: time_zones::Tz) -> i64 {
+    rules::day_start_utc(m.joined_day, tz) + 10 * HOUR
+}
+
+/// A leave: 18:00 local on the day.
+fn left_at_of(day: i64, tz: time_zones::Tz) -> i64 {
+    rules::day_start_utc(day, tz) + 18 * HOUR
+}
+
+/// The invitation source and campaign member `i` joined through.
+fn source_of(i: usize) -> (&'static str, &'static str) {
+    const SOURCES: [(&str, &str); 3] = [("", ""), ("newsletter", "spring"), ("meetup", "autumn")];
+    SOURCES[i % 7 % 3]
+}
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
     if let Some(url) = &args.reuse {
-        return run(&args, url).await;
+        if !args.no_duckdb {
+            println!(
+                "--reuse: the raw activity log is not in the database, so no DuckDB comparison"
+            );
+        }
+        return run(&args, url, None).await;
+    }
+    if !args.no_duckdb {
+        duckdb_available()?;
+    }
+    // The raw log and the stints, exported for DuckDB.
+    let export = (!args.no_duckdb).then(|| {
+        std::env::temp_dir().join(format!("ts_bench_raw_{}", uuid::Uuid::now_v7().simple()))
+    });
+    if let Some(dir) = &export {
+        std::fs::create_dir_all(dir)?;
     }
     let (url, cleanup) = match args.backend {
         Backend::Sqlite => {
@@ -98,10 +171,16 @@ async fn main() -> Result<()> {
             (url.to_string(), Cleanup::Pg(name))
         }
     };
-    let result = run(&args, &url).await;
+    let result = run(&args, &url, export.as_deref()).await;
     if args.keep {
         println!("kept the database: {url}");
+        if let Some(dir) = &export {
+            println!("kept the exported raw log: {}", dir.display());
+        }
         return result;
+    }
+    if let Some(dir) = &export {
+        std::fs::remove_dir_all(dir)?;
     }
     match cleanup {
         Cleanup::Dir(dir) => std::fs::remove_dir_all(dir)?,
@@ -130,7 +209,7 @@ async fn exec_admin(server: &str, sql: &str) -> Result<()> {
     Ok(())
 }
 
-async fn run(args: &Args, url: &str) -> Result<()> {
+async fn run(args: &Args, url: &str, export: Option<&Path>) -> Result<()> {
     println!(
         "# bench/analytics: {:?}, {} members, ~{} activities over 12 months ({} build)",
         args.backend,
@@ -147,10 +226,10 @@ async fn run(args: &Args, url: &str) -> Result<()> {
     let tz = time_zones::parse_or_utc(TZ);
     let now = chrono::Utc::now().timestamp_micros();
     let today = rules::local_day(now, tz);
-    let (community_id, owner_id, writer_id) = if args.reuse.is_some() {
-        bench_ids(url).await?
+    let ((community_id, owner_id, writer_id), member_ids) = if args.reuse.is_some() {
+        (bench_ids(url).await?, Vec::new())
     } else {
-        generate(args, url, &db, tz, now, today).await?
+        generate(args, url, &db, tz, now, today, export).await?
     };
 
     // Sealing the year's days, as the worker does once (then once a day for the new day).
@@ -185,6 +264,7 @@ async fn run(args: &Args, url: &str) -> Result<()> {
         superadmin: false,
         time_zone: TZ.into(),
     };
+    let mut month_dashboard = None;
     for (label, kind) in [("month", "month"), ("week", "week"), ("day", "day")] {
         let q = PeriodQuery {
             kind: kind.into(),
@@ -231,6 +311,19 @@ async fn run(args: &Args, url: &str) -> Result<()> {
             "  lists ({label}): warm median {:.1} ms — {at_risk} members at risk listed",
             ms(lists[lists.len() / 2])
         );
+        if kind == "month" {
+            month_dashboard = Some((d, cold, median));
+        }
+    }
+
+    // The same month dashboard, computed by DuckDB from the raw log, before anything below
+    // writes to the community.
+    if let (Some(dir), Some((d, cold, warm))) = (export, &month_dashboard) {
+        // The app logged activity of its own while we measured (the owner's visit on opening
+        // the dashboard): it is in the log, so it goes into the export too.
+        let appended = export_app_log(url, &community_id, &member_ids, dir).await?;
+        println!("appended {appended} activity rows the app logged during the run to the export");
+        duckdb_comparison(dir, d, *cold, *warm)?;
     }
 
     // What the rollup adds to one activity: the log append alone, then activity::record (log
@@ -333,7 +426,8 @@ async fn generate(
     tz: time_zones::Tz,
     now: i64,
     today: i64,
-) -> Result<(String, String, String)> {
+    export: Option<&Path>,
+) -> Result<((String, String, String), Vec<String>)> {
     let first_day = today - 364;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
 
@@ -381,54 +475,130 @@ async fn generate(
     }
     let mean = (args.activities as f64 / active_days.max(1) as f64).max(1.0);
     let spread = ((mean - 1.0) * 2.0).round() as i64;
+
+    // The raw activity log, member by member: a join (some after a join request), on each
+    // active day a visit and what the member did (at random instants of the community-local
+    // day, after the join on the day of joining), and the leave. The log is the source of
+    // truth: it is exported for DuckDB, and the member-days and first posts written into the
+    // rollups are derived from it with `activity::record`'s rules.
+    let mut log = match export {
+        Some(dir) => {
+            let mut w = csv::Writer::from_path(dir.join("activities.csv"))?;
+            w.write_record(["member", "ts", "verb"])?;
+            Some(w)
+        }
+        None => None,
+    };
+    let mut raw: Vec<(i64, u8)> = Vec::new();
     let mut total_activities: u64 = 0;
     let mut rows: Vec<(usize, i64, DayRow)> = Vec::with_capacity(active_days as usize);
     let mut first_post: Vec<Option<i64>> = vec![None; members.len()];
     for (mi, days) in plan.iter().enumerate() {
-        let e = members[mi].engagement;
+        let m = &members[mi];
+        let e = m.engagement;
+        let joined_at = joined_at_of(m, tz);
+        let left_at = m.left_day.map(|d| left_at_of(d, tz));
+        raw.clear();
+        if mi % 5 == 1 {
+            raw.push((joined_at - HOUR, verb::JOIN_REQUESTED));
+        }
+        raw.push((joined_at, verb::JOINED));
         for &day in days {
             let n = 1 + if spread > 0 {
                 rng.gen_range(0..=spread)
             } else {
                 0
             };
-            let mut kinds = kind::VISITED;
-            let (mut posts, mut reactions) = (0, 0);
-            if rng.gen_bool(0.02) {
-                kinds |= kind::TOPIC;
-                posts += 1;
+            let topic = rng.gen_bool(0.02);
+            let reply = rng.gen_bool((0.05 + e * 0.3).min(1.0));
+            let react = rng.gen_bool((0.05 + e * 0.4).min(1.0));
+            let resource = rng.gen_bool(0.005);
+            let event = rng.gen_bool(0.01);
+            let counts = [
+                (verb::VISITED, 1),
+                (verb::TOPIC_CREATED, i64::from(topic)),
+                (verb::POST_CREATED, if reply { 1 + (n - 1) / 4 } else { 0 }),
+                (
+                    verb::REACTION_ADDED,
+                    if react { 1 + (n - 1) / 3 } else { 0 },
+                ),
+                (verb::FILE_UPLOADED, i64::from(resource)),
+                (verb::EVENT_REGISTERED, i64::from(event)),
+            ];
+            let others = n - counts.iter().map(|(_, c)| c).sum::<i64>();
+            let lo = if day == m.joined_day {
+                joined_at + 1
+            } else {
+                rules::day_start_utc(day, tz)
+            };
+            let mut hi = rules::day_start_utc(day + 1, tz);
+            if day == today {
+                hi = hi.min(now).max(lo + 1);
             }
-            if rng.gen_bool((0.05 + e * 0.3).min(1.0)) {
-                kinds |= kind::REPLY;
-                posts += 1 + (n - 1) / 4;
+            for (v, count) in counts {
+                for _ in 0..count {
+                    raw.push((rng.gen_range(lo..hi), v));
+                }
             }
-            if rng.gen_bool((0.05 + e * 0.4).min(1.0)) {
-                kinds |= kind::REACTED;
-                reactions += 1 + (n - 1) / 3;
+            for i in 0..others.max(0) {
+                raw.push((
+                    rng.gen_range(lo..hi),
+                    verb::OTHER[i as usize % verb::OTHER.len()],
+                ));
             }
-            if rng.gen_bool(0.005) {
-                kinds |= kind::RESOURCE;
-            }
-            if rng.gen_bool(0.01) {
-                kinds |= kind::EVENT_REGISTERED;
-            }
-            if posts > 0 && first_post[mi].is_none() {
-                first_post[mi] = Some(rules::day_start_utc(day, tz) + 14 * HOUR);
-            }
-            total_activities += n as u64;
-            rows.push((
-                mi,
-                day,
-                (kinds, n, posts, reactions, rules::month_of_day(day)),
-            ));
         }
+        if let Some(at) = left_at {
+            raw.push((at, verb::LEFT));
+        }
+        raw.sort_unstable();
+
+        // What `activity::record` keeps for each of these rows, in the same order.
+        let mut member_days: BTreeMap<i64, (i64, i64, i64, i64)> = BTreeMap::new();
+        for &(ts, v) in &raw {
+            let name = VERBS[v as usize];
+            total_activities += 1;
+            if let Some(w) = log.as_mut() {
+                w.serialize((mi, ts, name))?;
+            }
+            let Some(bit) = rules::kind_of_verb(name) else {
+                continue;
+            };
+            let day = member_days.entry(rules::local_day(ts, tz)).or_default();
+            day.0 |= bit;
+            day.1 += 1;
+            day.2 += i64::from(bit & kind::POSTED != 0);
+            day.3 += i64::from(bit == kind::REACTED);
+            let in_stint = ts >= joined_at && left_at.is_none_or(|l| ts < l);
+            if bit & kind::POSTED != 0 && in_stint && first_post[mi].is_none() {
+                first_post[mi] = Some(ts);
+            }
+        }
+        rows.extend(
+            member_days
+                .into_iter()
+                .map(|(day, (k, n, p, r))| (mi, day, (k, n, p, r, rules::month_of_day(day)))),
+        );
+    }
+    if let Some(mut w) = log {
+        w.flush()?;
+    }
+    if let Some(dir) = export {
+        let mut w = csv::Writer::from_path(dir.join("stints.csv"))?;
+        w.write_record(["member", "joined_at", "left_at", "source", "campaign"])?;
+        for (i, m) in members.iter().enumerate() {
+            let (source, campaign) = source_of(i);
+            let left_at = m.left_day.map(|d| left_at_of(d, tz));
+            w.serialize((i, joined_at_of(m, tz), left_at, source, campaign))?;
+        }
+        w.flush()?;
     }
     println!(
-        "generated {} member-days ({} activities, {} members) in {:.1} s",
-        rows.len(),
+        "generated {} raw activity rows and {} member-days from them ({} members) in {:.1} s{}",
         total_activities,
+        rows.len(),
         members.len(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        export.map_or(String::new(), |d| format!(", exported to {}", d.display()))
     );
 
     let started = Instant::now();
@@ -441,7 +611,55 @@ async fn generate(
     townsquare_app::store::analytics::day_sets::recount_membership_days(&mut tx, &community_id)
         .await?;
     tx.commit().await?;
-    Ok((community_id, members[0].id.clone(), members[1].id.clone()))
+    let ids = (community_id, members[0].id.clone(), members[1].id.clone());
+    Ok((ids, members.into_iter().map(|m| m.id).collect()))
+}
+
+/// Appends the community's activity rows that the app itself wrote to the log (not the
+/// generator) to the exported `activities.csv`. Returns how many.
+async fn export_app_log(
+    url: &str,
+    community_id: &str,
+    member_ids: &[String],
+    dir: &Path,
+) -> Result<usize> {
+    use sqlx::Connection;
+    const LOG: &str = "SELECT actor_id, created_at, verb FROM activities
+        WHERE community_id = $1 AND actor_id IS NOT NULL ORDER BY created_at";
+    let rows: Vec<(String, i64, String)> = if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::query_as(LOG)
+            .bind(community_id)
+            .fetch_all(&mut conn)
+            .await?
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        sqlx::query_as(LOG)
+            .bind(community_id)
+            .fetch_all(&mut conn)
+            .await?
+    };
+    let index: std::collections::HashMap<&str, usize> = member_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("activities.csv"))?;
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(file);
+    let mut n = 0;
+    for (actor, ts, verb) in &rows {
+        let member = index
+            .get(actor.as_str())
+            .with_context(|| format!("the log names {actor}, who is not a generated member"))?;
+        w.serialize((member, ts, verb))?;
+        n += 1;
+    }
+    w.flush()?;
+    Ok(n)
 }
 
 /// The ids of a database this benchmark filled before (`--keep`, then `--reuse`).
@@ -517,7 +735,7 @@ async fn fill(
             members[0].id
         )],
     );
-    let joined_at = |m: &Member| rules::day_start_utc(m.joined_day, tz) + 10 * HOUR;
+    let joined_at = |m: &Member| joined_at_of(m, tz);
     batch(
         "memberships",
         "community_id, user_id, role, status, joined_at",
@@ -535,7 +753,6 @@ async fn fill(
             })
             .collect(),
     );
-    let sources = [("", ""), ("newsletter", "spring"), ("meetup", "autumn")];
     batch(
         "analytics_memberships",
         "community_id, user_id, joined_at, joined_day, joined_month, left_at, left_day, source, campaign, first_post_at",
@@ -543,10 +760,10 @@ async fn fill(
             .iter()
             .enumerate()
             .map(|(i, m)| {
-                let (source, campaign) = sources[i % 7 % 3];
-                let left = m.left_day.map_or("NULL, NULL".to_string(), |d| {
-                    format!("{}, {d}", rules::day_start_utc(d, tz) + 18 * HOUR)
-                });
+                let (source, campaign) = source_of(i);
+                let left = m
+                    .left_day
+                    .map_or("NULL, NULL".to_string(), |d| format!("{}, {d}", left_at_of(d, tz)));
                 let first = first_post[i].map_or("NULL".to_string(), |t| t.to_string());
                 format!(
                     "('{community_id}', '{}', {}, {}, {}, {left}, '{source}', '{campaign}', {first})",

@@ -45,6 +45,7 @@ pub mod search;
 mod secrets;
 pub mod signup_guard;
 pub mod spaces;
+pub mod ticket_types;
 pub mod topic_lists;
 
 pub use error::{AppError, AppResult};

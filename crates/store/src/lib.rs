@@ -46,6 +46,7 @@ pub mod search;
 pub mod spaces;
 mod sql;
 mod sqlite;
+pub mod ticket_types;
 pub mod topic_lists;
 
 pub use db::{Backend, Db, Notice, Source, Tx, NOTIFY_CHANNEL};

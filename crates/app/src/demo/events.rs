@@ -1,6 +1,7 @@
 //! Demo events: upcoming and past events of every format in each community's events space,
 //! spread over this month and the next (so the month calendar has something on most weeks),
-//! with registrations, a full workshop with a waitlist, registration questions answered by
+//! with registrations, a full workshop with a waitlist, ticket types (a workshop with a
+//! sold-out type and its waitlist), registration questions answered by
 //! their registrants, co-hosts and speakers, and the activity they left; what happened
 //! during and after them comes from `event_live`.
 
@@ -17,6 +18,7 @@ use townsquare_store::communities::CommunityRow;
 use townsquare_store::event_hosts as hosts_store;
 use townsquare_store::events::{self as store, EventRow, RegistrationRow};
 use townsquare_store::registration_questions as question_store;
+use townsquare_store::ticket_types as tickets_store;
 use townsquare_store::Tx;
 
 struct EventSeed {
@@ -215,6 +217,39 @@ type QuestionSeed = (
 );
 
 /// What an event's hosts ask when members register.
+/// A ticket type: name, price label, quantity, description.
+type TicketSeed = (&'static str, &'static str, Option<i64>, &'static str);
+
+/// The ticket types of a demo event: most offer only "General admission".
+fn ticket_types_of(title: &str) -> &'static [TicketSeed] {
+    match title {
+        "Workshop: writing a security policy that people follow" => &[
+            (
+                "Maintainer seat",
+                "Free",
+                Some(8),
+                "Bring a repository you maintain: we work on it together.",
+            ),
+            (
+                "Observer",
+                "€0 — sponsored",
+                Some(4),
+                "Follow along and ask questions.",
+            ),
+        ],
+        "Release party: ten years of the Guild" => &[
+            ("Guest", "Free", None, ""),
+            (
+                "Lightning talk speaker",
+                "Free",
+                Some(30),
+                "Five minutes on anything you built with the Guild.",
+            ),
+        ],
+        _ => &[("General admission", "", None, "")],
+    }
+}
+
 fn questions_of(title: &str) -> &'static [QuestionSeed] {
     match title {
         "Workshop: writing a security policy that people follow" => &[
@@ -374,6 +409,28 @@ pub(super) async fn seed(
         };
         store::insert_event(tx, &e).await?;
         record(tx, c, host_id, "event_created", "event", &e.id, created_at).await?;
+        // Its ticket types; registrants take them in turn, each type with its own waitlist.
+        let mut tickets: Vec<(String, Option<i64>, i64)> = Vec::new();
+        for (i, (name, price, quantity, description)) in ticket_types_of(s.title).iter().enumerate()
+        {
+            let id = new_id();
+            tickets_store::insert_ticket_type(
+                tx,
+                &tickets_store::TicketTypeRow {
+                    id: id.clone(),
+                    event_id: e.id.clone(),
+                    ordinal: i as i64 + 1,
+                    name: (*name).into(),
+                    price_label: (*price).into(),
+                    description: (*description).into(),
+                    quantity: *quantity,
+                    taken: 0,
+                    created_at,
+                },
+            )
+            .await?;
+            tickets.push((id, *quantity, 0));
+        }
         let questions = questions_of(s.title);
         let mut question_ids = Vec::with_capacity(questions.len());
         for (i, (prompt, required, options, _)) in questions.iter().enumerate() {
@@ -455,8 +512,13 @@ pub(super) async fn seed(
         let mut seats = 0;
         // Who held a seat, and whether they came.
         let mut seated: Vec<(&UserRow, bool)> = Vec::new();
-        for (u, at) in who.iter().zip(times) {
-            let registered = s.capacity.is_none_or(|cap| seats < cap);
+        for (n, (u, at)) in who.iter().zip(times).enumerate() {
+            let ticket = n % tickets.len();
+            let registered = s.capacity.is_none_or(|cap| seats < cap)
+                && tickets[ticket].1.is_none_or(|q| tickets[ticket].2 < q);
+            if registered {
+                tickets[ticket].2 += 1;
+            }
             let status = if registered {
                 "registered"
             } else {
@@ -474,6 +536,7 @@ pub(super) async fn seed(
                     updated_at: at,
                     checked_in_at: None,
                     checkin_code: Some(crate::secrets::new_token()),
+                    ticket_type_id: Some(tickets[ticket].0.clone()),
                 },
             )
             .await?;
@@ -511,6 +574,9 @@ pub(super) async fn seed(
             }
         }
         store::add_seats(tx, &e.id, seats).await?;
+        for (id, _, taken) in &tickets {
+            tickets_store::add_taken(tx, id, *taken).await?;
+        }
         super::event_live::seed(tx, c, &e, host, &seated, topic_spaces, now, rng).await?;
         // One upcoming event was called off, as happens: its page and calendars say so.
         if s.title == "Berlin maintainers' meetup" {

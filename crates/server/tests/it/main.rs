@@ -39,5 +39,6 @@ mod schema;
 mod search;
 mod smtp;
 mod snapshots;
+mod ticket_types;
 mod time_zones;
 mod topic_lists;

@@ -19,6 +19,7 @@ use townsquare_app::store::events::EventRow;
 use townsquare_domain::event_calendar::Month;
 use townsquare_domain::events::EventDraft;
 use townsquare_domain::registration_questions::QuestionDraft;
+use townsquare_domain::ticket_types::TicketTypeDraft;
 use utoipa::{IntoParams, ToSchema};
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -89,6 +90,27 @@ pub struct EventDetail {
     questions: Vec<RegistrationQuestion>,
     /// The caller's own answers, when registered or waitlisted.
     my_answers: Vec<MyAnswer>,
+    /// What the event offers, in order; register with one's `id`.
+    ticket_types: Vec<TicketTypeOut>,
+    /// The ticket type the caller holds or waits for.
+    my_ticket_type_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketTypeOut {
+    id: String,
+    name: String,
+    /// Shown only ("Free", "€0 — sponsored"); nothing is charged.
+    price_label: String,
+    description: String,
+    /// Seats of this type; null for no limit of its own (the event's capacity still holds).
+    quantity: Option<i64>,
+    /// Seats of this type taken.
+    taken: i64,
+    /// Seats of this type still free (null without a quantity).
+    available: Option<i64>,
+    /// Members waiting for this type, first come first served.
+    waitlisted: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -154,10 +176,31 @@ async fn detail(state: &AppState, v: EventView) -> Result<EventDetail, ApiError>
         .into_iter()
         .map(|(prompt, answer)| MyAnswer { prompt, answer })
         .collect();
+    let ticket_types = state
+        .app
+        .ticket_types(&v)
+        .await?
+        .into_iter()
+        .map(|t| TicketTypeOut {
+            available: t.row.left(),
+            id: t.row.id,
+            name: t.row.name,
+            price_label: t.row.price_label,
+            description: t.row.description,
+            quantity: t.row.quantity,
+            taken: t.row.taken,
+            waitlisted: t.waitlisted,
+        })
+        .collect();
     let online_url = v.online_url().map(str::to_string);
     Ok(EventDetail {
         questions,
         my_answers,
+        ticket_types,
+        my_ticket_type_id: v
+            .registration
+            .as_ref()
+            .and_then(|r| r.ticket_type_id.clone()),
         waitlisted: v.waitlisted,
         my_status: v.registration.map(|r| r.status),
         waitlist_position: v.waitlist_position,
@@ -283,6 +326,24 @@ pub struct EventBody {
     /// Registration questions (at most 5). Left out: none for a new event, unchanged for an
     /// edit; `[]` removes them. Errors name `question_<n>_<part>`, n counted from 1.
     questions: Option<Vec<QuestionBody>>,
+    /// Ticket types (1 to 10), in display order. Left out: "General admission" without a
+    /// limit of its own for a new event, unchanged for an edit. Give an existing type's `id`
+    /// to change it in place; a type left out is removed (refused while members hold or wait
+    /// for it). Errors name `ticket_type_<n>_<part>`, n counted from 1, or `ticket_types`.
+    ticket_types: Option<Vec<TicketTypeBody>>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct TicketTypeBody {
+    /// An existing type's id, to change it in place.
+    id: Option<String>,
+    name: Option<String>,
+    /// Shown only, e.g. "Free" or "€0 — sponsored".
+    price_label: Option<String>,
+    description: Option<String>,
+    /// Seats of this type (1 to 100000); null or left out for no limit of its own. Not lower
+    /// than the seats already taken of it.
+    quantity: Option<i64>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -318,6 +379,17 @@ impl EventBody {
                         kind: q.kind.unwrap_or_default(),
                         required: q.required,
                         options: q.options,
+                    })
+                    .collect()
+            }),
+            ticket_types: self.ticket_types.map(|ts| {
+                ts.into_iter()
+                    .map(|t| TicketTypeDraft {
+                        id: t.id.unwrap_or_default(),
+                        name: t.name.unwrap_or_default(),
+                        price_label: t.price_label.unwrap_or_default(),
+                        description: t.description.unwrap_or_default(),
+                        quantity: t.quantity.map(|q| q.to_string()).unwrap_or_default(),
                     })
                     .collect()
             }),
@@ -379,14 +451,17 @@ pub struct RegisterBody {
     /// answer or a choice that is not an option is a 422 naming `answer_<question id>`.
     #[serde(default)]
     answers: HashMap<String, String>,
+    /// The ticket type to register for (an id from `ticket_types`); may be left out when the
+    /// event offers only one. Sold out: the caller joins that type's waitlist.
+    ticket_type_id: Option<String>,
 }
 
-/// Register for an event (members), answering its registration questions. When it is full
-/// the caller joins the waitlist. The body may be left out when there is nothing to answer.
+/// Register for an event (members) with a ticket type, answering its registration questions.
+/// When the type is sold out or the event full, the caller joins that type's waitlist. The body may be left out when there is nothing to answer.
 #[utoipa::path(post, path = "/api/v1/events/{id}/registration", tag = "events", security(("bearer" = [])),
     params(("id" = String, Path)),
     request_body(content = RegisterBody, description = "Optional: answers to the registration questions"),
-    responses((status = 200, body = EventDetail), (status = 403), (status = 404), (status = 409, description = "Already registered or waitlisted"), (status = 422, description = "Over, past the deadline, or an answer missing or not an option")))]
+    responses((status = 200, body = EventDetail), (status = 403), (status = 404), (status = 409, description = "Already registered or waitlisted"), (status = 422, description = "Over, past the deadline, no or an unknown ticket type, or an answer missing or not an option")))]
 pub async fn register(
     State(state): State<AppState>,
     ctx: ApiCtx,
@@ -406,7 +481,7 @@ pub async fn register(
     };
     state
         .app
-        .register_with_answers(actor, &id, &b.answers)
+        .register_with_answers(actor, &id, b.ticket_type_id.as_deref(), &b.answers)
         .await?;
     Ok(Json(
         detail(&state, state.app.event(Some(actor), &id).await?).await?,
@@ -432,6 +507,8 @@ pub struct Registrant {
     display_name: String,
     /// registered or waitlisted.
     status: String,
+    /// The name of the ticket type held or waited for.
+    ticket_type: String,
     /// RFC 3339, when checked in.
     checked_in_at: Option<String>,
     /// Answers to the registration questions by question id (unanswered ones left out).
@@ -473,6 +550,7 @@ async fn attendance_of(state: &AppState, view: &EventView) -> Result<Attendance,
                     user_id: r.user_id,
                     display_name: r.display_name,
                     status: r.status,
+                    ticket_type: r.ticket_type,
                     checked_in_at: r.checked_in_at.map(iso),
                 }
             })

@@ -17,9 +17,13 @@ use std::collections::HashMap;
 use townsquare_app::events::{local_input, local_label, EventView, Registration};
 use townsquare_app::registration_questions::EventQuestion;
 use townsquare_app::store::events::EventRow;
+use townsquare_app::ticket_types::TicketTypeView;
 use townsquare_app::AppError;
 use townsquare_domain::events::{EventDraft, EventFormat};
 use townsquare_domain::registration_questions::{QuestionDraft, QuestionKind, MAX_QUESTIONS};
+use townsquare_domain::ticket_types::{
+    field as ticket_field, TicketTypeDraft, GENERAL_ADMISSION, MAX_TICKET_TYPES,
+};
 use townsquare_domain::{markdown, time_zones, ValidationErrors};
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -132,6 +136,66 @@ impl FormValues {
             .collect()
     }
 
+    /// Whether the form carried ticket type rows at all (a form without them, such as an
+    /// older client's, leaves the event's types as they are).
+    fn has_ticket_types(&self) -> bool {
+        self.rest.keys().any(|k| k.starts_with("ticket_type_"))
+    }
+
+    /// How many ticket type rows the form shows: those filled in plus two blank ones.
+    fn ticket_type_rows(&self) -> usize {
+        let filled = (1..=MAX_TICKET_TYPES)
+            .filter(|n| {
+                ["id", "name", "price_label", "quantity", "description"]
+                    .iter()
+                    .any(|part| {
+                        self.rest
+                            .get(&ticket_field(*n, part))
+                            .is_some_and(|v| !v.trim().is_empty())
+                    })
+            })
+            .max()
+            .unwrap_or(0);
+        (filled + 2).clamp(3, MAX_TICKET_TYPES)
+    }
+
+    fn ticket_type_drafts(&self) -> Vec<TicketTypeDraft> {
+        (1..=MAX_TICKET_TYPES)
+            .map(|n| {
+                let get = |part: &str| {
+                    self.rest
+                        .get(&ticket_field(n, part))
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                TicketTypeDraft {
+                    id: get("id"),
+                    name: get("name"),
+                    price_label: get("price_label"),
+                    quantity: get("quantity"),
+                    description: get("description"),
+                }
+            })
+            .collect()
+    }
+
+    fn set_ticket_types(&mut self, types: &[TicketTypeView]) {
+        for (i, t) in types.iter().enumerate() {
+            let n = i + 1;
+            let t = &t.row;
+            self.rest.insert(ticket_field(n, "id"), t.id.clone());
+            self.rest.insert(ticket_field(n, "name"), t.name.clone());
+            self.rest
+                .insert(ticket_field(n, "price_label"), t.price_label.clone());
+            self.rest.insert(
+                ticket_field(n, "quantity"),
+                t.quantity.map(|q| q.to_string()).unwrap_or_default(),
+            );
+            self.rest
+                .insert(ticket_field(n, "description"), t.description.clone());
+        }
+    }
+
     fn set_questions(&mut self, questions: &[EventQuestion]) {
         for (i, q) in questions.iter().enumerate() {
             let n = i + 1;
@@ -160,6 +224,45 @@ struct QuestionInput {
     prompt_error: Option<String>,
     kind_error: Option<String>,
     options_error: Option<String>,
+}
+
+/// One row of the ticket types part of the event form.
+struct TicketTypeInput {
+    n: usize,
+    id: String,
+    name: String,
+    price_label: String,
+    quantity: String,
+    description: String,
+    name_error: Option<String>,
+    price_label_error: Option<String>,
+    quantity_error: Option<String>,
+    description_error: Option<String>,
+}
+
+fn ticket_type_inputs(input: &FormValues, errors: &ValidationErrors) -> Vec<TicketTypeInput> {
+    input
+        .ticket_type_drafts()
+        .into_iter()
+        .take(input.ticket_type_rows())
+        .enumerate()
+        .map(|(i, d)| {
+            let n = i + 1;
+            let err = |part: &str| errors.for_field(&ticket_field(n, part)).map(str::to_string);
+            TicketTypeInput {
+                n,
+                name_error: err("name"),
+                price_label_error: err("price_label"),
+                quantity_error: err("quantity").or_else(|| err("id")),
+                description_error: err("description"),
+                id: d.id,
+                name: d.name,
+                price_label: d.price_label,
+                quantity: d.quantity,
+                description: d.description,
+            }
+        })
+        .collect()
 }
 
 fn question_inputs(input: &FormValues, errors: &ValidationErrors) -> Vec<QuestionInput> {
@@ -203,6 +306,7 @@ impl From<&FormValues> for EventDraft {
             registration_deadline: f.registration_deadline.clone(),
             reminders: Some(f.reminders.clone()),
             questions: Some(f.question_drafts()),
+            ticket_types: f.has_ticket_types().then(|| f.ticket_type_drafts()),
         }
     }
 }
@@ -219,6 +323,7 @@ struct FormPage {
     zones: Vec<&'static str>,
     editing: bool,
     questions: Vec<QuestionInput>,
+    ticket_types: Vec<TicketTypeInput>,
 }
 
 fn form_page(
@@ -233,6 +338,7 @@ fn form_page(
         layout,
         heading,
         questions: question_inputs(&input, &errors),
+        ticket_types: ticket_type_inputs(&input, &errors),
         input,
         errors,
         action,
@@ -263,7 +369,7 @@ async fn new_form(
         &spaces,
         Some(&space),
     );
-    let input = FormValues {
+    let mut input = FormValues {
         format: "meetup".into(),
         time_zone: view.community.community.time_zone.clone(),
         reminders: townsquare_domain::events::format_reminders(
@@ -271,6 +377,9 @@ async fn new_form(
         ),
         ..Default::default()
     };
+    input
+        .rest
+        .insert(ticket_field(1, "name"), GENERAL_ADMISSION.into());
     let body = form_page(
         layout,
         format!("New event in {}", view.space.name),
@@ -384,11 +493,27 @@ struct ShowPage {
     can_give_feedback: bool,
     /// The registration questions, on the register form.
     questions: Vec<AnswerInput>,
+    /// The ticket types with what is left of each; a choice on the register form when there
+    /// are several.
+    ticket_types: Vec<TicketChoice>,
+    ticket_type_error: Option<String>,
+    /// The name of the type the viewer holds or waits for.
+    my_ticket_type: Option<String>,
     /// The viewer's own answers: (question, answer).
     my_answers: Vec<(String, String)>,
     /// The creator and co-hosts: (name, user id), linked to their profiles.
     hosts: Vec<(String, String)>,
     speakers: Vec<townsquare_app::store::event_hosts::SpeakerRow>,
+}
+
+/// A ticket type on the event page.
+struct TicketChoice {
+    id: String,
+    name: String,
+    description: String,
+    /// "Free · 3 of 20 left", "Sold out · waitlist open".
+    availability: String,
+    chosen: bool,
 }
 
 /// A registration question on the event page's register form.
@@ -486,6 +611,30 @@ async fn render_show(
         Vec::new()
     };
     let my_answers = state.app.my_registration_answers(&view).await?;
+    let types = state.app.ticket_types(&view).await?;
+    // The type's name is worth saying only when there is a choice.
+    let my_ticket_type = view
+        .registration
+        .as_ref()
+        .filter(|_| types.len() > 1)
+        .and_then(|r| {
+            types
+                .iter()
+                .find(|t| r.ticket_type_id.as_deref() == Some(t.row.id.as_str()))
+                .map(|t| t.row.name.clone())
+        });
+    let given_type = given.get("ticket_type_id");
+    let single = types.len() == 1;
+    let ticket_types = types
+        .iter()
+        .map(|t| TicketChoice {
+            chosen: single || given_type == Some(&t.row.id),
+            availability: t.availability(),
+            id: t.row.id.clone(),
+            name: t.row.name.clone(),
+            description: t.row.description.clone(),
+        })
+        .collect();
     let people = state.app.event_people(&view).await?;
     let hosts = people
         .creator
@@ -498,6 +647,9 @@ async fn render_show(
         speakers: people.speakers,
         questions,
         my_answers,
+        ticket_types,
+        ticket_type_error: errors.for_field("ticket_type").map(str::to_string),
+        my_ticket_type,
         can_see_live: townsquare_app::event_live::can_see_live(&view),
         has_recording: followup.recording.is_some(),
         resources: followup
@@ -602,6 +754,7 @@ async fn edit_form(
     };
     let mut input = input;
     input.set_questions(&state.app.event_questions(&e.id).await?);
+    input.set_ticket_types(&state.app.ticket_types(&view).await?);
     let spaces = state.app.visible_spaces(&view.community).await?;
     let layout = Layout::new(&state, &ctx, "Edit event").await?.in_community(
         &view.community,
@@ -700,12 +853,20 @@ async fn register(
         .collect();
     let outcome = match state
         .app
-        .register_with_answers(actor, &view.event.id, &answers)
+        .register_with_answers(
+            actor,
+            &view.event.id,
+            form.get("ticket_type_id").map(String::as_str),
+            &answers,
+        )
         .await
     {
         Ok(o) => o,
         Err(AppError::Invalid(errors))
-            if errors.0.iter().any(|e| e.field.starts_with("answer_")) =>
+            if errors
+                .0
+                .iter()
+                .any(|e| e.field.starts_with("answer_") || e.field == "ticket_type") =>
         {
             return render_show(&state, &ctx, &slug, &event, &form, errors).await;
         }
@@ -714,7 +875,7 @@ async fn register(
     let message = match outcome {
         Registration::Registered => "You are registered. See you there!",
         Registration::Waitlisted => {
-            "The event is full: you are on the waitlist and will get an e-mail if a seat frees up."
+            "No seat is free for that ticket: you are on its waitlist and will get an e-mail if a seat frees up."
         }
     };
     Ok(redirect_with_flash(

@@ -106,11 +106,11 @@ fn can_see(view: &CommunityView, space: &SpaceRow) -> bool {
 }
 
 /// A checked event form: the schedule, and the questions and ticket types if given.
-type CheckedEvent = (EventFields, Option<Vec<Question>>, Option<Vec<TicketType>>);
+pub(crate) type CheckedEvent = (EventFields, Option<Vec<Question>>, Option<Vec<TicketType>>);
 
 /// Checks the schedule, the registration questions and the ticket types together, so a form
 /// shows every error.
-fn validate_all(draft: &EventDraft, tz: time_zones::Tz) -> AppResult<CheckedEvent> {
+pub(crate) fn validate_all(draft: &EventDraft, tz: time_zones::Tz) -> AppResult<CheckedEvent> {
     let mut errors = townsquare_domain::ValidationErrors::new();
     let fields = rules::validate(draft, tz)
         .map_err(|e| errors.0.extend(e.0))
@@ -125,7 +125,25 @@ fn validate_all(draft: &EventDraft, tz: time_zones::Tz) -> AppResult<CheckedEven
     }
 }
 
-fn row_of(fields: EventFields, base: EventRow) -> EventRow {
+/// Refuses a capacity below the seats taken; `when` names the occurrence of a series.
+pub(crate) fn check_capacity(
+    capacity: Option<i64>,
+    current: &EventRow,
+    when: &str,
+) -> AppResult<()> {
+    match capacity {
+        Some(c) if c < current.registered_count => Err(AppError::invalid(
+            "capacity",
+            format!(
+                "{} people are registered{when}; the capacity cannot be lower than that.",
+                current.registered_count
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn row_of(fields: EventFields, base: EventRow) -> EventRow {
     EventRow {
         title: fields.title,
         description: fields.description,
@@ -220,6 +238,9 @@ impl App {
                 created_by: actor.user_id.clone(),
                 created_at: now,
                 updated_at: now,
+                series_id: None,
+                recurrence_id: None,
+                edited_alone: false,
             },
         );
         let mut tx = self.db().begin().await?;
@@ -278,18 +299,12 @@ impl App {
                 "This event is cancelled and cannot be changed.",
             ));
         }
-        if let Some(c) = fields.capacity {
-            if c < current.registered_count {
-                return Err(AppError::invalid(
-                    "capacity",
-                    format!(
-                        "{} people are registered; the capacity cannot be lower than that.",
-                        current.registered_count
-                    ),
-                ));
-            }
-        }
-        let row = row_of(fields, current.clone());
+        check_capacity(fields.capacity, &current, "")?;
+        // An occurrence of a series edited on its own leaves the series' edits alone.
+        let row = EventRow {
+            edited_alone: current.series_id.is_some(),
+            ..row_of(fields, current.clone())
+        };
         store::update_event(&mut tx, &row, now).await?;
         if let Some(questions) = &questions {
             crate::registration_questions::save_questions(&mut tx, &row.id, questions).await?;
@@ -554,7 +569,12 @@ impl App {
 
     /// Fills free seats from the waitlist, first come first served within each ticket type,
     /// telling each promoted member by e-mail. The caller holds the event's row lock.
-    async fn promote_waitlist(&self, tx: &mut Tx, view: &EventView, now: i64) -> AppResult<()> {
+    pub(crate) async fn promote_waitlist(
+        &self,
+        tx: &mut Tx,
+        view: &EventView,
+        now: i64,
+    ) -> AppResult<()> {
         loop {
             let event = store::event_by_id(&mut *tx, &view.event.id)
                 .await?

@@ -23,6 +23,7 @@ mod event_changes;
 pub mod event_followups;
 pub mod event_hosts;
 pub mod event_live;
+pub mod event_series;
 pub mod events;
 pub mod feeds;
 pub mod files;

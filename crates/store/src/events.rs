@@ -31,18 +31,27 @@ pub struct EventRow {
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The recurring series this is an occurrence of (see `event_series`).
+    pub series_id: Option<String>,
+    /// The occurrence's original start (RECURRENCE-ID), UTC microseconds.
+    pub recurrence_id: Option<i64>,
+    /// A host edited this occurrence alone: editing the series leaves it as it is.
+    pub edited_alone: bool,
 }
 
 const EVENT_COLUMNS: &str = "id, community_id, space_id, title, description, format, starts_at, \
      ends_at, time_zone, online_url, venue, capacity, registration_deadline, registered_count, \
-     sequence, reminder_minutes, cancelled_at, cancel_reason, created_by, created_at, updated_at";
+     sequence, reminder_minutes, cancelled_at, cancel_reason, created_by, created_at, updated_at, \
+     series_id, recurrence_id, edited_alone";
 
 pub async fn insert_event(tx: &mut Tx, e: &EventRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
         "INSERT INTO events (id, community_id, space_id, title, description, format, starts_at,
              ends_at, time_zone, online_url, venue, capacity, registration_deadline,
-             registered_count, sequence, reminder_minutes, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0, $16, $14, $15, $15)"
+             registered_count, sequence, reminder_minutes, created_by, created_at, updated_at,
+             series_id, recurrence_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0, $16, $14, $15, $15,
+             $17, $18)"
     )
     .bind(&e.id)
     .bind(&e.community_id)
@@ -60,6 +69,8 @@ pub async fn insert_event(tx: &mut Tx, e: &EventRow) -> Result<()> {
     .bind(&e.created_by)
     .bind(e.created_at)
     .bind(&e.reminder_minutes)
+    .bind(&e.series_id)
+    .bind(e.recurrence_id)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -73,7 +84,7 @@ pub async fn update_event(tx: &mut Tx, e: &EventRow, now: i64) -> Result<()> {
         "UPDATE events SET title = $2, description = $3, format = $4, starts_at = $5,
              ends_at = $6, time_zone = $7, online_url = $8, venue = $9, capacity = $10,
              registration_deadline = $11, sequence = sequence + 1, updated_at = $12,
-             reminder_minutes = $13
+             reminder_minutes = $13, edited_alone = $14
          WHERE id = $1"
     )
     .bind(&e.id)
@@ -89,6 +100,7 @@ pub async fn update_event(tx: &mut Tx, e: &EventRow, now: i64) -> Result<()> {
     .bind(e.registration_deadline)
     .bind(now)
     .bind(&e.reminder_minutes)
+    .bind(e.edited_alone)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -620,4 +632,16 @@ pub async fn people_to_tell(tx: &mut Tx, event_id: &str) -> Result<Vec<ReminderR
     .fetch_all(c)
     .await
     .db())
+}
+
+/// A series' occurrences, by original start.
+pub async fn occurrences<'a>(src: impl Into<Source<'a>>, series_id: &str) -> Result<Vec<EventRow>> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE series_id = $1 ORDER BY recurrence_id, id"
+    );
+    with_read!(src, |c| sqlx::query_as::<_, EventRow>(&sql)
+        .bind(series_id)
+        .fetch_all(c)
+        .await
+        .db())
 }

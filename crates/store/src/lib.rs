@@ -23,6 +23,7 @@ mod error;
 pub mod event_followups;
 pub mod event_hosts;
 pub mod event_live;
+pub mod event_series;
 pub mod events;
 pub mod files;
 pub mod instance_secrets;

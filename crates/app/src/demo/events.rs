@@ -406,6 +406,9 @@ pub(super) async fn seed(
             created_by: host_id.into(),
             created_at,
             updated_at: created_at,
+            series_id: None,
+            recurrence_id: None,
+            edited_alone: false,
         };
         store::insert_event(tx, &e).await?;
         record(tx, c, host_id, "event_created", "event", &e.id, created_at).await?;
@@ -593,6 +596,90 @@ pub(super) async fn seed(
                 at,
             )
             .await?;
+        }
+    }
+    if c.slug == "open-source-guild" {
+        seed_series(tx, c, space_id, host, today, tz, now).await?;
+    }
+    Ok(())
+}
+
+/// Two recurring series: weekly office hours for eight weeks and a monthly community call on
+/// the first Thursday, each date an event of its own.
+async fn seed_series(
+    tx: &mut Tx,
+    c: &CommunityRow,
+    space_id: &str,
+    host: &UserRow,
+    today: chrono::NaiveDate,
+    tz: time_zones::Tz,
+    now: i64,
+) -> AppResult<()> {
+    use townsquare_domain::events::{EventFields, EventFormat, DEFAULT_REMINDERS};
+    use townsquare_domain::ticket_types::TicketType;
+    let series: [(&str, &str, EventFormat, u32, i64, &str); 2] = [
+        (
+            "Weekly office hours",
+            "Bring a question about maintaining your project: triage, releases, CI, people. \
+             Maintainers of the Guild answer live, every Tuesday.",
+            EventFormat::Ama,
+            17,
+            60,
+            "FREQ=WEEKLY;BYDAY=TU;COUNT=8",
+        ),
+        (
+            "Monthly community call",
+            "News from the Guild, a member's project in ten minutes, and open questions.",
+            EventFormat::Webinar,
+            18,
+            60,
+            "FREQ=MONTHLY;BYDAY=1TH;COUNT=6",
+        ),
+    ];
+    for (title, description, format, hour, minutes, rule) in series {
+        let first = today.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default());
+        let expansion = townsquare_domain::recurrence::expand(rule, first, tz)
+            .map_err(crate::AppError::Internal)?;
+        let starts_at = expansion.starts[0];
+        let fields = EventFields {
+            title: title.into(),
+            description: description.into(),
+            format,
+            starts_at,
+            ends_at: starts_at + minutes * crate::clock::MICROS_PER_MINUTE,
+            time_zone: tz,
+            online_url: "https://meet.demo.townsquare.test/office-hours".into(),
+            venue: String::new(),
+            capacity: Some(25),
+            registration_deadline: None,
+            reminder_minutes: DEFAULT_REMINDERS.to_vec(),
+        };
+        let created_at = now - MICROS_PER_DAY;
+        let row = townsquare_store::event_series::SeriesRow {
+            id: new_id(),
+            community_id: c.id.clone(),
+            space_id: space_id.into(),
+            rule: expansion.rule.clone(),
+            time_zone: tz.name().into(),
+            template: serde_json::to_string(&crate::event_series::Template::of(&fields))
+                .unwrap_or_default(),
+            created_by: host.id.clone(),
+            created_at,
+            updated_at: created_at,
+            cancelled_at: None,
+        };
+        let events = crate::event_series::materialise(
+            tx,
+            &row,
+            &fields,
+            &expansion.starts,
+            None,
+            &[TicketType::general_admission()],
+            created_at,
+        )
+        .await?;
+        for e in &events {
+            record(tx, c, &host.id, "event_created", "event", &e.id, created_at).await?;
         }
     }
     Ok(())

@@ -18,6 +18,7 @@ mod event_calendar;
 mod event_hosts;
 mod event_live;
 mod event_questions;
+mod event_series;
 mod events;
 mod feeds;
 mod files;

@@ -110,6 +110,13 @@ struct FormValues {
     /// "24h, 1h"; empty for no reminders.
     #[serde(default)]
     reminders: String,
+    /// When scheduling: an RRULE to repeat the event by (empty: once).
+    #[serde(default)]
+    recurrence: String,
+    /// When editing an occurrence: "series" changes the series' future dates, anything else
+    /// this date alone.
+    #[serde(default)]
+    scope: String,
     /// The registration question rows: `question_<n>_prompt`, `_kind`, `_required`,
     /// `_options` for n = 1..=5 (and anything else the form carried, such as the CSRF token).
     #[serde(flatten)]
@@ -324,6 +331,8 @@ struct FormPage {
     editing: bool,
     questions: Vec<QuestionInput>,
     ticket_types: Vec<TicketTypeInput>,
+    /// Editing an occurrence of a series: the rule in words.
+    series: Option<String>,
 }
 
 fn form_page(
@@ -339,6 +348,7 @@ fn form_page(
         heading,
         questions: question_inputs(&input, &errors),
         ticket_types: ticket_type_inputs(&input, &errors),
+        series: None,
         input,
         errors,
         action,
@@ -398,14 +408,34 @@ async fn create(
     CsrfForm(form): CsrfForm<FormValues>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
-    match state
-        .app
-        .create_event(actor, &slug, &space, &(&form).into())
-        .await
-    {
-        Ok(e) => Ok(redirect_with_flash(
-            &format!("/c/{slug}/events/{}", e.id),
+    let draft: EventDraft = (&form).into();
+    let created = if form.recurrence.trim().is_empty() {
+        state
+            .app
+            .create_event(actor, &slug, &space, &draft)
+            .await
+            .map(|e| (e.id, 1))
+    } else {
+        state
+            .app
+            .create_event_series(actor, &slug, &space, &draft, &form.recurrence)
+            .await
+            .and_then(|rows| {
+                let n = rows.len();
+                rows.into_iter()
+                    .next()
+                    .map(|e| (e.id, n))
+                    .ok_or(AppError::NotFound("event"))
+            })
+    };
+    match created {
+        Ok((id, 1)) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/events/{id}"),
             "Event scheduled.",
+        )),
+        Ok((id, n)) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/events/{id}"),
+            &format!("Series scheduled: {n} dates."),
         )),
         Err(e) => {
             let errors = form_errors(e)?;
@@ -499,11 +529,21 @@ struct ShowPage {
     ticket_type_error: Option<String>,
     /// The name of the type the viewer holds or waits for.
     my_ticket_type: Option<String>,
+    /// An occurrence of a series: "every week on Tuesday, 8 times", and its dates.
+    series: Option<SeriesInfo>,
     /// The viewer's own answers: (question, answer).
     my_answers: Vec<(String, String)>,
     /// The creator and co-hosts: (name, user id), linked to their profiles.
     hosts: Vec<(String, String)>,
     speakers: Vec<townsquare_app::store::event_hosts::SpeakerRow>,
+}
+
+/// The series an event belongs to, on its page.
+struct SeriesInfo {
+    description: String,
+    cancelled: bool,
+    /// (event id, date label, this one, cancelled).
+    dates: Vec<(String, String, bool, bool)>,
 }
 
 /// A ticket type on the event page.
@@ -635,6 +675,22 @@ async fn render_show(
             description: t.row.description.clone(),
         })
         .collect();
+    let series = state.app.series_of(&view).await?.map(|s| SeriesInfo {
+        description: s.description.clone(),
+        cancelled: s.series.cancelled_at.is_some(),
+        dates: s
+            .occurrences
+            .iter()
+            .map(|o| {
+                (
+                    o.id.clone(),
+                    local_label(o.starts_at, tz),
+                    o.id == e.id,
+                    o.cancelled_at.is_some(),
+                )
+            })
+            .collect(),
+    });
     let people = state.app.event_people(&view).await?;
     let hosts = people
         .creator
@@ -650,6 +706,7 @@ async fn render_show(
         ticket_types,
         ticket_type_error: errors.for_field("ticket_type").map(str::to_string),
         my_ticket_type,
+        series,
         can_see_live: townsquare_app::event_live::can_see_live(&view),
         has_recording: followup.recording.is_some(),
         resources: followup
@@ -750,6 +807,8 @@ async fn edit_form(
         reminders: townsquare_domain::events::format_reminders(
             &townsquare_domain::events::stored_reminders(&e.reminder_minutes),
         ),
+        recurrence: String::new(),
+        scope: String::new(),
         rest: HashMap::new(),
     };
     let mut input = input;
@@ -761,7 +820,7 @@ async fn edit_form(
         &spaces,
         Some(&view.space.slug),
     );
-    let body = form_page(
+    let mut body = form_page(
         layout,
         format!("Edit {}", e.title),
         input,
@@ -769,6 +828,7 @@ async fn edit_form(
         format!("/c/{slug}/events/{event}/edit"),
         true,
     );
+    body.series = state.app.series_of(&view).await?.map(|s| s.description);
     Ok(page(StatusCode::OK, &body, false))
 }
 
@@ -780,14 +840,23 @@ async fn update(
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
     let view = event_in(&state, &ctx, &slug, &event).await?;
-    match state
-        .app
-        .update_event(actor, &view.event.id, &(&form).into())
-        .await
-    {
-        Ok(_) => Ok(redirect_with_flash(
+    let draft: EventDraft = (&form).into();
+    let saved = match (&view.event.series_id, form.scope.as_str()) {
+        (Some(series), "series") => state
+            .app
+            .update_event_series(actor, series, &draft)
+            .await
+            .map(|_| "Series saved: its future dates are updated."),
+        _ => state
+            .app
+            .update_event(actor, &view.event.id, &draft)
+            .await
+            .map(|_| "Event saved."),
+    };
+    match saved {
+        Ok(message) => Ok(redirect_with_flash(
             &format!("/c/{slug}/events/{event}"),
-            "Event saved.",
+            message,
         )),
         Err(e) => {
             let errors = form_errors(e)?;
@@ -797,7 +866,7 @@ async fn update(
                 &spaces,
                 Some(&view.space.slug),
             );
-            let body = form_page(
+            let mut body = form_page(
                 layout,
                 format!("Edit {}", view.event.title),
                 form,
@@ -805,6 +874,7 @@ async fn update(
                 format!("/c/{slug}/events/{event}/edit"),
                 true,
             );
+            body.series = state.app.series_of(&view).await?.map(|s| s.description);
             Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &body, false))
         }
     }
@@ -903,6 +973,9 @@ async fn cancel(
 struct CancelEventForm {
     #[serde(default)]
     reason: String,
+    /// "1": call off every future date of the series.
+    #[serde(default)]
+    whole_series: String,
 }
 
 /// A host calls the event off; a missing reason comes back as a message on the event page.
@@ -914,15 +987,24 @@ async fn cancel_event(
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
     let view = event_in(&state, &ctx, &slug, &event).await?;
-    let message = match state
-        .app
-        .cancel_event(actor, &view.event.id, &form.reason)
-        .await
-    {
-        Ok(_) => "The event is cancelled; registrants have been e-mailed.".to_string(),
+    let cancelled = match (&view.event.series_id, form.whole_series.as_str()) {
+        (Some(series), "1") => state
+            .app
+            .cancel_event_series(actor, series, &form.reason)
+            .await
+            .map(|_| "The series is cancelled; registrants of its dates have been e-mailed."),
+        _ => state
+            .app
+            .cancel_event(actor, &view.event.id, &form.reason)
+            .await
+            .map(|_| "The event is cancelled; registrants have been e-mailed."),
+    };
+    let message = match cancelled {
+        Ok(m) => m.to_string(),
         Err(AppError::Invalid(errors)) => errors
             .for_field("reason")
             .or_else(|| errors.for_field("event"))
+            .or_else(|| errors.for_field("series"))
             .unwrap_or("Say why the event is cancelled.")
             .to_string(),
         Err(e) => return Err(e.into()),

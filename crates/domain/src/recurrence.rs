@@ -150,6 +150,82 @@ pub fn expand(rule: &str, first_start: NaiveDateTime, tz: Tz) -> Result<Expansio
     Ok(Expansion { rule, starts })
 }
 
+/// The rule for the event form's simple choices: `repeat` is "weekly" (on the first date's
+/// weekday) or "monthly" (on the same weekday of the month, e.g. the first Thursday; the
+/// last one when the first date is in a month's last seven days past the fourth), ending
+/// after `count` dates or on `until` (a date, YYYY-MM-DD). Errors name their form field.
+pub fn simple_rule(
+    repeat: &str,
+    count: &str,
+    until: &str,
+    first_start: Option<NaiveDateTime>,
+) -> Result<String, (&'static str, String)> {
+    use chrono::Datelike;
+    let freq = match repeat.trim() {
+        "weekly" => "FREQ=WEEKLY".to_string(),
+        "monthly" => match first_start {
+            Some(start) => {
+                let day = start.day();
+                let n = (day as i64 - 1) / 7 + 1;
+                let n = if n == 5 { -1 } else { n };
+                let code = match start.weekday() {
+                    chrono::Weekday::Mon => "MO",
+                    chrono::Weekday::Tue => "TU",
+                    chrono::Weekday::Wed => "WE",
+                    chrono::Weekday::Thu => "TH",
+                    chrono::Weekday::Fri => "FR",
+                    chrono::Weekday::Sat => "SA",
+                    chrono::Weekday::Sun => "SU",
+                };
+                format!("FREQ=MONTHLY;BYDAY={n}{code}")
+            }
+            None => "FREQ=MONTHLY".to_string(),
+        },
+        _ => {
+            return Err((
+                "repeat",
+                "Choose how the event repeats: every week or every month.".into(),
+            ))
+        }
+    };
+    let (count, until) = (count.trim(), until.trim());
+    let end = match (count.is_empty(), until.is_empty()) {
+        (false, true) => match count.parse::<usize>() {
+            Ok(n) if (1..=MAX_OCCURRENCES).contains(&n) => format!("COUNT={n}"),
+            _ => {
+                return Err((
+                    "repeat_count",
+                    format!(
+                        "Give the number of dates as a whole number from 1 to {MAX_OCCURRENCES}."
+                    ),
+                ))
+            }
+        },
+        (true, false) => match NaiveDate::parse_from_str(until, "%Y-%m-%d") {
+            Ok(d) => format!("UNTIL={}", d.format("%Y%m%d")),
+            Err(_) => {
+                return Err((
+                    "repeat_until",
+                    "Give the last date as a date such as 2027-06-30.".into(),
+                ))
+            }
+        },
+        (true, true) => {
+            return Err((
+                "repeat_count",
+                "Say how many dates, or give a last date.".into(),
+            ))
+        }
+        (false, false) => {
+            return Err((
+                "repeat_count",
+                "Give either a number of dates or a last date, not both.".into(),
+            ))
+        }
+    };
+    Ok(format!("{freq};{end}"))
+}
+
 fn weekday_name(code: &str) -> Option<&'static str> {
     Some(match code {
         "MO" => "Monday",
@@ -276,6 +352,41 @@ mod tests {
         assert_eq!(
             describe(&e.rule, berlin),
             "every month on the first Thursday, until 31 Dec 2027"
+        );
+    }
+
+    #[test]
+    fn the_forms_simple_choices_make_rules() {
+        let thursday = Some(local("2027-09-02T09:00"));
+        assert_eq!(
+            simple_rule("monthly", "3", "", thursday).unwrap(),
+            "FREQ=MONTHLY;BYDAY=1TH;COUNT=3"
+        );
+        assert_eq!(
+            simple_rule("monthly", "", "", Some(local("2027-09-30T09:00")))
+                .unwrap_err()
+                .0,
+            "repeat_count"
+        );
+        assert_eq!(
+            simple_rule("monthly", "", "2027-12-31", Some(local("2027-09-30T09:00"))).unwrap(),
+            "FREQ=MONTHLY;BYDAY=-1TH;UNTIL=20271231"
+        );
+        assert_eq!(
+            simple_rule("weekly", "8", "", thursday).unwrap(),
+            "FREQ=WEEKLY;COUNT=8"
+        );
+        assert_eq!(
+            simple_rule("weekly", "53", "", thursday).unwrap_err().0,
+            "repeat_count"
+        );
+        assert_eq!(
+            simple_rule("weekly", "", "june", thursday).unwrap_err().0,
+            "repeat_until"
+        );
+        assert_eq!(
+            simple_rule("daily", "3", "", thursday).unwrap_err().0,
+            "repeat"
         );
     }
 

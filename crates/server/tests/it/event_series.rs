@@ -237,6 +237,44 @@ async fn unsupported_rules_are_refused_with_a_field_error() {
         "{}",
         page.text()
     );
+
+    // Or by the simple choices: monthly on the same weekday, a number of dates or a last day.
+    let simple = |repeat: &'static str, count: &'static str, until: &'static str| {
+        vec![
+            ("title", "Community call"),
+            ("format", "webinar"),
+            ("starts_at", "2027-09-02T18:00"),
+            ("ends_at", "2027-09-02T19:00"),
+            ("time_zone", "Europe/Berlin"),
+            ("online_url", "https://meet.example.org/call"),
+            ("repeat", repeat),
+            ("repeat_count", count),
+            ("repeat_until", until),
+        ]
+    };
+    host.get("/c/guild/s/meetups/events/new").await;
+    let page = host
+        .post("/c/guild/s/meetups/events", &simple("monthly", "", ""))
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.html.contains("id=\"repeat_count-error\""),
+        "{}",
+        page.html
+    );
+    let page = host
+        .post(
+            "/c/guild/s/meetups/events",
+            &simple("monthly", "", "2027-12-31"),
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(
+        page.text()
+            .contains("Repeats every month on the first Thursday, until 31 Dec 2027"),
+        "{}",
+        page.text()
+    );
 }
 
 #[tokio::test]

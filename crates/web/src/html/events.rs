@@ -24,7 +24,7 @@ use townsquare_domain::registration_questions::{QuestionDraft, QuestionKind, MAX
 use townsquare_domain::ticket_types::{
     field as ticket_field, TicketTypeDraft, GENERAL_ADMISSION, MAX_TICKET_TYPES,
 };
-use townsquare_domain::{markdown, time_zones, ValidationErrors};
+use townsquare_domain::{markdown, recurrence, time_zones, ValidationErrors};
 
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/c/{slug}/s/{space}/events/new", get(new_form))
@@ -110,7 +110,14 @@ struct FormValues {
     /// "24h, 1h"; empty for no reminders.
     #[serde(default)]
     reminders: String,
-    /// When scheduling: an RRULE to repeat the event by (empty: once).
+    /// When scheduling: "" (once), "weekly", "monthly" (with `repeat_count` or
+    /// `repeat_until`), or "custom" for the RRULE in `recurrence`.
+    #[serde(default)]
+    repeat: String,
+    #[serde(default)]
+    repeat_count: String,
+    #[serde(default)]
+    repeat_until: String,
     #[serde(default)]
     recurrence: String,
     /// When editing an occurrence: "series" changes the series' future dates, anything else
@@ -409,16 +416,16 @@ async fn create(
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
     let draft: EventDraft = (&form).into();
-    let created = if form.recurrence.trim().is_empty() {
-        state
+    let created = match repeat_rule(&form) {
+        Err(e) => Err(e),
+        Ok(None) => state
             .app
             .create_event(actor, &slug, &space, &draft)
             .await
-            .map(|e| (e.id, 1))
-    } else {
-        state
+            .map(|e| (e.id, 1)),
+        Ok(Some(rule)) => state
             .app
-            .create_event_series(actor, &slug, &space, &draft, &form.recurrence)
+            .create_event_series(actor, &slug, &space, &draft, &rule)
             .await
             .and_then(|rows| {
                 let n = rows.len();
@@ -426,7 +433,7 @@ async fn create(
                     .next()
                     .map(|e| (e.id, n))
                     .ok_or(AppError::NotFound("event"))
-            })
+            }),
     };
     match created {
         Ok((id, 1)) => Ok(redirect_with_flash(
@@ -455,6 +462,26 @@ async fn create(
                 false,
             );
             Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &body, false))
+        }
+    }
+}
+
+/// The rule the form asks to repeat the event by, if any.
+fn repeat_rule(form: &FormValues) -> Result<Option<String>, AppError> {
+    let custom = form.recurrence.trim();
+    match form.repeat.trim() {
+        "" if custom.is_empty() => Ok(None),
+        "" | "custom" if !custom.is_empty() => Ok(Some(custom.to_string())),
+        "custom" => Err(AppError::invalid(
+            "recurrence",
+            "Write the rule, such as FREQ=WEEKLY;COUNT=8.",
+        )),
+        other => {
+            let start =
+                chrono::NaiveDateTime::parse_from_str(form.starts_at.trim(), "%Y-%m-%dT%H:%M").ok();
+            recurrence::simple_rule(other, &form.repeat_count, &form.repeat_until, start)
+                .map(Some)
+                .map_err(|(field, message)| AppError::invalid(field, message))
         }
     }
 }
@@ -807,6 +834,9 @@ async fn edit_form(
         reminders: townsquare_domain::events::format_reminders(
             &townsquare_domain::events::stored_reminders(&e.reminder_minutes),
         ),
+        repeat: String::new(),
+        repeat_count: String::new(),
+        repeat_until: String::new(),
         recurrence: String::new(),
         scope: String::new(),
         rest: HashMap::new(),

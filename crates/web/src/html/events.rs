@@ -711,7 +711,13 @@ async fn render_show(
             .map(|o| {
                 (
                     o.id.clone(),
-                    local_label(o.starts_at, tz),
+                    chrono::DateTime::from_timestamp_micros(o.starts_at)
+                        .map(|t| {
+                            t.with_timezone(&tz)
+                                .format("%a %-d %b %Y, %H:%M")
+                                .to_string()
+                        })
+                        .unwrap_or_default(),
                     o.id == e.id,
                     o.cancelled_at.is_some(),
                 )

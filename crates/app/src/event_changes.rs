@@ -11,6 +11,24 @@ use townsquare_store::Tx;
 
 const MAX_REASON_CHARS: usize = 500;
 
+/// A host's reason for calling an event off: registrants are told it.
+pub(crate) fn check_reason(reason: &str) -> AppResult<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid(
+            "reason",
+            "Say why the event is cancelled: registrants are told.",
+        ));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::invalid(
+            "reason",
+            format!("Keep the reason under {MAX_REASON_CHARS} characters."),
+        ));
+    }
+    Ok(reason)
+}
+
 impl App {
     /// Calls an event off (hosts), with a reason registrants are told.
     pub async fn cancel_event(
@@ -25,49 +43,60 @@ impl App {
                 "Only the community's admins can cancel events.".into(),
             ));
         }
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(AppError::invalid(
-                "reason",
-                "Say why the event is cancelled: registrants are told.",
-            ));
-        }
-        if reason.chars().count() > MAX_REASON_CHARS {
-            return Err(AppError::invalid(
-                "reason",
-                format!("Keep the reason under {MAX_REASON_CHARS} characters."),
-            ));
-        }
+        let reason = check_reason(reason)?;
         let now = self.now();
         if view.event.ends_at <= now {
             return Err(AppError::invalid("event", "This event is over."));
         }
         let mut tx = self.db().begin().await?;
-        store::lock_event(&mut tx, event_id)
+        if !self
+            .cancel_in(&mut tx, &view, &actor.user_id, reason, now)
             .await?
-            .ok_or(AppError::NotFound("event"))?;
-        if !store::cancel_event(&mut tx, event_id, reason, now).await? {
+        {
             return Err(AppError::conflict(
                 "event",
                 "This event is already cancelled.",
             ));
         }
+        let event = store::event_by_id(&mut tx, event_id)
+            .await?
+            .ok_or(AppError::NotFound("event"))?;
+        self.commit(tx).await?;
+        Ok(event)
+    }
+
+    /// Calls an event off in the caller's transaction (its row locked here), with the
+    /// activity and an e-mail to everyone registered or waiting; false if it already was.
+    pub(crate) async fn cancel_in(
+        &self,
+        tx: &mut Tx,
+        view: &EventView,
+        by: &str,
+        reason: &str,
+        now: i64,
+    ) -> AppResult<bool> {
+        store::lock_event(tx, &view.event.id)
+            .await?
+            .ok_or(AppError::NotFound("event"))?;
+        if !store::cancel_event(tx, &view.event.id, reason, now).await? {
+            return Ok(false);
+        }
         activity::record(
-            &mut tx,
+            tx,
             Some(&view.event.community_id),
-            Some(&actor.user_id),
+            Some(by),
             "event_cancelled_by_host",
             "event",
-            event_id,
+            &view.event.id,
             json!({"reason": reason}),
             now,
         )
         .await?;
-        let event = store::event_by_id(&mut tx, event_id)
+        let event = store::event_by_id(&mut *tx, &view.event.id)
             .await?
             .ok_or(AppError::NotFound("event"))?;
-        let url = self.event_url(&view.community.community.slug, event_id);
-        for person in store::people_to_tell(&mut tx, event_id).await? {
+        let url = self.event_url(&view.community.community.slug, &view.event.id);
+        for person in store::people_to_tell(tx, &view.event.id).await? {
             let subject = format!("Cancelled: {}", event.title);
             let body = format!(
                 "Hello {name},\n\n{title} in {community}, planned for {start}, is cancelled.\n\n\
@@ -78,10 +107,9 @@ impl App {
                 community = view.community.community.name,
                 start = local_label(event.starts_at, view.time_zone()),
             );
-            mail::enqueue(&mut tx, &person.email, &subject, &body, now).await?;
+            mail::enqueue(tx, &person.email, &subject, &body, now).await?;
         }
-        self.commit(tx).await?;
-        Ok(event)
+        Ok(true)
     }
 
     /// Tells registrants an event moved; the caller holds the event's row lock. Nothing is

@@ -11,9 +11,11 @@ use serde_json::json;
 use std::collections::HashMap;
 use townsquare_domain::events::{self as rules, EventDraft, EventFields, EventFormat};
 use townsquare_domain::registration_questions::Question;
+use townsquare_domain::ticket_types::TicketType;
 use townsquare_domain::{new_id, policy, time_zones, SpaceKind};
 use townsquare_store::events::{self as store, EventRow, RegistrationRow};
 use townsquare_store::spaces::{self as spaces_store, SpaceRow};
+use townsquare_store::ticket_types as tickets_store;
 use townsquare_store::Tx;
 
 pub const REGISTERED: &str = "registered";
@@ -103,24 +105,45 @@ fn can_see(view: &CommunityView, space: &SpaceRow) -> bool {
     crate::spaces::can_see(view, space)
 }
 
-/// Checks the schedule and the registration questions together, so a form shows every error.
-fn validate_all(
-    draft: &EventDraft,
-    tz: time_zones::Tz,
-) -> AppResult<(EventFields, Option<Vec<Question>>)> {
+/// A checked event form: the schedule, and the questions and ticket types if given.
+pub(crate) type CheckedEvent = (EventFields, Option<Vec<Question>>, Option<Vec<TicketType>>);
+
+/// Checks the schedule, the registration questions and the ticket types together, so a form
+/// shows every error.
+pub(crate) fn validate_all(draft: &EventDraft, tz: time_zones::Tz) -> AppResult<CheckedEvent> {
     let mut errors = townsquare_domain::ValidationErrors::new();
     let fields = rules::validate(draft, tz)
         .map_err(|e| errors.0.extend(e.0))
         .ok();
     let questions =
         crate::registration_questions::check_questions(draft.questions.as_deref(), &mut errors);
+    let ticket_types =
+        crate::ticket_types::check_ticket_types(draft.ticket_types.as_deref(), &mut errors);
     match fields {
-        Some(f) if errors.is_empty() => Ok((f, questions)),
+        Some(f) if errors.is_empty() => Ok((f, questions, ticket_types)),
         _ => Err(AppError::Invalid(errors)),
     }
 }
 
-fn row_of(fields: EventFields, base: EventRow) -> EventRow {
+/// Refuses a capacity below the seats taken; `when` names the occurrence of a series.
+pub(crate) fn check_capacity(
+    capacity: Option<i64>,
+    current: &EventRow,
+    when: &str,
+) -> AppResult<()> {
+    match capacity {
+        Some(c) if c < current.registered_count => Err(AppError::invalid(
+            "capacity",
+            format!(
+                "{} people are registered{when}; the capacity cannot be lower than that.",
+                current.registered_count
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn row_of(fields: EventFields, base: EventRow) -> EventRow {
     EventRow {
         title: fields.title,
         description: fields.description,
@@ -189,7 +212,7 @@ impl App {
             ));
         }
         let tz = time_zones::parse_or_utc(&space.community.community.time_zone);
-        let (fields, questions) = validate_all(draft, tz)?;
+        let (fields, questions, ticket_types) = validate_all(draft, tz)?;
         let now = self.now();
         let row = row_of(
             fields,
@@ -215,6 +238,9 @@ impl App {
                 created_by: actor.user_id.clone(),
                 created_at: now,
                 updated_at: now,
+                series_id: None,
+                recurrence_id: None,
+                edited_alone: false,
             },
         );
         let mut tx = self.db().begin().await?;
@@ -222,6 +248,8 @@ impl App {
         if let Some(questions) = &questions {
             crate::registration_questions::save_questions(&mut tx, &row.id, questions).await?;
         }
+        let ticket_types = ticket_types.unwrap_or_else(|| vec![TicketType::general_admission()]);
+        crate::ticket_types::save_ticket_types(&mut tx, &row.id, &ticket_types, now).await?;
         activity::record(
             &mut tx,
             Some(&row.community_id),
@@ -259,7 +287,7 @@ impl App {
                 &view.event.reminder_minutes,
             )));
         }
-        let (fields, questions) = validate_all(&draft, tz)?;
+        let (fields, questions, ticket_types) = validate_all(&draft, tz)?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let current = store::lock_event(&mut tx, event_id)
@@ -271,21 +299,18 @@ impl App {
                 "This event is cancelled and cannot be changed.",
             ));
         }
-        if let Some(c) = fields.capacity {
-            if c < current.registered_count {
-                return Err(AppError::invalid(
-                    "capacity",
-                    format!(
-                        "{} people are registered; the capacity cannot be lower than that.",
-                        current.registered_count
-                    ),
-                ));
-            }
-        }
-        let row = row_of(fields, current.clone());
+        check_capacity(fields.capacity, &current, "")?;
+        // An occurrence of a series edited on its own leaves the series' edits alone.
+        let row = EventRow {
+            edited_alone: current.series_id.is_some(),
+            ..row_of(fields, current.clone())
+        };
         store::update_event(&mut tx, &row, now).await?;
         if let Some(questions) = &questions {
             crate::registration_questions::save_questions(&mut tx, &row.id, questions).await?;
+        }
+        if let Some(ticket_types) = &ticket_types {
+            crate::ticket_types::save_ticket_types(&mut tx, &row.id, ticket_types, now).await?;
         }
         self.tell_of_new_time(&mut tx, &view, &current, &row, now)
             .await?;
@@ -375,17 +400,19 @@ impl App {
         actor: &Actor,
         event_id: &str,
     ) -> AppResult<Registration> {
-        self.register_with_answers(actor, event_id, &HashMap::new())
+        self.register_with_answers(actor, event_id, None, &HashMap::new())
             .await
     }
 
-    /// Registers the actor with their answers to the event's questions (keyed by question
-    /// id), or puts them on the waitlist when the event is full. Answers that do not pass
-    /// leave no registration behind.
+    /// Registers the actor for a ticket type (which may be left out when the event offers
+    /// only one) with their answers to the event's questions (keyed by question id), or puts
+    /// them on that type's waitlist when it is sold out or the event is full. Answers that do
+    /// not pass leave no registration behind.
     pub async fn register_with_answers(
         &self,
         actor: &Actor,
         event_id: &str,
+        ticket_type: Option<&str>,
         answers: &HashMap<String, String>,
     ) -> AppResult<Registration> {
         let view = self.event(Some(actor), event_id).await?;
@@ -433,7 +460,20 @@ impl App {
             .map(crate::registration_questions::EventQuestion::of)
             .collect::<Vec<_>>();
         let answers = crate::registration_questions::check_answers(&questions, answers)?;
-        let seat = event.capacity.is_none_or(|c| event.registered_count < c);
+        let types = tickets_store::ticket_types(&mut tx, event_id).await?;
+        let chosen = match ticket_type.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(id) => types.iter().find(|t| t.id == id).ok_or_else(|| {
+                AppError::invalid("ticket_type", "Choose one of this event's ticket types.")
+            })?,
+            None => match types.as_slice() {
+                [only] => only,
+                _ => return Err(AppError::invalid("ticket_type", "Choose a ticket type.")),
+            },
+        };
+        // The event's row lock serializes this; the conditional UPDATE never passes the
+        // type's quantity even so.
+        let seat = event.capacity.is_none_or(|c| event.registered_count < c)
+            && tickets_store::take_seat(&mut tx, &chosen.id).await?;
         let outcome = if seat {
             Registration::Registered
         } else {
@@ -450,6 +490,7 @@ impl App {
                 updated_at: now,
                 checked_in_at: None,
                 checkin_code: Some(crate::secrets::new_token()),
+                ticket_type_id: Some(chosen.id.clone()),
             },
         )
         .await?;
@@ -476,7 +517,7 @@ impl App {
             },
             "event",
             event_id,
-            json!({}),
+            json!({"ticket_type": chosen.name}),
             now,
         )
         .await?;
@@ -505,6 +546,9 @@ impl App {
         store::set_status(&mut tx, &reg.id, CANCELLED, now).await?;
         if reg.status == REGISTERED {
             store::add_seats(&mut tx, event_id, -1).await?;
+            if let Some(t) = &reg.ticket_type_id {
+                tickets_store::add_taken(&mut tx, t, -1).await?;
+            }
         }
         activity::record(
             &mut tx,
@@ -523,9 +567,14 @@ impl App {
         self.commit(tx).await
     }
 
-    /// Fills free seats from the waitlist, first come first served, telling each promoted
-    /// member by e-mail. The caller holds the event's row lock.
-    async fn promote_waitlist(&self, tx: &mut Tx, view: &EventView, now: i64) -> AppResult<()> {
+    /// Fills free seats from the waitlist, first come first served within each ticket type,
+    /// telling each promoted member by e-mail. The caller holds the event's row lock.
+    pub(crate) async fn promote_waitlist(
+        &self,
+        tx: &mut Tx,
+        view: &EventView,
+        now: i64,
+    ) -> AppResult<()> {
         loop {
             let event = store::event_by_id(&mut *tx, &view.event.id)
                 .await?
@@ -536,6 +585,12 @@ impl App {
             let Some(next) = store::first_waitlisted(tx, &event.id).await? else {
                 return Ok(());
             };
+            let Some(type_id) = &next.ticket_type_id else {
+                return Ok(());
+            };
+            if !tickets_store::take_seat(tx, type_id).await? {
+                return Ok(());
+            }
             store::set_status(tx, &next.id, REGISTERED, now).await?;
             store::add_seats(tx, &event.id, 1).await?;
             activity::record(

@@ -25,6 +25,7 @@ pub mod event_covers;
 pub mod event_followups;
 pub mod event_hosts;
 pub mod event_live;
+pub mod event_series;
 pub mod events;
 pub mod feeds;
 pub mod files;
@@ -48,6 +49,7 @@ pub mod search;
 mod secrets;
 pub mod signup_guard;
 pub mod spaces;
+pub mod ticket_types;
 pub mod topic_lists;
 
 pub use error::{AppError, AppResult};

@@ -73,6 +73,9 @@ pub struct EventDraft {
     /// Registration questions (see `registration_questions`); `None` leaves an event's
     /// questions as they are (and a new event without any).
     pub questions: Option<Vec<crate::registration_questions::QuestionDraft>>,
+    /// Ticket types (see `ticket_types`); `None` leaves an event's types as they are (and
+    /// gives a new event "General admission").
+    pub ticket_types: Option<Vec<crate::ticket_types::TicketTypeDraft>>,
 }
 
 /// A valid event schedule.

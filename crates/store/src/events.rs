@@ -31,18 +31,27 @@ pub struct EventRow {
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The recurring series this is an occurrence of (see `event_series`).
+    pub series_id: Option<String>,
+    /// The occurrence's original start (RECURRENCE-ID), UTC microseconds.
+    pub recurrence_id: Option<i64>,
+    /// A host edited this occurrence alone: editing the series leaves it as it is.
+    pub edited_alone: bool,
 }
 
 const EVENT_COLUMNS: &str = "id, community_id, space_id, title, description, format, starts_at, \
      ends_at, time_zone, online_url, venue, capacity, registration_deadline, registered_count, \
-     sequence, reminder_minutes, cancelled_at, cancel_reason, created_by, created_at, updated_at";
+     sequence, reminder_minutes, cancelled_at, cancel_reason, created_by, created_at, updated_at, \
+     series_id, recurrence_id, edited_alone";
 
 pub async fn insert_event(tx: &mut Tx, e: &EventRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
         "INSERT INTO events (id, community_id, space_id, title, description, format, starts_at,
              ends_at, time_zone, online_url, venue, capacity, registration_deadline,
-             registered_count, sequence, reminder_minutes, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0, $16, $14, $15, $15)"
+             registered_count, sequence, reminder_minutes, created_by, created_at, updated_at,
+             series_id, recurrence_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, 0, $16, $14, $15, $15,
+             $17, $18)"
     )
     .bind(&e.id)
     .bind(&e.community_id)
@@ -60,6 +69,8 @@ pub async fn insert_event(tx: &mut Tx, e: &EventRow) -> Result<()> {
     .bind(&e.created_by)
     .bind(e.created_at)
     .bind(&e.reminder_minutes)
+    .bind(&e.series_id)
+    .bind(e.recurrence_id)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -73,7 +84,7 @@ pub async fn update_event(tx: &mut Tx, e: &EventRow, now: i64) -> Result<()> {
         "UPDATE events SET title = $2, description = $3, format = $4, starts_at = $5,
              ends_at = $6, time_zone = $7, online_url = $8, venue = $9, capacity = $10,
              registration_deadline = $11, sequence = sequence + 1, updated_at = $12,
-             reminder_minutes = $13
+             reminder_minutes = $13, edited_alone = $14
          WHERE id = $1"
     )
     .bind(&e.id)
@@ -89,6 +100,7 @@ pub async fn update_event(tx: &mut Tx, e: &EventRow, now: i64) -> Result<()> {
     .bind(e.registration_deadline)
     .bind(now)
     .bind(&e.reminder_minutes)
+    .bind(e.edited_alone)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -181,10 +193,12 @@ pub struct RegistrationRow {
     pub checked_in_at: Option<i64>,
     /// Random, per registration: what the member's check-in QR code carries.
     pub checkin_code: Option<String>,
+    /// The ticket type held or waited for (see `ticket_types`).
+    pub ticket_type_id: Option<String>,
 }
 
-const REG_COLUMNS: &str =
-    "id, event_id, user_id, status, queued_at, updated_at, checked_in_at, checkin_code";
+const REG_COLUMNS: &str = "id, event_id, user_id, status, queued_at, updated_at, \
+     checked_in_at, checkin_code, ticket_type_id";
 
 pub async fn registration<'a>(
     src: impl Into<Source<'a>>,
@@ -202,15 +216,15 @@ pub async fn registration<'a>(
         .db())
 }
 
-/// Records a (re-)registration as `status`, at the back of the queue.
+/// Records a (re-)registration as `status` for its ticket type, at the back of the queue.
 pub async fn upsert_registration(tx: &mut Tx, r: &RegistrationRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
         "INSERT INTO event_registrations
-             (id, event_id, user_id, status, queued_at, updated_at, checkin_code)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+             (id, event_id, user_id, status, queued_at, updated_at, checkin_code, ticket_type_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (event_id, user_id) DO UPDATE
          SET status = excluded.status, queued_at = excluded.queued_at,
-             updated_at = excluded.updated_at,
+             updated_at = excluded.updated_at, ticket_type_id = excluded.ticket_type_id,
              checkin_code = COALESCE(event_registrations.checkin_code, excluded.checkin_code)"
     )
     .bind(&r.id)
@@ -220,6 +234,7 @@ pub async fn upsert_registration(tx: &mut Tx, r: &RegistrationRow) -> Result<()>
     .bind(r.queued_at)
     .bind(r.updated_at)
     .bind(&r.checkin_code)
+    .bind(&r.ticket_type_id)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -241,12 +256,20 @@ pub async fn set_status(tx: &mut Tx, id: &str, status: &str, now: i64) -> Result
     Ok(())
 }
 
-/// The first on the waitlist: first come, first served.
+/// The first on the waitlist whose ticket type has a free seat: first come, first served
+/// within each type.
 pub async fn first_waitlisted(tx: &mut Tx, event_id: &str) -> Result<Option<RegistrationRow>> {
+    let columns = REG_COLUMNS
+        .split(", ")
+        .map(|c| format!("r.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
-        "SELECT {REG_COLUMNS} FROM event_registrations
-         WHERE event_id = $1 AND status = 'waitlisted'
-         ORDER BY queued_at, id LIMIT 1"
+        "SELECT {columns} FROM event_registrations r
+         JOIN event_ticket_types t ON t.id = r.ticket_type_id
+         WHERE r.event_id = $1 AND r.status = 'waitlisted'
+           AND (t.quantity IS NULL OR t.taken < t.quantity)
+         ORDER BY r.queued_at, r.id LIMIT 1"
     );
     with_tx!(tx, |c| sqlx::query_as::<_, RegistrationRow>(&sql)
         .bind(event_id)
@@ -255,16 +278,18 @@ pub async fn first_waitlisted(tx: &mut Tx, event_id: &str) -> Result<Option<Regi
         .db())
 }
 
-/// How many are ahead of this waitlisted registration, plus one: its place in the queue.
+/// How many are ahead of this waitlisted registration for its ticket type, plus one: its
+/// place in the queue.
 pub async fn waitlist_position(db: &Db, r: &RegistrationRow) -> Result<i64> {
     with_read!(db, |c| sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM event_registrations
-         WHERE event_id = $1 AND status = 'waitlisted'
+         WHERE event_id = $1 AND status = 'waitlisted' AND ticket_type_id = $4
            AND (queued_at < $2 OR (queued_at = $2 AND id <= $3))"
     )
     .bind(&r.event_id)
     .bind(r.queued_at)
     .bind(&r.id)
+    .bind(&r.ticket_type_id)
     .fetch_one(c)
     .await
     .db())
@@ -291,13 +316,17 @@ pub struct Registrant {
     pub status: String,
     pub queued_at: i64,
     pub checked_in_at: Option<i64>,
+    /// The name of their ticket type.
+    pub ticket_type: String,
 }
 
 /// Everyone registered or waitlisted, registered first, then in queue order.
 pub async fn registrants(db: &Db, event_id: &str) -> Result<Vec<Registrant>> {
     with_read!(db, |c| sqlx::query_as::<_, Registrant>(
-        "SELECT r.user_id, u.display_name, r.status, r.queued_at, r.checked_in_at
+        "SELECT r.user_id, u.display_name, r.status, r.queued_at, r.checked_in_at,
+                COALESCE(t.name, '') AS ticket_type
          FROM event_registrations r JOIN users u ON u.id = r.user_id
+         LEFT JOIN event_ticket_types t ON t.id = r.ticket_type_id
          WHERE r.event_id = $1 AND r.status IN ('registered', 'waitlisted')
          ORDER BY CASE WHEN r.status = 'registered' THEN 0 ELSE 1 END, r.queued_at, r.id"
     )
@@ -603,4 +632,16 @@ pub async fn people_to_tell(tx: &mut Tx, event_id: &str) -> Result<Vec<ReminderR
     .fetch_all(c)
     .await
     .db())
+}
+
+/// A series' occurrences, by original start.
+pub async fn occurrences<'a>(src: impl Into<Source<'a>>, series_id: &str) -> Result<Vec<EventRow>> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE series_id = $1 ORDER BY recurrence_id, id"
+    );
+    with_read!(src, |c| sqlx::query_as::<_, EventRow>(&sql)
+        .bind(series_id)
+        .fetch_all(c)
+        .await
+        .db())
 }

@@ -25,6 +25,7 @@ pub mod event_covers;
 pub mod event_followups;
 pub mod event_hosts;
 pub mod event_live;
+pub mod event_series;
 pub mod events;
 pub mod files;
 pub mod instance_secrets;
@@ -48,6 +49,7 @@ pub mod search;
 pub mod spaces;
 mod sql;
 mod sqlite;
+pub mod ticket_types;
 pub mod topic_lists;
 
 pub use db::{Backend, Db, Notice, Source, Tx, NOTIFY_CHANNEL};

@@ -80,6 +80,21 @@ impl TestApp {
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database_url(dir.path()).await;
+        Self::start(dir, database_url, adjust).await
+    }
+
+    /// Another instance on this one's database, in this process with its own pool and port,
+    /// as several `townsquare serve` share one PostgreSQL database.
+    pub async fn another_instance(&self, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start(dir, self.database_url.clone(), adjust).await
+    }
+
+    async fn start(
+        dir: tempfile::TempDir,
+        database_url: String,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

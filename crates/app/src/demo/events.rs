@@ -1,6 +1,7 @@
 //! Demo events: upcoming and past events of every format in each community's events space,
 //! spread over this month and the next (so the month calendar has something on most weeks),
-//! with registrations, a full workshop with a waitlist, registration questions answered by
+//! with registrations, a full workshop with a waitlist, ticket types (a workshop with a
+//! sold-out type and its waitlist), registration questions answered by
 //! their registrants, co-hosts and speakers, and the activity they left; what happened
 //! during and after them comes from `event_live`.
 
@@ -17,6 +18,7 @@ use townsquare_store::communities::CommunityRow;
 use townsquare_store::event_hosts as hosts_store;
 use townsquare_store::events::{self as store, EventRow, RegistrationRow};
 use townsquare_store::registration_questions as question_store;
+use townsquare_store::ticket_types as tickets_store;
 use townsquare_store::Tx;
 
 struct EventSeed {
@@ -215,6 +217,39 @@ type QuestionSeed = (
 );
 
 /// What an event's hosts ask when members register.
+/// A ticket type: name, price label, quantity, description.
+type TicketSeed = (&'static str, &'static str, Option<i64>, &'static str);
+
+/// The ticket types of a demo event: most offer only "General admission".
+fn ticket_types_of(title: &str) -> &'static [TicketSeed] {
+    match title {
+        "Workshop: writing a security policy that people follow" => &[
+            (
+                "Maintainer seat",
+                "Free",
+                Some(8),
+                "Bring a repository you maintain: we work on it together.",
+            ),
+            (
+                "Observer",
+                "€0 — sponsored",
+                Some(4),
+                "Follow along and ask questions.",
+            ),
+        ],
+        "Release party: ten years of the Guild" => &[
+            ("Guest", "Free", None, ""),
+            (
+                "Lightning talk speaker",
+                "Free",
+                Some(30),
+                "Five minutes on anything you built with the Guild.",
+            ),
+        ],
+        _ => &[("General admission", "", None, "")],
+    }
+}
+
 fn questions_of(title: &str) -> &'static [QuestionSeed] {
     match title {
         "Workshop: writing a security policy that people follow" => &[
@@ -371,9 +406,34 @@ pub(super) async fn seed(
             created_by: host_id.into(),
             created_at,
             updated_at: created_at,
+            series_id: None,
+            recurrence_id: None,
+            edited_alone: false,
         };
         store::insert_event(tx, &e).await?;
         record(tx, c, host_id, "event_created", "event", &e.id, created_at).await?;
+        // Its ticket types; registrants take them in turn, each type with its own waitlist.
+        let mut tickets: Vec<(String, Option<i64>, i64)> = Vec::new();
+        for (i, (name, price, quantity, description)) in ticket_types_of(s.title).iter().enumerate()
+        {
+            let id = new_id();
+            tickets_store::insert_ticket_type(
+                tx,
+                &tickets_store::TicketTypeRow {
+                    id: id.clone(),
+                    event_id: e.id.clone(),
+                    ordinal: i as i64 + 1,
+                    name: (*name).into(),
+                    price_label: (*price).into(),
+                    description: (*description).into(),
+                    quantity: *quantity,
+                    taken: 0,
+                    created_at,
+                },
+            )
+            .await?;
+            tickets.push((id, *quantity, 0));
+        }
         let questions = questions_of(s.title);
         let mut question_ids = Vec::with_capacity(questions.len());
         for (i, (prompt, required, options, _)) in questions.iter().enumerate() {
@@ -455,8 +515,13 @@ pub(super) async fn seed(
         let mut seats = 0;
         // Who held a seat, and whether they came.
         let mut seated: Vec<(&UserRow, bool)> = Vec::new();
-        for (u, at) in who.iter().zip(times) {
-            let registered = s.capacity.is_none_or(|cap| seats < cap);
+        for (n, (u, at)) in who.iter().zip(times).enumerate() {
+            let ticket = n % tickets.len();
+            let registered = s.capacity.is_none_or(|cap| seats < cap)
+                && tickets[ticket].1.is_none_or(|q| tickets[ticket].2 < q);
+            if registered {
+                tickets[ticket].2 += 1;
+            }
             let status = if registered {
                 "registered"
             } else {
@@ -474,6 +539,7 @@ pub(super) async fn seed(
                     updated_at: at,
                     checked_in_at: None,
                     checkin_code: Some(crate::secrets::new_token()),
+                    ticket_type_id: Some(tickets[ticket].0.clone()),
                 },
             )
             .await?;
@@ -511,6 +577,9 @@ pub(super) async fn seed(
             }
         }
         store::add_seats(tx, &e.id, seats).await?;
+        for (id, _, taken) in &tickets {
+            tickets_store::add_taken(tx, id, *taken).await?;
+        }
         super::event_live::seed(tx, c, &e, host, &seated, topic_spaces, now, rng).await?;
         // One upcoming event was called off, as happens: its page and calendars say so.
         if s.title == "Berlin maintainers' meetup" {
@@ -527,6 +596,90 @@ pub(super) async fn seed(
                 at,
             )
             .await?;
+        }
+    }
+    if c.slug == "open-source-guild" {
+        seed_series(tx, c, space_id, host, today, tz, now).await?;
+    }
+    Ok(())
+}
+
+/// Two recurring series: weekly office hours for eight weeks and a monthly community call on
+/// the first Thursday, each date an event of its own.
+async fn seed_series(
+    tx: &mut Tx,
+    c: &CommunityRow,
+    space_id: &str,
+    host: &UserRow,
+    today: chrono::NaiveDate,
+    tz: time_zones::Tz,
+    now: i64,
+) -> AppResult<()> {
+    use townsquare_domain::events::{EventFields, EventFormat, DEFAULT_REMINDERS};
+    use townsquare_domain::ticket_types::TicketType;
+    let series: [(&str, &str, EventFormat, u32, i64, &str); 2] = [
+        (
+            "Weekly office hours",
+            "Bring a question about maintaining your project: triage, releases, CI, people. \
+             Maintainers of the Guild answer live, every Tuesday.",
+            EventFormat::Ama,
+            17,
+            60,
+            "FREQ=WEEKLY;BYDAY=TU;COUNT=8",
+        ),
+        (
+            "Monthly community call",
+            "News from the Guild, a member's project in ten minutes, and open questions.",
+            EventFormat::Webinar,
+            18,
+            60,
+            "FREQ=MONTHLY;BYDAY=1TH;COUNT=6",
+        ),
+    ];
+    for (title, description, format, hour, minutes, rule) in series {
+        let first = today.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default());
+        let expansion = townsquare_domain::recurrence::expand(rule, first, tz)
+            .map_err(crate::AppError::Internal)?;
+        let starts_at = expansion.starts[0];
+        let fields = EventFields {
+            title: title.into(),
+            description: description.into(),
+            format,
+            starts_at,
+            ends_at: starts_at + minutes * crate::clock::MICROS_PER_MINUTE,
+            time_zone: tz,
+            online_url: "https://meet.demo.townsquare.test/office-hours".into(),
+            venue: String::new(),
+            capacity: Some(25),
+            registration_deadline: None,
+            reminder_minutes: DEFAULT_REMINDERS.to_vec(),
+        };
+        let created_at = now - MICROS_PER_DAY;
+        let row = townsquare_store::event_series::SeriesRow {
+            id: new_id(),
+            community_id: c.id.clone(),
+            space_id: space_id.into(),
+            rule: expansion.rule.clone(),
+            time_zone: tz.name().into(),
+            template: serde_json::to_string(&crate::event_series::Template::of(&fields))
+                .unwrap_or_default(),
+            created_by: host.id.clone(),
+            created_at,
+            updated_at: created_at,
+            cancelled_at: None,
+        };
+        let events = crate::event_series::materialise(
+            tx,
+            &row,
+            &fields,
+            &expansion.starts,
+            None,
+            &[TicketType::general_admission()],
+            created_at,
+        )
+        .await?;
+        for e in &events {
+            record(tx, c, &host.id, "event_created", "event", &e.id, created_at).await?;
         }
     }
     Ok(())

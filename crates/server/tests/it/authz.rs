@@ -366,6 +366,11 @@ const TABLE: &[Row] = &[
     // Calling an event off: hosts only, with a reason.
     ("POST", "/c/{slug}/events/{event}/cancel-event", "reason=Venue+flooded", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/api/v1/events/{id}/cancel", r#"{"reason":"Venue flooded"}"#, [401, 403, 404, 403, 200, 200]),
+    // A recurring series ({id}) in the same space: seen as its events are, edited and
+    // cancelled by their hosts.
+    ("GET", "/api/v1/event-series/{id}", "", [404, 200, 404, 200, 200, 200]),
+    ("PUT", "/api/v1/event-series/{id}", r#"{"title":"Edited by {who}","format":"meetup","starts_at":"{future_local}","ends_at":"{future_local_end}","venue":"Hall"}"#, [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/event-series/{id}/cancel", r#"{"reason":"Venue flooded"}"#, [401, 403, 404, 403, 200, 200]),
     // Attendance: hosts only. The event is two days ahead and check-in opens an hour before,
     // so a host's check-in is refused (422); {code} is not a real check-in code (404).
     ("GET", "/c/{slug}/events/{event}/attendance", "", [LOGIN, 403, 404, 403, 200, 200]),
@@ -582,6 +587,8 @@ struct Fixture {
     application_question_id: String,
     /// A speaker of the event (the target member co-hosts it).
     speaker_id: String,
+    /// A weekly series of two dates in `agenda`.
+    series_id: String,
     /// Per caller (table column): e-mail, API token, session (token, csrf).
     callers: Vec<Caller>,
 }
@@ -868,6 +875,29 @@ async fn fixture(api: bool) -> Fixture {
         .register_for_event(&member, &event.id)
         .await
         .expect("registration");
+    let series_id = t
+        .app
+        .create_event_series(
+            &owner,
+            "council",
+            "agenda",
+            &townsquare_domain::events::EventDraft {
+                title: "Weekly standup".into(),
+                format: "meetup".into(),
+                starts_at: in_two_days().format("%Y-%m-%dT%H:%M").to_string(),
+                ends_at: (in_two_days() + chrono::Duration::hours(1))
+                    .format("%Y-%m-%dT%H:%M")
+                    .to_string(),
+                venue: "Room 1".into(),
+                ..Default::default()
+            },
+            "FREQ=WEEKLY;COUNT=2",
+        )
+        .await
+        .expect("series")[0]
+        .series_id
+        .clone()
+        .expect("series id");
     let event_view = t.app.event(Some(&member), &event.id).await.expect("event");
     let board_question = t
         .app
@@ -1013,6 +1043,7 @@ async fn fixture(api: bool) -> Fixture {
         action_id: unappealed_action,
         appeal_id: appeal.id,
         event_id: event.id,
+        series_id,
         question_id: board_question.id,
         poll_id: poll.id,
         option_id,
@@ -1041,6 +1072,8 @@ impl Fixture {
             &self.file_id
         } else if pattern.starts_with("/api/v1/events/") {
             &self.event_id
+        } else if pattern.starts_with("/api/v1/event-series/") {
+            &self.series_id
         } else if pattern.contains("/invitations/{id}") {
             &self.invitation_id
         } else if pattern.contains("/sanctions/{id}") {

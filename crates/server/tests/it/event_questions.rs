@@ -151,10 +151,13 @@ async fn a_required_answer_is_needed_and_answers_are_for_hosts_and_their_author(
     let mut lines = csv.html.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "name,status,registered_at,checked_in_at,Dietary needs?,T-shirt size"
+        "name,status,ticket_type,registered_at,checked_in_at,Dietary needs?,T-shirt size"
     );
     let row = lines.next().unwrap();
-    assert!(row.starts_with("Mia Member,registered,20"), "{row}");
+    assert!(
+        row.starts_with("Mia Member,registered,General admission,20"),
+        "{row}"
+    );
     // The formula is defused with a leading apostrophe.
     assert!(
         row.ends_with(",\"'=HYPERLINK(\"\"http://evil\"\")\",M"),

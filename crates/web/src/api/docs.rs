@@ -51,6 +51,7 @@ use utoipa::{Modify, OpenApi};
         super::events::list_events, super::events::community_events, super::events::create_event, super::events::show_event,
         super::events::update_event, super::events::register, super::events::cancel,
         super::events::attendance, super::events::set_attendance, super::events::cancel_event,
+        super::events::show_series, super::events::update_series, super::events::cancel_series,
         super::analytics::analytics, super::analytics::series_csv, super::analytics::events_csv,
         super::analytics::pulse::pulse,
         super::analytics::lists::lists, super::analytics::lists::list_csv,

@@ -14,11 +14,13 @@ use axum::routing::{delete, get, post, put};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use townsquare_app::event_series::SeriesView;
 use townsquare_app::events::{format_filter, local_input, EventView};
 use townsquare_app::store::events::EventRow;
 use townsquare_domain::event_calendar::Month;
 use townsquare_domain::events::EventDraft;
 use townsquare_domain::registration_questions::QuestionDraft;
+use townsquare_domain::ticket_types::TicketTypeDraft;
 use utoipa::{IntoParams, ToSchema};
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -37,6 +39,9 @@ pub(crate) fn routes(r: Routes) -> Routes {
     .delete("/api/v1/events/{id}/registration", delete(cancel))
     .post("/api/v1/events/{id}/cancel", post(cancel_event))
     .get("/api/v1/events/{id}/attendance", get(attendance))
+    .get("/api/v1/event-series/{id}", get(show_series))
+    .put("/api/v1/event-series/{id}", put(update_series))
+    .post("/api/v1/event-series/{id}/cancel", post(cancel_series))
     .put(
         "/api/v1/events/{id}/attendance/{user_id}",
         put(set_attendance),
@@ -74,6 +79,12 @@ pub struct Event {
     cancelled_at: Option<String>,
     /// The host's reason, when cancelled.
     cancel_reason: Option<String>,
+    /// The recurring series this is an occurrence of (see `/api/v1/event-series/{id}`).
+    series_id: Option<String>,
+    /// An occurrence's original start (RFC 5545 RECURRENCE-ID), RFC 3339.
+    recurrence_id: Option<String>,
+    /// An occurrence edited on its own: editing the series leaves it as it is.
+    edited_alone: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -89,6 +100,81 @@ pub struct EventDetail {
     questions: Vec<RegistrationQuestion>,
     /// The caller's own answers, when registered or waitlisted.
     my_answers: Vec<MyAnswer>,
+    /// What the event offers, in order; register with one's `id`.
+    ticket_types: Vec<TicketTypeOut>,
+    /// The ticket type the caller holds or waits for.
+    my_ticket_type_id: Option<String>,
+    /// For an occurrence of a recurring event: the series and its dates.
+    series: Option<Series>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Series {
+    id: String,
+    /// The RRULE (weekly or monthly, ended by COUNT or UNTIL; UNTIL in UTC).
+    rule: String,
+    /// The rule in words: "every week on Tuesday, 8 times".
+    description: String,
+    /// The IANA time zone whose clock the occurrences keep.
+    time_zone: String,
+    /// RFC 3339, when a host cancelled the series.
+    cancelled_at: Option<String>,
+    /// By original start.
+    occurrences: Vec<Occurrence>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Occurrence {
+    /// The event id of this date.
+    id: String,
+    starts_at: String,
+    starts_at_local: String,
+    ends_at: String,
+    /// The original start (RECURRENCE-ID), RFC 3339.
+    recurrence_id: Option<String>,
+    cancelled: bool,
+    edited_alone: bool,
+}
+
+fn series_out(v: SeriesView) -> Series {
+    let tz = v.time_zone();
+    Series {
+        id: v.series.id,
+        rule: v.series.rule,
+        description: v.description,
+        time_zone: v.series.time_zone,
+        cancelled_at: v.series.cancelled_at.map(iso),
+        occurrences: v
+            .occurrences
+            .into_iter()
+            .map(|o| Occurrence {
+                starts_at: iso(o.starts_at),
+                starts_at_local: local_input(o.starts_at, tz),
+                ends_at: iso(o.ends_at),
+                recurrence_id: o.recurrence_id.map(iso),
+                cancelled: o.cancelled_at.is_some(),
+                edited_alone: o.edited_alone,
+                id: o.id,
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketTypeOut {
+    id: String,
+    name: String,
+    /// Shown only ("Free", "€0 — sponsored"); nothing is charged.
+    price_label: String,
+    description: String,
+    /// Seats of this type; null for no limit of its own (the event's capacity still holds).
+    quantity: Option<i64>,
+    /// Seats of this type taken.
+    taken: i64,
+    /// Seats of this type still free (null without a quantity).
+    available: Option<i64>,
+    /// Members waiting for this type, first come first served.
+    waitlisted: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -130,6 +216,9 @@ fn event(e: EventRow, online_url: Option<String>) -> Event {
         reminder_minutes: townsquare_domain::events::stored_reminders(&e.reminder_minutes),
         cancelled_at: e.cancelled_at.map(iso),
         cancel_reason: e.cancelled_at.map(|_| e.cancel_reason.clone()),
+        series_id: e.series_id,
+        recurrence_id: e.recurrence_id.map(iso),
+        edited_alone: e.edited_alone,
     }
 }
 
@@ -154,10 +243,33 @@ async fn detail(state: &AppState, v: EventView) -> Result<EventDetail, ApiError>
         .into_iter()
         .map(|(prompt, answer)| MyAnswer { prompt, answer })
         .collect();
+    let ticket_types = state
+        .app
+        .ticket_types(&v)
+        .await?
+        .into_iter()
+        .map(|t| TicketTypeOut {
+            available: t.row.left(),
+            id: t.row.id,
+            name: t.row.name,
+            price_label: t.row.price_label,
+            description: t.row.description,
+            quantity: t.row.quantity,
+            taken: t.row.taken,
+            waitlisted: t.waitlisted,
+        })
+        .collect();
+    let series = state.app.series_of(&v).await?.map(series_out);
     let online_url = v.online_url().map(str::to_string);
     Ok(EventDetail {
+        series,
         questions,
         my_answers,
+        ticket_types,
+        my_ticket_type_id: v
+            .registration
+            .as_ref()
+            .and_then(|r| r.ticket_type_id.clone()),
         waitlisted: v.waitlisted,
         my_status: v.registration.map(|r| r.status),
         waitlist_position: v.waitlist_position,
@@ -283,6 +395,30 @@ pub struct EventBody {
     /// Registration questions (at most 5). Left out: none for a new event, unchanged for an
     /// edit; `[]` removes them. Errors name `question_<n>_<part>`, n counted from 1.
     questions: Option<Vec<QuestionBody>>,
+    /// Ticket types (1 to 10), in display order. Left out: "General admission" without a
+    /// limit of its own for a new event, unchanged for an edit. Give an existing type's `id`
+    /// to change it in place; a type left out is removed (refused while members hold or wait
+    /// for it). Errors name `ticket_type_<n>_<part>`, n counted from 1, or `ticket_types`.
+    ticket_types: Option<Vec<TicketTypeBody>>,
+    /// When scheduling: repeat the event by this rule, an iCalendar RRULE subset — FREQ
+    /// WEEKLY or MONTHLY, ended by COUNT or UNTIL (a date, or a date-time on the event's
+    /// clock), with INTERVAL, BYDAY (e.g. TU, 1TH) and BYMONTHDAY; at most 52 dates. Each date
+    /// becomes its own event at the same wall-clock time; the first one is returned, with
+    /// `series`. A rule that is not supported is a 422 naming `recurrence`.
+    recurrence: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct TicketTypeBody {
+    /// An existing type's id, to change it in place.
+    id: Option<String>,
+    name: Option<String>,
+    /// Shown only, e.g. "Free" or "€0 — sponsored".
+    price_label: Option<String>,
+    description: Option<String>,
+    /// Seats of this type (1 to 100000); null or left out for no limit of its own. Not lower
+    /// than the seats already taken of it.
+    quantity: Option<i64>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -321,6 +457,17 @@ impl EventBody {
                     })
                     .collect()
             }),
+            ticket_types: self.ticket_types.map(|ts| {
+                ts.into_iter()
+                    .map(|t| TicketTypeDraft {
+                        id: t.id.unwrap_or_default(),
+                        name: t.name.unwrap_or_default(),
+                        price_label: t.price_label.unwrap_or_default(),
+                        description: t.description.unwrap_or_default(),
+                        quantity: t.quantity.map(|q| q.to_string()).unwrap_or_default(),
+                    })
+                    .collect()
+            }),
         }
     }
 }
@@ -333,13 +480,25 @@ pub async fn create_event(
     State(state): State<AppState>,
     ctx: ApiCtx,
     Path((slug, space)): Path<(String, String)>,
-    JsonBody(b): JsonBody<EventBody>,
+    JsonBody(mut b): JsonBody<EventBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = ctx.actor()?;
-    let row = state
-        .app
-        .create_event(actor, &slug, &space, &b.draft())
-        .await?;
+    let recurrence = b.recurrence.take().filter(|r| !r.trim().is_empty());
+    let row = match recurrence {
+        Some(rule) => state
+            .app
+            .create_event_series(actor, &slug, &space, &b.draft(), &rule)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(townsquare_app::AppError::NotFound("event"))?,
+        None => {
+            state
+                .app
+                .create_event(actor, &slug, &space, &b.draft())
+                .await?
+        }
+    };
     let view = state.app.event(Some(actor), &row.id).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, view).await?)))
 }
@@ -357,6 +516,7 @@ pub async fn show_event(
 }
 
 /// Replace an event's details (community admins and owners); the calendar SEQUENCE grows.
+/// On an occurrence of a series this edits that date alone (`edited_alone` becomes true).
 #[utoipa::path(put, path = "/api/v1/events/{id}", tag = "events", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = EventBody,
     responses((status = 200, body = EventDetail), (status = 403), (status = 404), (status = 422)))]
@@ -379,14 +539,17 @@ pub struct RegisterBody {
     /// answer or a choice that is not an option is a 422 naming `answer_<question id>`.
     #[serde(default)]
     answers: HashMap<String, String>,
+    /// The ticket type to register for (an id from `ticket_types`); may be left out when the
+    /// event offers only one. Sold out: the caller joins that type's waitlist.
+    ticket_type_id: Option<String>,
 }
 
-/// Register for an event (members), answering its registration questions. When it is full
-/// the caller joins the waitlist. The body may be left out when there is nothing to answer.
+/// Register for an event (members) with a ticket type, answering its registration questions.
+/// When the type is sold out or the event full, the caller joins that type's waitlist. The body may be left out when there is nothing to answer.
 #[utoipa::path(post, path = "/api/v1/events/{id}/registration", tag = "events", security(("bearer" = [])),
     params(("id" = String, Path)),
     request_body(content = RegisterBody, description = "Optional: answers to the registration questions"),
-    responses((status = 200, body = EventDetail), (status = 403), (status = 404), (status = 409, description = "Already registered or waitlisted"), (status = 422, description = "Over, past the deadline, or an answer missing or not an option")))]
+    responses((status = 200, body = EventDetail), (status = 403), (status = 404), (status = 409, description = "Already registered or waitlisted"), (status = 422, description = "Over, past the deadline, no or an unknown ticket type, or an answer missing or not an option")))]
 pub async fn register(
     State(state): State<AppState>,
     ctx: ApiCtx,
@@ -406,7 +569,7 @@ pub async fn register(
     };
     state
         .app
-        .register_with_answers(actor, &id, &b.answers)
+        .register_with_answers(actor, &id, b.ticket_type_id.as_deref(), &b.answers)
         .await?;
     Ok(Json(
         detail(&state, state.app.event(Some(actor), &id).await?).await?,
@@ -432,6 +595,8 @@ pub struct Registrant {
     display_name: String,
     /// registered or waitlisted.
     status: String,
+    /// The name of the ticket type held or waited for.
+    ticket_type: String,
     /// RFC 3339, when checked in.
     checked_in_at: Option<String>,
     /// Answers to the registration questions by question id (unanswered ones left out).
@@ -473,6 +638,7 @@ async fn attendance_of(state: &AppState, view: &EventView) -> Result<Attendance,
                     user_id: r.user_id,
                     display_name: r.display_name,
                     status: r.status,
+                    ticket_type: r.ticket_type,
                     checked_in_at: r.checked_in_at.map(iso),
                 }
             })
@@ -545,4 +711,56 @@ pub async fn cancel_event(
     Ok(Json(
         detail(&state, state.app.event(Some(actor), &id).await?).await?,
     ))
+}
+
+/// A recurring event's series and its dates (whoever may see its events).
+#[utoipa::path(get, path = "/api/v1/event-series/{id}", tag = "events", params(("id" = String, Path)),
+    responses((status = 200, body = Series), (status = 404)))]
+pub async fn show_series(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+) -> Result<Json<Series>, ApiError> {
+    let view = state.app.event_series(ctx.0.actor.as_ref(), &id).await?;
+    Ok(Json(series_out(view)))
+}
+
+/// Edit a series (its hosts): every future date not edited on its own takes the body's title,
+/// description, format, places, capacity and reminders, and the wall-clock time and length of
+/// its `starts_at`/`ends_at` on its own date. Ticket types and questions stay per date; the
+/// time zone stays the series'. A capacity below the seats taken on some date is a 422.
+#[utoipa::path(put, path = "/api/v1/event-series/{id}", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = EventBody,
+    responses((status = 200, body = Series), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn update_series(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<EventBody>,
+) -> Result<Json<Series>, ApiError> {
+    let actor = ctx.actor()?;
+    let view = state
+        .app
+        .update_event_series(actor, &id, &b.draft())
+        .await?;
+    Ok(Json(series_out(view)))
+}
+
+/// Cancel a series (its hosts): its future dates are called off and everyone registered or
+/// waiting is e-mailed the reason; past dates stay.
+#[utoipa::path(post, path = "/api/v1/event-series/{id}/cancel", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = CancelEventBody,
+    responses((status = 200, body = Series), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn cancel_series(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<CancelEventBody>,
+) -> Result<Json<Series>, ApiError> {
+    let actor = ctx.actor()?;
+    let view = state
+        .app
+        .cancel_event_series(actor, &id, b.reason.as_deref().unwrap_or_default())
+        .await?;
+    Ok(Json(series_out(view)))
 }

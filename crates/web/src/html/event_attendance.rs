@@ -35,6 +35,8 @@ pub struct Row {
     pub user_id: String,
     pub name: String,
     pub waitlisted: bool,
+    /// The name of their ticket type.
+    pub ticket_type: String,
     pub checked_in: Option<String>,
     /// Answers to the registration questions, in their order ("" when not answered).
     pub answers: Vec<String>,
@@ -93,6 +95,7 @@ async fn list(
                     user_id: r.user_id,
                     name: r.display_name,
                     waitlisted: r.status == "waitlisted",
+                    ticket_type: r.ticket_type,
                     checked_in: r.checked_in_at.map(|t| local_label(t, tz)),
                     answers: a
                         .answers
@@ -196,7 +199,7 @@ async fn check_in(
     ))
 }
 
-/// The registrants with their answers as CSV (the event's hosts): name, status, when they
+/// The registrants with their answers as CSV (the event's hosts): name, status, ticket type, when they
 /// registered (UTC), when they were checked in, then one column per question.
 async fn registrants_csv(
     State(state): State<AppState>,
@@ -208,10 +211,16 @@ async fn registrants_csv(
     let (questions, rows) = state.app.registrant_answers(&view).await?;
     let internal = |e: csv::Error| townsquare_app::AppError::Internal(e.to_string());
     let mut out = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = ["name", "status", "registered_at", "checked_in_at"]
-        .iter()
-        .map(|h| h.to_string())
-        .collect();
+    let mut header: Vec<String> = [
+        "name",
+        "status",
+        "ticket_type",
+        "registered_at",
+        "checked_in_at",
+    ]
+    .iter()
+    .map(|h| h.to_string())
+    .collect();
     header.extend(questions.iter().map(|q| q.question.prompt.clone()));
     out.write_record(header.iter().map(|h| spreadsheet_safe(h)))
         .map_err(internal)?;
@@ -220,6 +229,7 @@ async fn registrants_csv(
         let mut record = vec![
             spreadsheet_safe(&r.display_name),
             r.status.clone(),
+            spreadsheet_safe(&r.ticket_type),
             iso(r.queued_at),
             r.checked_in_at.map(iso).unwrap_or_default(),
         ];

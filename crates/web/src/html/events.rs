@@ -17,10 +17,14 @@ use std::collections::HashMap;
 use townsquare_app::events::{local_input, local_label, EventView, Registration};
 use townsquare_app::registration_questions::EventQuestion;
 use townsquare_app::store::events::EventRow;
+use townsquare_app::ticket_types::TicketTypeView;
 use townsquare_app::AppError;
 use townsquare_domain::events::{EventDraft, EventFormat};
 use townsquare_domain::registration_questions::{QuestionDraft, QuestionKind, MAX_QUESTIONS};
-use townsquare_domain::{markdown, time_zones, ValidationErrors};
+use townsquare_domain::ticket_types::{
+    field as ticket_field, TicketTypeDraft, GENERAL_ADMISSION, MAX_TICKET_TYPES,
+};
+use townsquare_domain::{markdown, recurrence, time_zones, ValidationErrors};
 
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/c/{slug}/s/{space}/events/new", get(new_form))
@@ -109,6 +113,20 @@ struct FormValues {
     /// "24h, 1h"; empty for no reminders.
     #[serde(default)]
     reminders: String,
+    /// When scheduling: "" (once), "weekly", "monthly" (with `repeat_count` or
+    /// `repeat_until`), or "custom" for the RRULE in `recurrence`.
+    #[serde(default)]
+    repeat: String,
+    #[serde(default)]
+    repeat_count: String,
+    #[serde(default)]
+    repeat_until: String,
+    #[serde(default)]
+    recurrence: String,
+    /// When editing an occurrence: "series" changes the series' future dates, anything else
+    /// this date alone.
+    #[serde(default)]
+    scope: String,
     /// The registration question rows: `question_<n>_prompt`, `_kind`, `_required`,
     /// `_options` for n = 1..=5 (and anything else the form carried, such as the CSRF token).
     #[serde(flatten)]
@@ -133,6 +151,66 @@ impl FormValues {
                 }
             })
             .collect()
+    }
+
+    /// Whether the form carried ticket type rows at all (a form without them, such as an
+    /// older client's, leaves the event's types as they are).
+    fn has_ticket_types(&self) -> bool {
+        self.rest.keys().any(|k| k.starts_with("ticket_type_"))
+    }
+
+    /// How many ticket type rows the form shows: those filled in plus two blank ones.
+    fn ticket_type_rows(&self) -> usize {
+        let filled = (1..=MAX_TICKET_TYPES)
+            .filter(|n| {
+                ["id", "name", "price_label", "quantity", "description"]
+                    .iter()
+                    .any(|part| {
+                        self.rest
+                            .get(&ticket_field(*n, part))
+                            .is_some_and(|v| !v.trim().is_empty())
+                    })
+            })
+            .max()
+            .unwrap_or(0);
+        (filled + 2).clamp(3, MAX_TICKET_TYPES)
+    }
+
+    fn ticket_type_drafts(&self) -> Vec<TicketTypeDraft> {
+        (1..=MAX_TICKET_TYPES)
+            .map(|n| {
+                let get = |part: &str| {
+                    self.rest
+                        .get(&ticket_field(n, part))
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                TicketTypeDraft {
+                    id: get("id"),
+                    name: get("name"),
+                    price_label: get("price_label"),
+                    quantity: get("quantity"),
+                    description: get("description"),
+                }
+            })
+            .collect()
+    }
+
+    fn set_ticket_types(&mut self, types: &[TicketTypeView]) {
+        for (i, t) in types.iter().enumerate() {
+            let n = i + 1;
+            let t = &t.row;
+            self.rest.insert(ticket_field(n, "id"), t.id.clone());
+            self.rest.insert(ticket_field(n, "name"), t.name.clone());
+            self.rest
+                .insert(ticket_field(n, "price_label"), t.price_label.clone());
+            self.rest.insert(
+                ticket_field(n, "quantity"),
+                t.quantity.map(|q| q.to_string()).unwrap_or_default(),
+            );
+            self.rest
+                .insert(ticket_field(n, "description"), t.description.clone());
+        }
     }
 
     fn set_questions(&mut self, questions: &[EventQuestion]) {
@@ -163,6 +241,45 @@ struct QuestionInput {
     prompt_error: Option<String>,
     kind_error: Option<String>,
     options_error: Option<String>,
+}
+
+/// One row of the ticket types part of the event form.
+struct TicketTypeInput {
+    n: usize,
+    id: String,
+    name: String,
+    price_label: String,
+    quantity: String,
+    description: String,
+    name_error: Option<String>,
+    price_label_error: Option<String>,
+    quantity_error: Option<String>,
+    description_error: Option<String>,
+}
+
+fn ticket_type_inputs(input: &FormValues, errors: &ValidationErrors) -> Vec<TicketTypeInput> {
+    input
+        .ticket_type_drafts()
+        .into_iter()
+        .take(input.ticket_type_rows())
+        .enumerate()
+        .map(|(i, d)| {
+            let n = i + 1;
+            let err = |part: &str| errors.for_field(&ticket_field(n, part)).map(str::to_string);
+            TicketTypeInput {
+                n,
+                name_error: err("name"),
+                price_label_error: err("price_label"),
+                quantity_error: err("quantity").or_else(|| err("id")),
+                description_error: err("description"),
+                id: d.id,
+                name: d.name,
+                price_label: d.price_label,
+                quantity: d.quantity,
+                description: d.description,
+            }
+        })
+        .collect()
 }
 
 fn question_inputs(input: &FormValues, errors: &ValidationErrors) -> Vec<QuestionInput> {
@@ -206,6 +323,7 @@ impl From<&FormValues> for EventDraft {
             registration_deadline: f.registration_deadline.clone(),
             reminders: Some(f.reminders.clone()),
             questions: Some(f.question_drafts()),
+            ticket_types: f.has_ticket_types().then(|| f.ticket_type_drafts()),
         }
     }
 }
@@ -222,6 +340,9 @@ struct FormPage {
     zones: Vec<&'static str>,
     editing: bool,
     questions: Vec<QuestionInput>,
+    ticket_types: Vec<TicketTypeInput>,
+    /// Editing an occurrence of a series: the rule in words.
+    series: Option<String>,
 }
 
 fn form_page(
@@ -236,6 +357,8 @@ fn form_page(
         layout,
         heading,
         questions: question_inputs(&input, &errors),
+        ticket_types: ticket_type_inputs(&input, &errors),
+        series: None,
         input,
         errors,
         action,
@@ -266,7 +389,7 @@ async fn new_form(
         &spaces,
         Some(&space),
     );
-    let input = FormValues {
+    let mut input = FormValues {
         format: "meetup".into(),
         time_zone: view.community.community.time_zone.clone(),
         reminders: townsquare_domain::events::format_reminders(
@@ -274,6 +397,9 @@ async fn new_form(
         ),
         ..Default::default()
     };
+    input
+        .rest
+        .insert(ticket_field(1, "name"), GENERAL_ADMISSION.into());
     let body = form_page(
         layout,
         format!("New event in {}", view.space.name),
@@ -292,14 +418,34 @@ async fn create(
     CsrfForm(form): CsrfForm<FormValues>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
-    match state
-        .app
-        .create_event(actor, &slug, &space, &(&form).into())
-        .await
-    {
-        Ok(e) => Ok(redirect_with_flash(
-            &format!("/c/{slug}/events/{}", e.id),
+    let draft: EventDraft = (&form).into();
+    let created = match repeat_rule(&form) {
+        Err(e) => Err(e),
+        Ok(None) => state
+            .app
+            .create_event(actor, &slug, &space, &draft)
+            .await
+            .map(|e| (e.id, 1)),
+        Ok(Some(rule)) => state
+            .app
+            .create_event_series(actor, &slug, &space, &draft, &rule)
+            .await
+            .and_then(|rows| {
+                let n = rows.len();
+                rows.into_iter()
+                    .next()
+                    .map(|e| (e.id, n))
+                    .ok_or(AppError::NotFound("event"))
+            }),
+    };
+    match created {
+        Ok((id, 1)) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/events/{id}"),
             "Event scheduled.",
+        )),
+        Ok((id, n)) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/events/{id}"),
+            &format!("Series scheduled: {n} dates."),
         )),
         Err(e) => {
             let errors = form_errors(e)?;
@@ -319,6 +465,26 @@ async fn create(
                 false,
             );
             Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &body, false))
+        }
+    }
+}
+
+/// The rule the form asks to repeat the event by, if any.
+fn repeat_rule(form: &FormValues) -> Result<Option<String>, AppError> {
+    let custom = form.recurrence.trim();
+    match form.repeat.trim() {
+        "" if custom.is_empty() => Ok(None),
+        "" | "custom" if !custom.is_empty() => Ok(Some(custom.to_string())),
+        "custom" => Err(AppError::invalid(
+            "recurrence",
+            "Write the rule, such as FREQ=WEEKLY;COUNT=8.",
+        )),
+        other => {
+            let start =
+                chrono::NaiveDateTime::parse_from_str(form.starts_at.trim(), "%Y-%m-%dT%H:%M").ok();
+            recurrence::simple_rule(other, &form.repeat_count, &form.repeat_until, start)
+                .map(Some)
+                .map_err(|(field, message)| AppError::invalid(field, message))
         }
     }
 }
@@ -389,11 +555,37 @@ struct ShowPage {
     can_give_feedback: bool,
     /// The registration questions, on the register form.
     questions: Vec<AnswerInput>,
+    /// The ticket types with what is left of each; a choice on the register form when there
+    /// are several.
+    ticket_types: Vec<TicketChoice>,
+    ticket_type_error: Option<String>,
+    /// The name of the type the viewer holds or waits for.
+    my_ticket_type: Option<String>,
+    /// An occurrence of a series: "every week on Tuesday, 8 times", and its dates.
+    series: Option<SeriesInfo>,
     /// The viewer's own answers: (question, answer).
     my_answers: Vec<(String, String)>,
     /// The creator and co-hosts: (name, user id), linked to their profiles.
     hosts: Vec<(String, String)>,
     speakers: Vec<townsquare_app::store::event_hosts::SpeakerRow>,
+}
+
+/// The series an event belongs to, on its page.
+struct SeriesInfo {
+    description: String,
+    cancelled: bool,
+    /// (event id, date label, this one, cancelled).
+    dates: Vec<(String, String, bool, bool)>,
+}
+
+/// A ticket type on the event page.
+struct TicketChoice {
+    id: String,
+    name: String,
+    description: String,
+    /// "Free · 3 of 20 left", "Sold out · waitlist open".
+    availability: String,
+    chosen: bool,
 }
 
 /// A registration question on the event page's register form.
@@ -491,6 +683,52 @@ async fn render_show(
         Vec::new()
     };
     let my_answers = state.app.my_registration_answers(&view).await?;
+    let types = state.app.ticket_types(&view).await?;
+    // The type's name is worth saying only when there is a choice.
+    let my_ticket_type = view
+        .registration
+        .as_ref()
+        .filter(|_| types.len() > 1)
+        .and_then(|r| {
+            types
+                .iter()
+                .find(|t| r.ticket_type_id.as_deref() == Some(t.row.id.as_str()))
+                .map(|t| t.row.name.clone())
+        });
+    let given_type = given.get("ticket_type_id");
+    let single = types.len() == 1;
+    let ticket_types = types
+        .iter()
+        .map(|t| TicketChoice {
+            chosen: single || given_type == Some(&t.row.id),
+            availability: t.availability(),
+            id: t.row.id.clone(),
+            name: t.row.name.clone(),
+            description: t.row.description.clone(),
+        })
+        .collect();
+    let series = state.app.series_of(&view).await?.map(|s| SeriesInfo {
+        description: s.description.clone(),
+        cancelled: s.series.cancelled_at.is_some(),
+        dates: s
+            .occurrences
+            .iter()
+            .map(|o| {
+                (
+                    o.id.clone(),
+                    chrono::DateTime::from_timestamp_micros(o.starts_at)
+                        .map(|t| {
+                            t.with_timezone(&tz)
+                                .format("%a %-d %b %Y, %H:%M")
+                                .to_string()
+                        })
+                        .unwrap_or_default(),
+                    o.id == e.id,
+                    o.cancelled_at.is_some(),
+                )
+            })
+            .collect(),
+    });
     let people = state.app.event_people(&view).await?;
     let hosts = people
         .creator
@@ -505,6 +743,10 @@ async fn render_show(
         speakers: people.speakers,
         questions,
         my_answers,
+        ticket_types,
+        ticket_type_error: errors.for_field("ticket_type").map(str::to_string),
+        my_ticket_type,
+        series,
         can_see_live: townsquare_app::event_live::can_see_live(&view),
         has_recording: followup.recording.is_some(),
         resources: followup
@@ -605,17 +847,23 @@ async fn edit_form(
         reminders: townsquare_domain::events::format_reminders(
             &townsquare_domain::events::stored_reminders(&e.reminder_minutes),
         ),
+        repeat: String::new(),
+        repeat_count: String::new(),
+        repeat_until: String::new(),
+        recurrence: String::new(),
+        scope: String::new(),
         rest: HashMap::new(),
     };
     let mut input = input;
     input.set_questions(&state.app.event_questions(&e.id).await?);
+    input.set_ticket_types(&state.app.ticket_types(&view).await?);
     let spaces = state.app.visible_spaces(&view.community).await?;
     let layout = Layout::new(&state, &ctx, "Edit event").await?.in_community(
         &view.community,
         &spaces,
         Some(&view.space.slug),
     );
-    let body = form_page(
+    let mut body = form_page(
         layout,
         format!("Edit {}", e.title),
         input,
@@ -623,6 +871,7 @@ async fn edit_form(
         format!("/c/{slug}/events/{event}/edit"),
         true,
     );
+    body.series = state.app.series_of(&view).await?.map(|s| s.description);
     Ok(page(StatusCode::OK, &body, false))
 }
 
@@ -634,14 +883,23 @@ async fn update(
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
     let view = event_in(&state, &ctx, &slug, &event).await?;
-    match state
-        .app
-        .update_event(actor, &view.event.id, &(&form).into())
-        .await
-    {
-        Ok(_) => Ok(redirect_with_flash(
+    let draft: EventDraft = (&form).into();
+    let saved = match (&view.event.series_id, form.scope.as_str()) {
+        (Some(series), "series") => state
+            .app
+            .update_event_series(actor, series, &draft)
+            .await
+            .map(|_| "Series saved: its future dates are updated."),
+        _ => state
+            .app
+            .update_event(actor, &view.event.id, &draft)
+            .await
+            .map(|_| "Event saved."),
+    };
+    match saved {
+        Ok(message) => Ok(redirect_with_flash(
             &format!("/c/{slug}/events/{event}"),
-            "Event saved.",
+            message,
         )),
         Err(e) => {
             let errors = form_errors(e)?;
@@ -651,7 +909,7 @@ async fn update(
                 &spaces,
                 Some(&view.space.slug),
             );
-            let body = form_page(
+            let mut body = form_page(
                 layout,
                 format!("Edit {}", view.event.title),
                 form,
@@ -659,6 +917,7 @@ async fn update(
                 format!("/c/{slug}/events/{event}/edit"),
                 true,
             );
+            body.series = state.app.series_of(&view).await?.map(|s| s.description);
             Ok(page(StatusCode::UNPROCESSABLE_ENTITY, &body, false))
         }
     }
@@ -707,12 +966,20 @@ async fn register(
         .collect();
     let outcome = match state
         .app
-        .register_with_answers(actor, &view.event.id, &answers)
+        .register_with_answers(
+            actor,
+            &view.event.id,
+            form.get("ticket_type_id").map(String::as_str),
+            &answers,
+        )
         .await
     {
         Ok(o) => o,
         Err(AppError::Invalid(errors))
-            if errors.0.iter().any(|e| e.field.starts_with("answer_")) =>
+            if errors
+                .0
+                .iter()
+                .any(|e| e.field.starts_with("answer_") || e.field == "ticket_type") =>
         {
             return render_show(&state, &ctx, &slug, &event, &form, errors).await;
         }
@@ -721,7 +988,7 @@ async fn register(
     let message = match outcome {
         Registration::Registered => "You are registered. See you there!",
         Registration::Waitlisted => {
-            "The event is full: you are on the waitlist and will get an e-mail if a seat frees up."
+            "No seat is free for that ticket: you are on its waitlist and will get an e-mail if a seat frees up."
         }
     };
     Ok(redirect_with_flash(
@@ -749,6 +1016,9 @@ async fn cancel(
 struct CancelEventForm {
     #[serde(default)]
     reason: String,
+    /// "1": call off every future date of the series.
+    #[serde(default)]
+    whole_series: String,
 }
 
 /// A host calls the event off; a missing reason comes back as a message on the event page.
@@ -760,15 +1030,24 @@ async fn cancel_event(
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
     let view = event_in(&state, &ctx, &slug, &event).await?;
-    let message = match state
-        .app
-        .cancel_event(actor, &view.event.id, &form.reason)
-        .await
-    {
-        Ok(_) => "The event is cancelled; registrants have been e-mailed.".to_string(),
+    let cancelled = match (&view.event.series_id, form.whole_series.as_str()) {
+        (Some(series), "1") => state
+            .app
+            .cancel_event_series(actor, series, &form.reason)
+            .await
+            .map(|_| "The series is cancelled; registrants of its dates have been e-mailed."),
+        _ => state
+            .app
+            .cancel_event(actor, &view.event.id, &form.reason)
+            .await
+            .map(|_| "The event is cancelled; registrants have been e-mailed."),
+    };
+    let message = match cancelled {
+        Ok(m) => m.to_string(),
         Err(AppError::Invalid(errors)) => errors
             .for_field("reason")
             .or_else(|| errors.for_field("event"))
+            .or_else(|| errors.for_field("series"))
             .unwrap_or("Say why the event is cancelled.")
             .to_string(),
         Err(e) => return Err(e.into()),

@@ -1,0 +1,429 @@
+//! Recurring events: a weekly COUNT rule and a monthly UNTIL rule expanded on the series'
+//! clock across the European clock changes, unsupported rules refused, editing the series
+//! versus one date, and cancelling the series.
+
+use crate::discussions::member;
+use crate::events::{events_guild, register};
+use serde_json::{json, Value};
+use townsquare_testkit::TestApp;
+
+/// Office hours 09:00–10:30 in Berlin from `start` (a date), repeating by `rule`.
+fn series_body(start: &str, rule: &str) -> Value {
+    json!({
+        "title": "Weekly office hours",
+        "description": "Drop in with questions.",
+        "format": "ama",
+        "starts_at": format!("{start}T09:00"),
+        "ends_at": format!("{start}T10:30"),
+        "time_zone": "Europe/Berlin",
+        "online_url": "https://meet.example.org/office-hours",
+        "capacity": 5,
+        "recurrence": rule,
+    })
+}
+
+async fn schedule(t: &TestApp, token: &str, body: Value) -> (u16, Value) {
+    t.api(
+        "POST",
+        "/api/v1/communities/guild/spaces/meetups/events",
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+fn starts(first: &Value) -> Vec<(String, String)> {
+    first["series"]["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["starts_at"].as_str().unwrap().to_string(),
+                o["starts_at_local"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn ids(first: &Value) -> Vec<String> {
+    first["series"]["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn event(t: &TestApp, id: &str) -> Value {
+    let (status, e) = t
+        .api("GET", &format!("/api/v1/events/{id}"), None, None)
+        .await;
+    assert_eq!(status, 200, "{e}");
+    e
+}
+
+#[tokio::test]
+async fn weekly_and_monthly_rules_keep_the_wall_clock_across_the_clock_changes() {
+    let t = TestApp::spawn().await;
+    let owner = events_guild(&t).await;
+
+    // Every Tuesday for 8 weeks from 16 March 2027: Berlin moves to summer time on 28 March,
+    // so 09:00 there is 08:00 UTC twice, then 07:00 UTC.
+    let (status, first) = schedule(
+        &t,
+        &owner,
+        series_body("2027-03-16", "FREQ=WEEKLY;BYDAY=TU;COUNT=8"),
+    )
+    .await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(
+        first["series"]["description"],
+        "every week on Tuesday, 8 times"
+    );
+    let s = starts(&first);
+    assert_eq!(s.len(), 8);
+    assert_eq!(s[0].0, "2027-03-16T08:00:00Z");
+    assert_eq!(s[1].0, "2027-03-23T08:00:00Z");
+    assert_eq!(s[2].0, "2027-03-30T07:00:00Z");
+    assert_eq!(s[7].0, "2027-05-04T07:00:00Z");
+    assert!(
+        s.iter().all(|(_, local)| local.ends_with("T09:00")),
+        "{s:?}"
+    );
+    // Each date is an event of its own: registration, its own UID in its .ics.
+    let ids = ids(&first);
+    let third = event(&t, &ids[2]).await;
+    assert_eq!(third["starts_at"], "2027-03-30T07:00:00Z");
+    assert_eq!(third["ends_at"], "2027-03-30T08:30:00Z");
+    assert_eq!(third["recurrence_id"], "2027-03-30T07:00:00Z");
+    assert_eq!(third["series_id"], first["series"]["id"]);
+    assert_eq!(third["ticket_types"][0]["name"], "General admission");
+    let m = member(&t, "mia@example.org", "Mia Member").await;
+    assert_eq!(register(&t, &m, &ids[2]).await.1["my_status"], "registered");
+    let ics = |id: String| {
+        let url = t.url(&format!("/c/guild/events/{id}/event.ics"));
+        async move { reqwest::get(url).await.unwrap().text().await.unwrap() }
+    };
+    let uid = |ics: &str| {
+        ics.lines()
+            .find(|l| l.starts_with("UID:"))
+            .unwrap()
+            .to_string()
+    };
+    let (a, b) = (ics(ids[0].clone()).await, ics(ids[2].clone()).await);
+    assert_ne!(uid(&a), uid(&b));
+    assert!(b.contains("DTSTART:20270330T070000Z"), "{b}");
+
+    // The first Thursday of each month until the end of 2027, from September: summer time
+    // ends on 31 October, so 09:00 is 07:00 UTC, then 08:00 UTC.
+    let mut monthly = series_body("2027-09-02", "FREQ=MONTHLY;BYDAY=1TH;UNTIL=20271231");
+    monthly["title"] = json!("Monthly community call");
+    let (status, first) = schedule(&t, &owner, monthly).await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(
+        first["series"]["description"],
+        "every month on the first Thursday, until 31 Dec 2027"
+    );
+    assert_eq!(
+        starts(&first)
+            .into_iter()
+            .map(|(utc, _)| utc)
+            .collect::<Vec<_>>(),
+        [
+            "2027-09-02T07:00:00Z",
+            "2027-10-07T07:00:00Z",
+            "2027-11-04T08:00:00Z",
+            "2027-12-02T08:00:00Z"
+        ]
+    );
+
+    // The event page says how it repeats and links the other dates.
+    let page = t
+        .browser()
+        .get(&format!(
+            "/c/guild/events/{}",
+            first["id"].as_str().unwrap()
+        ))
+        .await;
+    assert!(
+        page.text()
+            .contains("Repeats every month on the first Thursday, until 31 Dec 2027"),
+        "{}",
+        page.text()
+    );
+    let later = first["series"]["occurrences"][3]["id"].as_str().unwrap();
+    assert!(page.html.contains(&format!("/c/guild/events/{later}\"")));
+}
+
+#[tokio::test]
+async fn unsupported_rules_are_refused_with_a_field_error() {
+    let t = TestApp::spawn().await;
+    let owner = events_guild(&t).await;
+    for (rule, says) in [
+        ("FREQ=DAILY;COUNT=5", "weekly or monthly"),
+        ("FREQ=YEARLY;COUNT=2", "weekly or monthly"),
+        ("FREQ=WEEKLY", "COUNT"),
+        ("FREQ=WEEKLY;COUNT=60", "at most 52"),
+        ("FREQ=WEEKLY;BYHOUR=9;COUNT=3", "not supported"),
+    ] {
+        let (status, problem) = schedule(&t, &owner, series_body("2027-03-16", rule)).await;
+        assert_eq!(status, 422, "{rule}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], "recurrence", "{problem}");
+        assert!(
+            problem["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(says),
+            "{rule}: {problem}"
+        );
+    }
+    let (_, list) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/spaces/meetups/events",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        list["upcoming"].as_array().unwrap().len(),
+        0,
+        "nothing made"
+    );
+
+    // The form shows the message beside the field.
+    let host = t.browser();
+    host.log_in("owner@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    host.get("/c/guild/s/meetups/events/new").await;
+    let page = host
+        .post(
+            "/c/guild/s/meetups/events",
+            &[
+                ("title", "Standup"),
+                ("format", "meetup"),
+                ("starts_at", "2027-03-16T09:00"),
+                ("ends_at", "2027-03-16T09:15"),
+                ("time_zone", "Europe/Berlin"),
+                ("venue", "Room 1"),
+                ("recurrence", "FREQ=DAILY;COUNT=5"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.html.contains("id=\"recurrence-error\""),
+        "{}",
+        page.html
+    );
+    let page = host
+        .post(
+            "/c/guild/s/meetups/events",
+            &[
+                ("title", "Standup"),
+                ("format", "meetup"),
+                ("starts_at", "2027-03-16T09:00"),
+                ("ends_at", "2027-03-16T09:15"),
+                ("time_zone", "Europe/Berlin"),
+                ("venue", "Room 1"),
+                ("recurrence", "FREQ=WEEKLY;COUNT=3"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text().contains("Series scheduled: 3 dates."),
+        "{}",
+        page.text()
+    );
+
+    // Or by the simple choices: monthly on the same weekday, a number of dates or a last day.
+    let simple = |repeat: &'static str, count: &'static str, until: &'static str| {
+        vec![
+            ("title", "Community call"),
+            ("format", "webinar"),
+            ("starts_at", "2027-09-02T18:00"),
+            ("ends_at", "2027-09-02T19:00"),
+            ("time_zone", "Europe/Berlin"),
+            ("online_url", "https://meet.example.org/call"),
+            ("repeat", repeat),
+            ("repeat_count", count),
+            ("repeat_until", until),
+        ]
+    };
+    host.get("/c/guild/s/meetups/events/new").await;
+    let page = host
+        .post("/c/guild/s/meetups/events", &simple("monthly", "", ""))
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.html.contains("id=\"repeat_count-error\""),
+        "{}",
+        page.html
+    );
+    let page = host
+        .post(
+            "/c/guild/s/meetups/events",
+            &simple("monthly", "", "2027-12-31"),
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(
+        page.text()
+            .contains("Repeats every month on the first Thursday, until 31 Dec 2027"),
+        "{}",
+        page.text()
+    );
+}
+
+#[tokio::test]
+async fn editing_the_series_changes_its_dates_not_one_edited_alone_and_cancelling_calls_them_off() {
+    let t = TestApp::spawn().await;
+    let owner = events_guild(&t).await;
+    let (_, first) = schedule(&t, &owner, series_body("2027-03-16", "FREQ=WEEKLY;COUNT=4")).await;
+    let series = first["series"]["id"].as_str().unwrap().to_string();
+    let ids = ids(&first);
+    let m = member(&t, "mia@example.org", "Mia Member").await;
+    assert_eq!(register(&t, &m, &ids[2]).await.1["my_status"], "registered");
+
+    // The second date is edited alone: it becomes an exception.
+    let mut special = series_body("2027-03-23", "");
+    special.as_object_mut().unwrap().remove("recurrence");
+    special["title"] = json!("Office hours: release special");
+    let (status, edited) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/events/{}", ids[1]),
+            Some(&owner),
+            Some(special),
+        )
+        .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["edited_alone"], true);
+
+    // A capacity below the seats taken on some date is refused.
+    let mut too_small = series_body("2027-03-16", "");
+    too_small["capacity"] = json!(0);
+    let (status, _) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/event-series/{series}"),
+            Some(&owner),
+            Some(too_small),
+        )
+        .await;
+    assert_eq!(status, 422);
+
+    // The series moves to 10:00 and gets a new title: each date keeps its day.
+    let mut moved = series_body("2027-03-16", "");
+    moved["title"] = json!("Office hours in the new room");
+    moved["starts_at"] = json!("2027-03-16T10:00");
+    moved["ends_at"] = json!("2027-03-16T11:00");
+    let (status, after) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/event-series/{series}"),
+            Some(&owner),
+            Some(moved),
+        )
+        .await;
+    assert_eq!(status, 200, "{after}");
+    let local: Vec<&str> = after["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["starts_at_local"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        local,
+        [
+            "2027-03-16T10:00",
+            "2027-03-23T09:00",
+            "2027-03-30T10:00",
+            "2027-04-06T10:00"
+        ]
+    );
+    let third = event(&t, &ids[2]).await;
+    assert_eq!(third["title"], "Office hours in the new room");
+    assert_eq!(third["starts_at"], "2027-03-30T08:00:00Z");
+    assert_eq!(third["ends_at"], "2027-03-30T09:00:00Z");
+    assert_eq!(third["sequence"], 1);
+    assert_eq!(third["registered"], 1, "registrations stay");
+    assert_eq!(
+        event(&t, &ids[1]).await["title"],
+        "Office hours: release special"
+    );
+    let mails = t.app.mail_to("mia@example.org").await.unwrap();
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.subject == "New time: Office hours in the new room"),
+        "{:?}",
+        mails.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+
+    // The edit form of a date offers the choice; "series" there edits the series.
+    let host = t.browser();
+    host.log_in("owner@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    let form = host.get(&format!("/c/guild/events/{}/edit", ids[3])).await;
+    assert!(
+        form.text()
+            .contains("This date is part of a series (every week, 4 times)"),
+        "{}",
+        form.text()
+    );
+
+    // Cancelling needs a reason; then every future date is called off and registrants told.
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/event-series/{series}/cancel"),
+            Some(&owner),
+            Some(json!({"reason": " "})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/event-series/{series}/cancel"),
+            Some(&m),
+            Some(json!({"reason": "No"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, cancelled) = t
+        .api(
+            "POST",
+            &format!("/api/v1/event-series/{series}/cancel"),
+            Some(&owner),
+            Some(json!({"reason": "The maintainers are at a conference."})),
+        )
+        .await;
+    assert_eq!(status, 200, "{cancelled}");
+    assert!(cancelled["cancelled_at"].is_string());
+    assert!(cancelled["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["cancelled"] == true));
+    let mails = t.app.mail_to("mia@example.org").await.unwrap();
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.subject == "Cancelled: Office hours in the new room"),
+        "{:?}",
+        mails.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    let (status, _) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/event-series/{series}"),
+            Some(&owner),
+            Some(series_body("2027-03-16", "")),
+        )
+        .await;
+    assert_eq!(status, 409);
+}

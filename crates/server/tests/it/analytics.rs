@@ -439,6 +439,99 @@ async fn figures_follow_the_definitions_on_a_hand_built_community() {
     );
     assert_eq!(lines.len(), 13);
     assert_eq!(lines[11], format!("{},6,5,1.0000,0.8000,6", &date(d0)[..7]));
+
+    // Every other chart of the same dashboard as CSV, cell for cell what the JSON says.
+    let get_csv = |name: &'static str| {
+        let (t, olga) = (&t, &olga);
+        async move {
+            let r = reqwest::Client::new()
+                .get(t.url(&format!(
+                    "/api/v1/communities/guild/analytics/{name}.csv?period=month"
+                )))
+                .bearer_auth(olga)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{name}.csv");
+            let text = r.text().await.unwrap();
+            let mut rows = csv::Reader::from_reader(text.as_bytes());
+            let header: Vec<String> = rows.headers().unwrap().iter().map(String::from).collect();
+            let body: Vec<Vec<String>> = rows
+                .records()
+                .map(|r| r.unwrap().iter().map(String::from).collect())
+                .collect();
+            (header, body)
+        }
+    };
+    let (header, figures) = get_csv("figures").await;
+    assert_eq!(header, ["figure", "value", "previous_value"]);
+    let figure = |name: &str| figures.iter().find(|r| r[0] == name).unwrap().clone();
+    assert_eq!(figure("previously_active"), ["previously_active", "6", "0"]);
+    assert_eq!(figure("churned")[1], "4");
+    assert_eq!(figure("membership_churn")[1], ""); // no tier was due
+    assert_eq!(
+        figures.len(),
+        next["figures"].as_object().unwrap().len(),
+        "one row per figure"
+    );
+    for row in &figures {
+        let json = &next["figures"][&row[0]];
+        if !json.is_null() {
+            assert!(
+                close(json, row[1].parse().unwrap()),
+                "{row:?} against {json}"
+            );
+        }
+    }
+
+    let (header, daily) = get_csv("daily").await;
+    assert_eq!(header, ["day", "active_members"]);
+    assert_eq!(daily.len(), 30);
+    let today = daily.last().unwrap();
+    assert_eq!(today[0], next["daily_active"][29]["date"].as_str().unwrap());
+    assert_eq!(
+        today[1],
+        next["daily_active"][29]["members"].to_string(),
+        "Ana's and Olga's visits"
+    );
+
+    let (header, cohorts) = get_csv("cohorts").await;
+    assert_eq!(header[..3], ["cohort", "size", "m0"]);
+    assert_eq!(header.len(), 14);
+    assert_eq!(cohorts.len(), 12);
+    let guild = &cohorts[10]; // d0's month, the month before this one
+    assert_eq!(guild[0], &date(d0)[..7]);
+    assert_eq!(guild[1], "6");
+    assert_eq!(guild[2], "1.0000");
+    assert_eq!(guild[3], "0.3333"); // 2 of 6 came back: Ana, and Olga reading her dashboard
+    assert_eq!(guild[4], ""); // the month after this one is still to come
+
+    let custom = |name: &'static str| {
+        let (t, olga) = (&t, &olga);
+        let query = format!("period=custom&from={}&to={}", date(d0), date(d0 + 9));
+        async move {
+            let r = reqwest::Client::new()
+                .get(t.url(&format!(
+                    "/api/v1/communities/guild/analytics/{name}.csv?{query}"
+                )))
+                .bearer_auth(olga)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let acquisition = custom("acquisition").await;
+    let lines: Vec<&str> = acquisition.lines().collect();
+    assert_eq!(
+        lines[0],
+        "source,campaign,members,activated,activation_rate"
+    );
+    assert!(
+        lines.contains(&"newsletter,spring,1,1,1.0000"),
+        "{acquisition}"
+    );
 }
 
 #[tokio::test]

@@ -310,6 +310,10 @@ const TABLE: &[Row] = &[
     ("GET", "/api/v1/communities/{slug}/analytics", "", [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/analytics/series.csv", "", [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/analytics/events.csv", "", [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/analytics/figures.csv", "", [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/analytics/daily.csv", "", [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/analytics/cohorts.csv", "", [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/analytics/acquisition.csv", "", [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/analytics/lists", "", [401, 403, 404, 403, 200, 200]),
     // Without `list` the admins get 422: which list to export is theirs to say.
     ("GET", "/api/v1/communities/{slug}/analytics/lists.csv", "", [401, 403, 404, 403, 422, 422]),

@@ -16,6 +16,7 @@ use townsquare_app::analytics::{Dashboard, EventTotals, Figures as AppFigures, P
 use townsquare_domain::analytics::{date_of_day, month_label, ratio, Period as DomainPeriod};
 use utoipa::{IntoParams, ToSchema};
 
+pub(crate) mod charts_csv;
 pub(crate) mod lists;
 pub(crate) mod pulse;
 pub(crate) mod report;
@@ -24,6 +25,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
     let r = pulse::routes(r);
     let r = lists::routes(r);
     let r = report::routes(r);
+    let r = charts_csv::routes(r);
     r.get("/api/v1/communities/{slug}/analytics", get(analytics))
         .get(
             "/api/v1/communities/{slug}/analytics/series.csv",
@@ -122,7 +124,7 @@ pub struct Figures {
     membership_churn: Option<f64>,
 }
 
-fn figures(f: &AppFigures) -> Figures {
+pub(crate) fn figures(f: &AppFigures) -> Figures {
     Figures {
         dau: f.dau,
         wau: f.wau,

@@ -53,6 +53,8 @@ use utoipa::{Modify, OpenApi};
         super::events::attendance, super::events::set_attendance, super::events::cancel_event,
         super::events::show_series, super::events::update_series, super::events::cancel_series,
         super::analytics::analytics, super::analytics::series_csv, super::analytics::events_csv,
+        super::analytics::charts_csv::figures_csv, super::analytics::charts_csv::daily_csv,
+        super::analytics::charts_csv::cohorts_csv, super::analytics::charts_csv::acquisition_csv,
         super::analytics::pulse::pulse,
         super::analytics::lists::lists, super::analytics::lists::list_csv,
         super::analytics::report::report, super::analytics::report::save_notes,

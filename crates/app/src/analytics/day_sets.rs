@@ -115,8 +115,8 @@ impl App {
         Ok(out)
     }
 
-    /// Seals the days of `first..=last` that are not sealed yet (the worker calls it for
-    /// yesterday's neighbours, so that a dashboard rarely has to).
+    /// Seals the days of `first..=last` that are not sealed yet (the worker's sweep, and a
+    /// dashboard that finds a day missing). Returns how many it sealed.
     pub async fn seal_days(&self, community_id: &str, first: Day, last: Day) -> AppResult<usize> {
         let sealed: HashSet<Day> = store::sealed_generations(self.db(), community_id, first, last)
             .await?
@@ -196,6 +196,15 @@ impl App {
                 self.day_set_cache()
                     .put(community_id, row.day, row.generation, s.clone());
                 into.insert(row.day, s);
+            }
+        }
+        // A day unsealed by a write between the reads above is read as a live day.
+        let absent: Vec<Day> = (first..=last).filter(|d| !into.contains_key(d)).collect();
+        if let (Some(&lo), Some(&hi)) = (absent.first(), absent.last()) {
+            for (day, s) in self.build_live_days(community_id, lo, hi).await? {
+                if absent.binary_search(&day).is_ok() {
+                    into.insert(day, Arc::new(s));
+                }
             }
         }
         Ok(())

@@ -82,18 +82,7 @@ impl App {
             Ok(previous)
         }
         .await;
-        match saved {
-            Ok(previous) => {
-                if let Some(old) = previous {
-                    self.forget_blob(&old.storage_key).await;
-                }
-                Ok(row.id)
-            }
-            Err(e) => {
-                self.forget_blob(&row.storage_key).await;
-                Err(e)
-            }
-        }
+        self.settle_replacement(saved, &row).await
     }
 
     /// Removes an event's cover (its hosts).

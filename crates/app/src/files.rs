@@ -612,6 +612,27 @@ impl App {
         }
     }
 
+    /// After a transaction that put the stored file `new` in the place of another: if it
+    /// committed, the replaced file's blob goes; if not, the new blob does. The new file's id.
+    pub(crate) async fn settle_replacement(
+        &self,
+        saved: AppResult<Option<FileRow>>,
+        new: &FileRow,
+    ) -> AppResult<String> {
+        match saved {
+            Ok(replaced) => {
+                if let Some(old) = replaced {
+                    self.forget_blob(&old.storage_key).await;
+                }
+                Ok(new.id.clone())
+            }
+            Err(e) => {
+                self.forget_blob(&new.storage_key).await;
+                Err(e)
+            }
+        }
+    }
+
     /// Deletes a staged upload that will not be recorded.
     pub async fn discard_upload(&self, staged: StagedUpload) {
         if let Ok(blobs) = self.blobs() {

@@ -216,9 +216,9 @@ impl App {
                 if let Err(e) = self.send_leadership_reports().await {
                     tracing::error!(error = %e, "leadership reports");
                 }
-                if let Err(e) = self.seal_recent_days().await {
-                    tracing::error!(error = %e, "sealing analytics days");
-                }
+                // Off the loop: a first sweep of a large community takes seconds to minutes,
+                // and mail and jobs must not wait for it.
+                self.spawn_day_sealing();
             }
             // Every ten minutes: tier reminders are due by the day, and expiry is also checked
             // at every read, so the sweep only has to record it.

@@ -188,6 +188,16 @@ pub enum Source<'a> {
     Tx(&'a mut Tx),
 }
 
+impl Source<'_> {
+    /// The same source for one more read (a transaction stays borrowed, not moved).
+    pub fn reborrow(&mut self) -> Source<'_> {
+        match self {
+            Source::Db(db) => Source::Db(db),
+            Source::Tx(tx) => Source::Tx(tx),
+        }
+    }
+}
+
 impl<'a> From<&'a Db> for Source<'a> {
     fn from(db: &'a Db) -> Self {
         Source::Db(db)

@@ -9,6 +9,7 @@
 
 use crate::{App, AppResult};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use townsquare_domain::analytics::member_sets::{self as sets, Class, DaySets, Days};
 use townsquare_domain::analytics::{self as rules, Day, Month};
@@ -39,6 +40,8 @@ type Decoded = (i64, Arc<DaySets>);
 pub struct DaySetCache {
     days: Mutex<HashMap<(String, Day), Decoded>>,
     numbers: Mutex<HashMap<String, HashMap<String, u32>>>,
+    /// A sealing sweep of this process is running (one at a time).
+    sweeping: AtomicBool,
 }
 
 impl DaySetCache {
@@ -162,6 +165,21 @@ impl App {
                 .await?;
         }
         Ok(sealed)
+    }
+
+    /// Starts `seal_recent_days` in a task of its own unless one is still running.
+    pub(crate) fn spawn_day_sealing(&self) {
+        let cache = self.day_set_cache();
+        if cache.sweeping.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let app = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = app.seal_recent_days().await {
+                tracing::error!(error = %e, "sealing analytics days");
+            }
+            app.day_set_cache().sweeping.store(false, Ordering::Release);
+        });
     }
 
     async fn load_sealed(

@@ -5,6 +5,7 @@
 
 use crate::db::{Backend, Db, Source, Tx};
 use crate::error::MapErr;
+use crate::sql::placeholders;
 use crate::Result;
 
 /// Drops the sealed sets of a day, because something was just recorded for it; the next
@@ -273,20 +274,20 @@ pub async fn join_ids(
 }
 
 /// The numbers of those of `user_ids` who have one.
-pub async fn numbers_of(
-    db: &Db,
+pub async fn numbers_of<'a>(
+    src: impl Into<Source<'a>>,
     community_id: &str,
     user_ids: &[String],
 ) -> Result<Vec<(String, i64)>> {
+    let mut src = src.into();
     let mut out = Vec::with_capacity(user_ids.len());
     for chunk in user_ids.chunks(500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", 2 + i)).collect();
         let sql = format!(
             "SELECT user_id, number FROM analytics_member_numbers
              WHERE community_id = $1 AND user_id IN ({})",
-            placeholders.join(", ")
+            placeholders(2, chunk.len())
         );
-        let rows: Vec<(String, i64)> = with_read!(db, |c| {
+        let rows: Vec<(String, i64)> = with_read!(src.reborrow(), |c| {
             let mut q = sqlx::query_as::<_, (String, i64)>(&sql).bind(community_id);
             for id in chunk {
                 q = q.bind(id);
@@ -328,7 +329,6 @@ pub async fn number_members(
     .await
     .db())?;
     let start = end - user_ids.len() as i64;
-    let mut numbered = Vec::with_capacity(user_ids.len());
     for (chunk_start, chunk) in (0..).step_by(200).zip(user_ids.chunks(200)) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| format!("($1, ${}, ${})", 2 + 2 * i, 3 + 2 * i))
@@ -345,23 +345,9 @@ pub async fn number_members(
             }
             q.execute(c).await.map(|_| ()).db()
         })?;
-        // A member numbered meanwhile by another transaction keeps that number.
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", 2 + i)).collect();
-        let sql = format!(
-            "SELECT user_id, number FROM analytics_member_numbers
-             WHERE community_id = $1 AND user_id IN ({})",
-            placeholders.join(", ")
-        );
-        let rows: Vec<(String, i64)> = with_tx!(tx, |c| {
-            let mut q = sqlx::query_as::<_, (String, i64)>(&sql).bind(community_id);
-            for user_id in chunk {
-                q = q.bind(user_id);
-            }
-            q.fetch_all(c).await.db()
-        })?;
-        numbered.extend(rows);
     }
-    Ok(numbered)
+    // A member numbered meanwhile by another transaction keeps that number.
+    numbers_of(tx, community_id, user_ids).await
 }
 
 /// Every community with its time zone (the sealing sweep walks them).
@@ -412,7 +398,6 @@ pub async fn current_members_by_number(
 ) -> Result<Vec<(i64, String, String)>> {
     let mut out = Vec::with_capacity(numbers.len());
     for chunk in numbers.chunks(500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", 2 + i)).collect();
         let sql = format!(
             "SELECT n.number, n.user_id, u.display_name
              FROM analytics_member_numbers n
@@ -420,7 +405,7 @@ pub async fn current_members_by_number(
              JOIN memberships m ON m.community_id = n.community_id AND m.user_id = n.user_id
                                AND m.status = 'active'
              WHERE n.community_id = $1 AND n.number IN ({})",
-            placeholders.join(", ")
+            placeholders(2, chunk.len())
         );
         let rows: Vec<(i64, String, String)> = with_read!(db, |c| {
             let mut q = sqlx::query_as::<_, (i64, String, String)>(&sql).bind(community_id);

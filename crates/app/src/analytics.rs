@@ -5,6 +5,7 @@
 pub mod day_sets;
 pub mod lists;
 pub mod pulse;
+pub mod rebuild;
 pub mod report;
 
 use crate::communities::CommunityView;
@@ -179,6 +180,15 @@ impl App {
         q: &PeriodQuery,
     ) -> AppResult<Dashboard> {
         let view = self.managed_community(actor, slug).await?;
+        self.dashboard_for(view, q).await
+    }
+
+    /// The dashboard for a community the caller has checked the viewer manages.
+    pub(crate) async fn dashboard_for(
+        &self,
+        view: CommunityView,
+        q: &PeriodQuery,
+    ) -> AppResult<Dashboard> {
         let tz = time_zones::parse_or_utc(&view.community.time_zone);
         let today = rules::local_day(self.now(), tz);
         let period = Period::parse(&q.kind, &q.at, &q.from, &q.to, today)

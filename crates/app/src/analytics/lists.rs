@@ -145,6 +145,16 @@ impl App {
         space: &str,
     ) -> AppResult<Lists> {
         let view = self.managed_community(actor, slug).await?;
+        self.lists_for(view, q, space).await
+    }
+
+    /// The lists for a community the caller has checked the viewer manages.
+    pub(crate) async fn lists_for(
+        &self,
+        view: CommunityView,
+        q: &PeriodQuery,
+        space: &str,
+    ) -> AppResult<Lists> {
         let tz = time_zones::parse_or_utc(&view.community.time_zone);
         let today = days::local_day(self.now(), tz);
         let period = Period::parse(&q.kind, &q.at, &q.from, &q.to, today)

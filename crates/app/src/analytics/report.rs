@@ -106,9 +106,10 @@ impl App {
             at: date_of_day(month_first_day(month)).to_string(),
             ..PeriodQuery::default()
         };
-        let dashboard = self.analytics(actor, slug, &q).await?;
-        let lists = self.analytics_lists(actor, slug, &q, "").await?;
-        let id = view.community.id.as_str();
+        let id = view.community.id.clone();
+        let id = id.as_str();
+        let dashboard = self.dashboard_for(view.clone(), &q).await?;
+        let lists = self.lists_for(view, &q, "").await?;
         let notes = store::notes(self.db(), id, month)
             .await?
             .unwrap_or_default();

@@ -4,6 +4,7 @@
 
 pub mod lists;
 pub mod member_sets;
+pub mod replay;
 pub mod terms;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};

@@ -72,6 +72,13 @@ enum AdminCommand {
         #[arg(long)]
         superadmin: bool,
     },
+    /// Rebuild the analytics rollups from the activity log (after an upgrade from a version
+    /// without them). Safe while servers run: their writes wait until it commits.
+    RebuildAnalytics {
+        /// The community's slug; without it, every community, one after the other.
+        #[arg(long)]
+        community: Option<String>,
+    },
 }
 
 fn init_tracing() {
@@ -136,6 +143,26 @@ async fn main() -> anyhow::Result<()> {
             }
             app.seed_demo().await?;
             print_demo_logins();
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::RebuildAnalytics { community },
+        } => {
+            let app = open_app(&config).await?;
+            let slugs = match community {
+                Some(slug) => vec![slug],
+                None => app.all_community_slugs().await?,
+            };
+            for slug in slugs {
+                let r = app
+                    .rebuild_analytics(&slug)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{slug}: {e}"))?;
+                println!(
+                    "Rebuilt {}: {} activities, {} member-days, {} stints ({} from memberships the log never saw begin)",
+                    r.slug, r.activities, r.member_days, r.stints, r.stints_from_memberships
+                );
+            }
             Ok(())
         }
         Command::Admin {

@@ -7,6 +7,7 @@ pub mod day_sets;
 pub mod events;
 pub mod lists;
 pub mod pulse;
+pub mod rebuild;
 pub mod reports;
 
 use crate::db::{Db, Tx};

@@ -134,6 +134,7 @@ impl App {
                 // the read and the seal (on PostgreSQL a late write for an old day racing a
                 // sealing of that very day could be missed; only imports write old days).
                 let mut tx = self.db().begin().await?;
+                store::lock_for_sealing(&mut tx).await?;
                 let built = self.build_days(community_id, lo, hi, &mut tx).await?;
                 for day in lo..=hi {
                     let s = built.get(&day).cloned().unwrap_or_default();

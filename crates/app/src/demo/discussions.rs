@@ -277,7 +277,11 @@ pub(super) async fn seed(
             .collect();
         newest.sort_by_key(|(_, joined)| std::cmp::Reverse(*joined));
         for (i, ((user, joined), text)) in newest.iter().zip(INTRODUCTIONS).enumerate() {
-            let at = (joined + rng.gen_range(1..30) * MICROS_PER_HOUR).min(now - MICROS_PER_HOUR);
+            // Within a day or so of joining, an hour ago at the latest, but never before joining
+            // (a member who joined within the hour introduced themselves minutes later).
+            let at = (joined + rng.gen_range(1..30) * MICROS_PER_HOUR)
+                .min(now - MICROS_PER_HOUR)
+                .max((joined + 5 * MICROS_PER_MINUTE).min(now));
             let welcomes: Vec<(&UserRow, &str)> = if i % 3 == 2 {
                 Vec::new()
             } else {

@@ -8,6 +8,7 @@ mod analytics;
 mod analytics_day_sets;
 mod analytics_lists;
 mod analytics_pulse;
+mod analytics_rebuild;
 mod application_questions;
 mod authz;
 mod auto_moderation;

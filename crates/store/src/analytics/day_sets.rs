@@ -121,6 +121,23 @@ pub async fn sealed_days(
     .db())
 }
 
+/// Taken first by a sealing transaction on PostgreSQL: the lock its writes would take anyway,
+/// taken before it reads, so that it waits for a rebuild of the rollups in progress
+/// (`rebuild::lock_rollups`) and reads what the rebuild wrote. Sealers and writers of
+/// activity do not wait for each other.
+pub async fn lock_for_sealing(tx: &mut Tx) -> Result<()> {
+    if tx.backend() == Backend::Postgres {
+        with_tx!(tx, |c| sqlx::query(
+            "LOCK TABLE analytics_day_sets IN ROW EXCLUSIVE MODE"
+        )
+        .execute(c)
+        .await
+        .map(|_| ())
+        .db())?;
+    }
+    Ok(())
+}
+
 /// Stores a sealed day, replacing one another instance may have sealed meanwhile.
 pub async fn seal_day(tx: &mut Tx, community_id: &str, d: &SealedDay) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(

@@ -10,7 +10,7 @@ pub mod pulse;
 pub mod rebuild;
 pub mod reports;
 
-use crate::db::{Db, Tx};
+use crate::db::{Backend, Db, Tx};
 use crate::error::MapErr;
 use crate::Result;
 
@@ -27,6 +27,33 @@ pub async fn community_time_zone(tx: &mut Tx, community_id: &str) -> Result<Opti
     .db())
 }
 
+/// On PostgreSQL, a write for a community-local day first takes that day's advisory lock in
+/// shared mode, in the statement that writes the rollup row: writers never wait for each
+/// other, but a sealing of that very day (which takes it exclusively before it reads,
+/// `day_sets::lock_for_sealing`) either finishes first — and the writer's later
+/// `forget_day`, a new statement with a new snapshot, deletes what it sealed — or waits for the
+/// writer to commit and reads its rows. Only days at least two days old are ever sealed, so
+/// live writes (dated today) never wait. The key is (hash of the community id, day); a hash
+/// collision only makes someone wait. `$1` must be the community id and `$2` the day.
+fn day_lock(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => {
+            "WITH day_lock AS (
+                 SELECT pg_advisory_xact_lock_shared(hashtext($1), CAST($2 AS INTEGER)))"
+        }
+    }
+}
+
+/// The row to insert: on PostgreSQL drawn from the lock, so that the lock is taken first; on
+/// SQLite the transaction's write lock already keeps a sealing out.
+fn locked_values(backend: Backend, values: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("VALUES ({values})"),
+        Backend::Postgres => format!("SELECT {values} FROM day_lock"),
+    }
+}
+
 /// One member-day's worth of an activity: the kind bit and the counts it adds.
 #[derive(Debug, Clone)]
 pub struct DayBump<'a> {
@@ -41,51 +68,57 @@ pub struct DayBump<'a> {
 
 /// Adds an activity to its member-day row (one upsert), unsealing the day if it was sealed.
 pub async fn bump_member_day(tx: &mut Tx, b: &DayBump<'_>) -> Result<()> {
-    with_tx!(tx, |c| sqlx::query(
-        "INSERT INTO analytics_member_days
+    let sql = format!(
+        "{} INSERT INTO analytics_member_days
              (community_id, day, user_id, month, kinds, activities, posts, reactions)
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $7)
+         {}
          ON CONFLICT (community_id, day, user_id) DO UPDATE SET
              kinds = analytics_member_days.kinds | excluded.kinds,
              activities = analytics_member_days.activities + 1,
              posts = analytics_member_days.posts + excluded.posts,
-             reactions = analytics_member_days.reactions + excluded.reactions"
-    )
-    .bind(b.community_id)
-    .bind(b.day)
-    .bind(b.user_id)
-    .bind(b.month)
-    .bind(b.kind)
-    .bind(b.posts)
-    .bind(b.reactions)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    .db())?;
+             reactions = analytics_member_days.reactions + excluded.reactions",
+        day_lock(tx.backend()),
+        locked_values(tx.backend(), "$1, $2, $3, $4, $5, 1, $6, $7"),
+    );
+    with_tx!(tx, |c| sqlx::query(&sql)
+        .bind(b.community_id)
+        .bind(b.day)
+        .bind(b.user_id)
+        .bind(b.month)
+        .bind(b.kind)
+        .bind(b.posts)
+        .bind(b.reactions)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        .db())?;
     day_sets::forget_day(tx, b.community_id, b.day).await
 }
 
 /// Sets the visited bit of a member-day unless it is already set; true if this call set it
 /// (the first visit of the day), so the caller records the visit once.
 pub async fn mark_visit(tx: &mut Tx, b: &DayBump<'_>) -> Result<bool> {
-    let n = with_tx!(tx, |c| sqlx::query(
-        "INSERT INTO analytics_member_days
+    let sql = format!(
+        "{} INSERT INTO analytics_member_days
              (community_id, day, user_id, month, kinds, activities, posts, reactions)
-         VALUES ($1, $2, $3, $4, $5, 1, 0, 0)
+         {}
          ON CONFLICT (community_id, day, user_id) DO UPDATE SET
              kinds = analytics_member_days.kinds | excluded.kinds,
              activities = analytics_member_days.activities + 1
-         WHERE (analytics_member_days.kinds & excluded.kinds) = 0"
-    )
-    .bind(b.community_id)
-    .bind(b.day)
-    .bind(b.user_id)
-    .bind(b.month)
-    .bind(b.kind)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    .db())?;
+         WHERE (analytics_member_days.kinds & excluded.kinds) = 0",
+        day_lock(tx.backend()),
+        locked_values(tx.backend(), "$1, $2, $3, $4, $5, 1, 0, 0"),
+    );
+    let n = with_tx!(tx, |c| sqlx::query(&sql)
+        .bind(b.community_id)
+        .bind(b.day)
+        .bind(b.user_id)
+        .bind(b.month)
+        .bind(b.kind)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        .db())?;
     if n > 0 {
         day_sets::forget_day(tx, b.community_id, b.day).await?;
     }
@@ -106,23 +139,27 @@ pub struct Stint<'a> {
 
 /// Opens a stint, counts it on its day and unseals that day (its joined set changed).
 pub async fn open_stint(tx: &mut Tx, s: &Stint<'_>) -> Result<()> {
-    let opened = with_tx!(tx, |c| sqlx::query(
-        "INSERT INTO analytics_memberships (community_id, user_id, joined_at, joined_day,
+    // The day lock's parameters are $1 (community) and $2 (day), hence this order.
+    let sql = format!(
+        "{} INSERT INTO analytics_memberships (community_id, joined_day, user_id, joined_at,
              joined_month, left_at, left_day, source, campaign, first_post_at)
-         VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6, $7, NULL)
-         ON CONFLICT (community_id, user_id, joined_at) DO NOTHING"
-    )
-    .bind(s.community_id)
-    .bind(s.user_id)
-    .bind(s.joined_at)
-    .bind(s.joined_day)
-    .bind(s.joined_month)
-    .bind(s.source)
-    .bind(s.campaign)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    .db())?;
+         {}
+         ON CONFLICT (community_id, user_id, joined_at) DO NOTHING",
+        day_lock(tx.backend()),
+        locked_values(tx.backend(), "$1, $2, $3, $4, $5, NULL, NULL, $6, $7, NULL"),
+    );
+    let opened = with_tx!(tx, |c| sqlx::query(&sql)
+        .bind(s.community_id)
+        .bind(s.joined_day)
+        .bind(s.user_id)
+        .bind(s.joined_at)
+        .bind(s.joined_month)
+        .bind(s.source)
+        .bind(s.campaign)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        .db())?;
     if opened > 0 {
         day_sets::count_membership_change(tx, s.community_id, s.joined_day, 1, 0).await?;
         day_sets::forget_day(tx, s.community_id, s.joined_day).await?;

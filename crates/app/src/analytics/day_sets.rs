@@ -5,7 +5,8 @@
 //! the stored generation on every load. The last two days are always built live from their
 //! member-day rows: they may still be written to (an instance's clock may run behind another's,
 //! a visit may commit just after midnight), and they are small. Recording anything for a
-//! sealed day unseals it (store::analytics::bump_member_day), so the sets are never stale.
+//! sealed day unseals it (store::analytics::bump_member_day), and a sealing and a write for
+//! the same day never overlap (store::analytics::day_lock), so the sets are never stale.
 
 use crate::{App, AppResult};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -130,11 +131,11 @@ impl App {
         for batch in missing.chunk_by(|a, b| b - a == 1) {
             for run in batch.chunks(SEAL_BATCH_DAYS as usize) {
                 let (lo, hi) = (run[0], run[run.len() - 1]);
-                // Read in the writing transaction: on SQLite no activity can commit between
-                // the read and the seal (on PostgreSQL a late write for an old day racing a
-                // sealing of that very day could be missed; only imports write old days).
+                // Read in the writing transaction, after taking the days' locks: no activity for
+                // these days can commit between the read and the seal (on SQLite the write lock
+                // sees to it).
                 let mut tx = self.db().begin().await?;
-                store::lock_for_sealing(&mut tx).await?;
+                store::lock_for_sealing(&mut tx, community_id, lo, hi).await?;
                 let built = self.build_days(community_id, lo, hi, &mut tx).await?;
                 for day in lo..=hi {
                     let s = built.get(&day).cloned().unwrap_or_default();

@@ -131,3 +131,69 @@ async fn a_sealed_day_that_gets_new_activity_is_counted_again_on_every_instance(
     let before = analytics(&t, &olga, "club", &range).await;
     assert_eq!(figures(&before), (2, 2, 3));
 }
+
+#[tokio::test]
+async fn a_sealing_waits_for_a_late_write_to_the_same_day_and_counts_it() {
+    let t = TestApp::spawn().await;
+    let tz: Tz = "Europe/Berlin".parse().unwrap();
+    let d0 = local_day(t.app.now(), tz) + 1;
+    move_to(&t, noon(d0, tz));
+    let olga = t.api_user("olga@example.org", "Olga").await;
+    ok(
+        &t,
+        "POST",
+        "/api/v1/communities",
+        &olga,
+        Some(json!({"name": "Club", "slug": "club", "time_zone": "Europe/Berlin"})),
+    )
+    .await;
+    let ana = t.api_user("ana@example.org", "Ana").await;
+    join(&t, &ana, "club").await;
+    let ana_id = t.user_id(&ana).await;
+    let community_id = townsquare_app::store::communities::community_by_slug(t.app.db(), "club")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    move_to(&t, noon(d0 + 10, tz));
+
+    // An import writes Ana's reply of d0+3 and has not committed yet when d0+3 is sealed
+    // (as the worker's sweep or a dashboard on another instance would).
+    let late = d0 + 3;
+    let mut import = t.app.db().begin().await.unwrap();
+    activity::record(
+        &mut import,
+        Some(&community_id),
+        Some(&ana_id),
+        "post_created",
+        "post",
+        "imported-reply",
+        json!({}),
+        noon(late, tz),
+    )
+    .await
+    .unwrap();
+    let sealer = t.app.clone();
+    let cid = community_id.clone();
+    let sealing = tokio::spawn(async move { sealer.seal_days(&cid, late, late).await });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        !sealing.is_finished(),
+        "the sealing must wait for the write to its day"
+    );
+    import.commit().await.unwrap();
+    assert_eq!(sealing.await.unwrap().unwrap(), 1, "d0+3 was sealed");
+
+    let day = analytics(
+        &t,
+        &olga,
+        "club",
+        &format!(
+            "period=custom&from={0}&to={0}",
+            date_of_day(late).to_string()
+        ),
+    )
+    .await;
+    assert_eq!(day["figures"]["participants"], 1, "Ana's imported reply");
+    assert_eq!(day["figures"]["contributors"], 1);
+}

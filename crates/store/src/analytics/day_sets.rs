@@ -121,15 +121,33 @@ pub async fn sealed_days(
     .db())
 }
 
-/// Taken first by a sealing transaction on PostgreSQL: the lock its writes would take anyway,
-/// taken before it reads, so that it waits for a rebuild of the rollups in progress
-/// (`rebuild::lock_rollups`) and reads what the rebuild wrote. Sealers and writers of
-/// activity do not wait for each other.
-pub async fn lock_for_sealing(tx: &mut Tx) -> Result<()> {
+/// Taken first by a sealing of `first..=last` on PostgreSQL, before it reads:
+/// - the lock its writes to the sets would take anyway, so that it waits for a rebuild of the
+///   rollups in progress (`rebuild::lock_rollups`) and reads what the rebuild wrote;
+/// - each day's advisory lock, exclusively, so that it waits for writers of those days still
+///   to commit and they wait for it (see `analytics::day_lock`). Days in ascending order, so
+///   two sealings never deadlock.
+pub async fn lock_for_sealing(
+    tx: &mut Tx,
+    community_id: &str,
+    first: i64,
+    last: i64,
+) -> Result<()> {
     if tx.backend() == Backend::Postgres {
         with_tx!(tx, |c| sqlx::query(
             "LOCK TABLE analytics_day_sets IN ROW EXCLUSIVE MODE"
         )
+        .execute(c)
+        .await
+        .map(|_| ())
+        .db())?;
+        with_tx!(tx, |c| sqlx::query(
+            "SELECT pg_advisory_xact_lock(hashtext($1), CAST(d AS INTEGER))
+             FROM generate_series(CAST($2 AS BIGINT), CAST($3 AS BIGINT)) AS d"
+        )
+        .bind(community_id)
+        .bind(first)
+        .bind(last)
         .execute(c)
         .await
         .map(|_| ())

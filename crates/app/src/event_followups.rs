@@ -10,13 +10,24 @@
 //! discussion space the host picks, so the space's rules (membership, automatic moderation)
 //! apply; each is made once per event, in the transaction that links it to the event.
 //!
-//! Feedback: after the end, a host sends the request once (every attendee — checked-in
+//! Feedback: after the end, the request goes out once (every attendee — checked-in
 //! registrant — gets an e-mail with the form's address); attendees rate 1–5 with an optional
 //! comment, once each, and may change it.
+//!
+//! Both the feedback request and an AMA's archive happen on their own, as jobs queued when
+//! the event is scheduled or moved (`schedule_followups`): the request a delay after the end
+//! (an hour unless the hosts choose otherwise, or off), the archive at the end into the
+//! discussion space the hosts chose (for an AMA in a public space, the community's first
+//! public discussion space if they chose none). A job's id names the event and the time it
+//! is due, so scheduling twice (or from two instances) makes one job, and a job made stale
+//! by a move finds its time no longer matches and does nothing. The event's followup row,
+//! locked in the job's transaction, is the marker: whichever of the job and the hosts' button
+//! comes first sends or archives, the other finds it done. Cancelled events are skipped.
 
+use crate::clock::MICROS_PER_MINUTE;
 use crate::events::EventView;
 use crate::{activity, mail, Actor, App, AppError, AppResult};
-use serde_json::json;
+use serde_json::{json, Value};
 use townsquare_domain::event_live::{self as rules, percent};
 use townsquare_domain::events::EventFormat;
 use townsquare_domain::new_id;
@@ -25,11 +36,26 @@ use townsquare_store::event_followups::{
     self as store, FeedbackEntry, FeedbackRow, FollowupRow, MaterialRow, RECORDING, RESOURCE,
 };
 use townsquare_store::event_live as live_store;
+use townsquare_store::events::EventRow;
+use townsquare_store::jobs::NewJob;
+use townsquare_store::Tx;
+
+pub use townsquare_store::event_followups::DEFAULT_FEEDBACK_DELAY_MINUTES;
+
+/// Asks an event's attendees for feedback, a delay after its end.
+pub const FEEDBACK_REQUEST: &str = "events.feedback_request";
+/// Archives an AMA's answered questions as a topic, at its end.
+pub const AMA_ARCHIVE: &str = "events.ama_archive";
+
+/// The longest delay a host may set for the feedback request: two weeks.
+pub const MAX_FEEDBACK_DELAY_MINUTES: i64 = 14 * 24 * 60;
 
 /// What the event left behind, for whoever may see the event.
 #[derive(Debug, Clone, Default)]
 pub struct Followup {
     pub recording: Option<MaterialRow>,
+    /// The stored file of an uploaded recording (its type picks the player).
+    pub recording_file: Option<townsquare_store::files::FileRow>,
     pub resources: Vec<MaterialRow>,
     pub state: FollowupRow,
 }
@@ -93,11 +119,15 @@ impl App {
         let mut followup = Followup {
             state: store::followup(self.db(), &view.event.id)
                 .await?
-                .unwrap_or_default(),
+                .unwrap_or_else(|| FollowupRow::fresh(&view.event.id)),
             ..Default::default()
         };
         for m in store::materials(self.db(), &view.event.id).await? {
             if m.kind == RECORDING {
+                if let Some(file_id) = &m.file_id {
+                    followup.recording_file =
+                        townsquare_store::files::file_by_id(self.db(), file_id).await?;
+                }
                 followup.recording = Some(m);
             } else {
                 followup.resources.push(m);
@@ -123,9 +153,10 @@ impl App {
             url,
             created_by: actor.user_id.clone(),
             created_at: self.now(),
+            file_id: None,
         };
         let mut tx = self.db().begin().await?;
-        store::delete_recording(&mut tx, &view.event.id).await?;
+        let replaced = self.replace_recording(&mut tx, &view.event.id).await?;
         store::insert_material(&mut tx, &row).await?;
         activity::record(
             &mut tx,
@@ -139,7 +170,27 @@ impl App {
         )
         .await?;
         self.commit(tx).await?;
+        if let Some(old) = replaced {
+            self.forget_blob(&old.storage_key).await;
+        }
         Ok(row)
+    }
+
+    /// Removes the event's recording in the caller's transaction, and the stored file of an
+    /// uploaded one, whose blob the caller forgets once the transaction committed.
+    pub(crate) async fn replace_recording(
+        &self,
+        tx: &mut Tx,
+        event_id: &str,
+    ) -> AppResult<Option<townsquare_store::files::FileRow>> {
+        let Some(file_id) = store::delete_recording(tx, event_id).await? else {
+            return Ok(None);
+        };
+        let old = townsquare_store::files::file_by_id(&mut *tx, &file_id).await?;
+        if old.is_some() {
+            townsquare_store::files::delete_file(tx, &file_id).await?;
+        }
+        Ok(old)
     }
 
     /// Adds a resource (slides, notes, a file): a title and a link. Hosts only.
@@ -165,6 +216,7 @@ impl App {
             url,
             created_by: actor.user_id.clone(),
             created_at: self.now(),
+            file_id: None,
         };
         let mut tx = self.db().begin().await?;
         store::insert_material(&mut tx, &row).await?;
@@ -288,37 +340,11 @@ impl App {
                 "Attendees were already asked for feedback.",
             ));
         }
-        let attendees = store::attendees(&mut tx, &view.event.id).await?;
-        let url = format!(
-            "{}/feedback",
-            self.event_url(&view.community.community.slug, &view.event.id)
-        );
-        for person in &attendees {
-            let subject = format!("How was {}?", view.event.title);
-            let body = format!(
-                "Hello {name},\n\nThank you for coming to {title} in {community}.\n\n\
-                 How was it? Rate it from 1 to 5 and tell the hosts what to keep or change \
-                 (it takes a minute): {url}\n",
-                name = person.display_name,
-                title = view.event.title,
-                community = view.community.community.name,
-            );
-            mail::enqueue(&mut tx, &person.email, &subject, &body, now).await?;
-        }
-        store::set_feedback_requested(&mut tx, &view.event.id, now).await?;
-        activity::record(
-            &mut tx,
-            Some(&view.event.community_id),
-            Some(&actor.user_id),
-            "event_feedback_requested",
-            "event",
-            &view.event.id,
-            json!({"attendees": attendees.len()}),
-            now,
-        )
-        .await?;
+        let asked = self
+            .send_feedback_requests(&mut tx, &view.event, Some(&actor.user_id), now)
+            .await?;
         self.commit(tx).await?;
-        Ok(attendees.len())
+        Ok(asked)
     }
 
     /// Whether the actor attended (was checked in); feedback is theirs to give.
@@ -433,12 +459,38 @@ impl App {
                 "No question is marked answered yet: mark the answered ones first.",
             ));
         }
+        let prepared = self
+            .prepare_archive(actor, view, space_slug, &answered)
+            .await?;
+        let mut tx = self.db().begin().await?;
+        let state = store::lock_followup(&mut tx, &view.event.id).await?;
+        if state.archive_topic_id.is_some() {
+            return Err(AppError::conflict(
+                "archive",
+                "This AMA's questions are already archived.",
+            ));
+        }
+        let topic = self
+            .write_archive(&mut tx, actor, view, prepared, answered.len(), false)
+            .await?;
+        self.commit(tx).await?;
+        Ok(topic)
+    }
+
+    /// The archive topic of an AMA's answered questions, checked against the space's rules.
+    async fn prepare_archive(
+        &self,
+        actor: &Actor,
+        view: &EventView,
+        space_slug: &str,
+        answered: &[live_store::BoardQuestion],
+    ) -> AppResult<crate::discussions::PreparedTopic> {
         let mut body = format!(
             "The questions answered in [{}]({}), most upvoted first.\n",
             view.event.title,
             self.event_url(&view.community.community.slug, &view.event.id)
         );
-        for q in &answered {
+        for q in answered {
             let quoted: Vec<String> = q.question.body.lines().map(|l| format!("> {l}")).collect();
             body.push_str(&format!(
                 "\n---\n\n**{} asked** ({} upvote{}):\n\n{}\n\n{}\n",
@@ -453,41 +505,44 @@ impl App {
                 }
             ));
         }
-        let prepared = self
-            .prepare_topic(
-                actor,
-                &view.community.community.slug,
-                space_slug,
-                &crate::discussions::TopicInput {
-                    title: format!("AMA archive: {}", view.event.title),
-                    body,
-                    tags: "ama".into(),
-                    is_question: false,
-                },
-            )
-            .await?;
-        let mut tx = self.db().begin().await?;
-        let state = store::lock_followup(&mut tx, &view.event.id).await?;
-        if state.archive_topic_id.is_some() {
-            return Err(AppError::conflict(
-                "archive",
-                "This AMA's questions are already archived.",
-            ));
-        }
-        let topic = self.write_prepared_topic(&mut tx, actor, prepared).await?;
-        store::set_archive_topic(&mut tx, &view.event.id, &topic.id).await?;
+        self.prepare_topic(
+            actor,
+            &view.community.community.slug,
+            space_slug,
+            &crate::discussions::TopicInput {
+                title: format!("AMA archive: {}", view.event.title),
+                body,
+                tags: "ama".into(),
+                is_question: false,
+            },
+        )
+        .await
+    }
+
+    /// Writes the archive topic and links it to the event, in the caller's transaction (which
+    /// holds the event's followup row).
+    async fn write_archive(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        view: &EventView,
+        prepared: crate::discussions::PreparedTopic,
+        questions: usize,
+        automatic: bool,
+    ) -> AppResult<TopicRow> {
+        let topic = self.write_prepared_topic(tx, actor, prepared).await?;
+        store::set_archive_topic(tx, &view.event.id, &topic.id).await?;
         activity::record(
-            &mut tx,
+            tx,
             Some(&view.event.community_id),
             Some(&actor.user_id),
             "event_questions_archived",
             "event",
             &view.event.id,
-            json!({"topic_id": topic.id, "questions": answered.len()}),
+            json!({"topic_id": topic.id, "questions": questions, "automatic": automatic}),
             self.now(),
         )
         .await?;
-        self.commit(tx).await?;
         Ok(topic)
     }
 
@@ -502,5 +557,452 @@ impl App {
             checked_in,
             participants,
         })
+    }
+}
+
+/// What hosts choose for the time after the event: the feedback request's delay after the
+/// end in minutes (None: off, hosts send it by hand) and the AMA archive's discussion space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowupSettings {
+    pub feedback_delay_minutes: Option<i64>,
+    pub archive_space_slug: Option<String>,
+}
+
+/// Reads a delay as hosts write it: "off", or minutes (0 to two weeks).
+pub fn parse_feedback_delay(input: &str) -> Result<Option<i64>, String> {
+    let v = input.trim();
+    if v.eq_ignore_ascii_case("off") || v.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    match v.parse::<i64>() {
+        Ok(m) if (0..=MAX_FEEDBACK_DELAY_MINUTES).contains(&m) => Ok(Some(m)),
+        _ => Err(format!(
+            "Give minutes after the end (0 to {MAX_FEEDBACK_DELAY_MINUTES}), or \"off\"."
+        )),
+    }
+}
+
+fn payload_field<'a>(payload: &'a Value, name: &str) -> AppResult<&'a Value> {
+    let v = &payload[name];
+    if v.is_null() {
+        Err(AppError::Internal(format!("payload lacks {name}")))
+    } else {
+        Ok(v)
+    }
+}
+
+/// Queues an event's after-the-end jobs for its current end and settings, in the caller's
+/// transaction. Called whenever an event is scheduled, moved or its followup settings change;
+/// queuing the same time again is a no-op (the job id names it).
+pub(crate) async fn schedule_followups(tx: &mut Tx, event: &EventRow, now: i64) -> AppResult<()> {
+    if event.cancelled_at.is_some() {
+        return Ok(());
+    }
+    let state = store::followup(&mut *tx, &event.id)
+        .await?
+        .unwrap_or_else(|| FollowupRow::fresh(&event.id));
+    let mut jobs = Vec::new();
+    if let (Some(delay), None) = (state.feedback_delay_minutes, state.feedback_requested_at) {
+        let due = event.ends_at + delay * MICROS_PER_MINUTE;
+        jobs.push((
+            FEEDBACK_REQUEST,
+            format!("event-feedback:{}:{due}", event.id),
+            due,
+        ));
+    }
+    if event.format == EventFormat::Ama.as_str() && state.archive_topic_id.is_none() {
+        let due = event.ends_at;
+        jobs.push((
+            AMA_ARCHIVE,
+            format!("event-ama-archive:{}:{due}", event.id),
+            due,
+        ));
+    }
+    for (kind, id, due) in jobs {
+        let payload = json!({"event_id": event.id, "due_at": due}).to_string();
+        townsquare_store::jobs::enqueue_once(
+            tx,
+            &NewJob {
+                id: &id,
+                kind,
+                payload: &payload,
+                run_at: due,
+                max_attempts: 5,
+                now,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+impl App {
+    /// Queues the event's after-the-end jobs (see `schedule_followups`).
+    pub(crate) async fn schedule_followups(&self, tx: &mut Tx, event: &EventRow) -> AppResult<()> {
+        schedule_followups(tx, event, self.now()).await
+    }
+
+    /// The hosts' choices for after the event (hosts only).
+    pub async fn followup_settings(&self, view: &EventView) -> AppResult<FollowupSettings> {
+        require_host(view)?;
+        let state = store::followup(self.db(), &view.event.id)
+            .await?
+            .unwrap_or_else(|| FollowupRow::fresh(&view.event.id));
+        let archive_space_slug = match &state.archive_space_id {
+            Some(id) => townsquare_store::spaces::space_by_id(self.db(), id)
+                .await?
+                .map(|s| s.slug),
+            None => None,
+        };
+        Ok(FollowupSettings {
+            feedback_delay_minutes: state.feedback_delay_minutes,
+            archive_space_slug,
+        })
+    }
+
+    /// Saves the hosts' choices and queues the jobs they call for (hosts only). The archive
+    /// space must be a discussion space of the community the host can post in.
+    pub async fn set_followup_settings(
+        &self,
+        actor: &Actor,
+        view: &EventView,
+        settings: &FollowupSettings,
+    ) -> AppResult<FollowupSettings> {
+        require_host(view)?;
+        if let Some(delay) = settings.feedback_delay_minutes {
+            if !(0..=MAX_FEEDBACK_DELAY_MINUTES).contains(&delay) {
+                return Err(AppError::invalid(
+                    "feedback_delay_minutes",
+                    format!("Give minutes after the end, 0 to {MAX_FEEDBACK_DELAY_MINUTES}."),
+                ));
+            }
+        }
+        let space_id = match settings
+            .archive_space_slug
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(slug) => {
+                let space = self
+                    .space(Some(actor), &view.community.community.slug, slug)
+                    .await
+                    .map_err(|_| {
+                        AppError::invalid("archive_space", "There is no such discussion space.")
+                    })?;
+                if crate::spaces::kind_of(&space.space) != townsquare_domain::SpaceKind::Discussion
+                {
+                    return Err(AppError::invalid(
+                        "archive_space",
+                        "Archives go to a discussion space.",
+                    ));
+                }
+                Some(space.space.id)
+            }
+            None => None,
+        };
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let event = townsquare_store::events::lock_event(&mut tx, &view.event.id)
+            .await?
+            .ok_or(AppError::NotFound("event"))?;
+        store::set_followup_settings(
+            &mut tx,
+            &event.id,
+            settings.feedback_delay_minutes,
+            space_id.as_deref(),
+        )
+        .await?;
+        self.schedule_followups(&mut tx, &event).await?;
+        activity::record(
+            &mut tx,
+            Some(&event.community_id),
+            Some(&actor.user_id),
+            "event_followup_settings_changed",
+            "event",
+            &event.id,
+            json!({"feedback_delay_minutes": settings.feedback_delay_minutes,
+                   "archive_space_id": space_id}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        self.followup_settings(view).await
+    }
+
+    /// E-mails every attendee the feedback form's address and marks the request sent, in the
+    /// caller's transaction (which holds the followup row). Returns how many were asked.
+    async fn send_feedback_requests(
+        &self,
+        tx: &mut Tx,
+        event: &EventRow,
+        actor_id: Option<&str>,
+        now: i64,
+    ) -> AppResult<usize> {
+        let community =
+            townsquare_store::communities::community_by_id(&mut *tx, &event.community_id)
+                .await?
+                .ok_or(AppError::NotFound("community"))?;
+        let attendees = store::attendees(tx, &event.id).await?;
+        let url = format!("{}/feedback", self.event_url(&community.slug, &event.id));
+        for person in &attendees {
+            let subject = format!("How was {}?", event.title);
+            let body = format!(
+                "Hello {name},\n\nThank you for coming to {title} in {community}.\n\n\
+                 How was it? Rate it from 1 to 5 and tell the hosts what to keep or change \
+                 (it takes a minute): {url}\n",
+                name = person.display_name,
+                title = event.title,
+                community = community.name,
+            );
+            mail::enqueue(tx, &person.email, &subject, &body, now).await?;
+        }
+        store::set_feedback_requested(tx, &event.id, now).await?;
+        activity::record(
+            tx,
+            Some(&event.community_id),
+            actor_id,
+            "event_feedback_requested",
+            "event",
+            &event.id,
+            json!({"attendees": attendees.len(), "automatic": actor_id.is_none()}),
+            now,
+        )
+        .await?;
+        Ok(attendees.len())
+    }
+
+    /// The event a job is about, if it is still due at the time the job was queued for: not
+    /// deleted, not cancelled, not moved since.
+    async fn due_event(tx: &mut Tx, payload: &Value) -> AppResult<Option<EventRow>> {
+        let event_id = payload_field(payload, "event_id")?
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let Some(event) = townsquare_store::events::lock_event(tx, &event_id).await? else {
+            return Ok(None);
+        };
+        Ok(event.cancelled_at.is_none().then_some(event))
+    }
+
+    /// The feedback request job: once per event, unless the hosts sent it already, turned it
+    /// off, or the event moved (a new job was queued for its new end).
+    pub(crate) async fn feedback_request_job(&self, tx: &mut Tx, payload: &Value) -> AppResult<()> {
+        let due_at = payload_field(payload, "due_at")?
+            .as_i64()
+            .unwrap_or_default();
+        let Some(event) = Self::due_event(tx, payload).await? else {
+            return Ok(());
+        };
+        let state = store::lock_followup(tx, &event.id).await?;
+        let Some(delay) = state.feedback_delay_minutes else {
+            return Ok(());
+        };
+        if state.feedback_requested_at.is_some()
+            || event.ends_at + delay * MICROS_PER_MINUTE != due_at
+        {
+            return Ok(());
+        }
+        let asked = self
+            .send_feedback_requests(tx, &event, None, self.now())
+            .await?;
+        tracing::info!(event = %event.id, asked, "feedback requested");
+        Ok(())
+    }
+
+    /// The AMA archive job: at the end of an AMA, its answered questions become a topic in
+    /// the space the hosts chose (or, for an AMA in a public space, the community's first
+    /// public discussion space), written as the event's creator; once, unless the hosts did it
+    /// first. Nothing answered, or no space to write to: nothing happens (hosts may still
+    /// archive by hand).
+    pub(crate) async fn ama_archive_job(&self, tx: &mut Tx, payload: &Value) -> AppResult<()> {
+        let due_at = payload_field(payload, "due_at")?
+            .as_i64()
+            .unwrap_or_default();
+        let Some(event) = Self::due_event(tx, payload).await? else {
+            return Ok(());
+        };
+        if event.format != EventFormat::Ama.as_str() || event.ends_at != due_at {
+            return Ok(());
+        }
+        let state = store::lock_followup(tx, &event.id).await?;
+        if state.archive_topic_id.is_some() {
+            return Ok(());
+        }
+        let answered = live_store::answered_questions(&mut *tx, &event.id).await?;
+        if answered.is_empty() {
+            tracing::info!(event = %event.id, "AMA over with no answered question: no archive");
+            return Ok(());
+        }
+        let Some(host) =
+            townsquare_store::accounts::user_by_id(&mut *tx, &event.created_by).await?
+        else {
+            return Ok(());
+        };
+        let actor = Actor::from(host);
+        let view = match self.event(Some(&actor), &event.id).await {
+            Ok(view) => view,
+            Err(e) => {
+                tracing::warn!(event = %event.id, error = %e, "AMA archive skipped");
+                return Ok(());
+            }
+        };
+        let space = match &state.archive_space_id {
+            Some(id) => townsquare_store::spaces::space_by_id(&mut *tx, id).await?,
+            None if view.space.visibility == "public" => {
+                townsquare_store::spaces::spaces_of(self.db(), &event.community_id)
+                    .await?
+                    .into_iter()
+                    .find(|s| s.kind == "discussion" && s.visibility == "public")
+            }
+            None => None,
+        };
+        let Some(space) = space else {
+            tracing::info!(event = %event.id, "no space to archive the AMA to");
+            return Ok(());
+        };
+        let prepared = match self
+            .prepare_archive(&actor, &view, &space.slug, &answered)
+            .await
+        {
+            Ok(p) => p,
+            Err(e @ (AppError::Invalid(_) | AppError::Forbidden(_) | AppError::NotFound(_))) => {
+                tracing::warn!(event = %event.id, error = %e, "AMA archive skipped");
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        self.write_archive(tx, &actor, &view, prepared, answered.len(), true)
+            .await?;
+        Ok(())
+    }
+}
+
+/// The types an uploaded recording may be (decided from its bytes): MP4, WebM, MP3, M4A/AAC
+/// and Ogg video or audio.
+pub fn is_recording_type(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "video/mp4"
+            | "video/webm"
+            | "video/ogg"
+            | "audio/mpeg"
+            | "audio/mp4"
+            | "audio/m4a"
+            | "audio/x-m4a"
+            | "audio/aac"
+            | "audio/ogg"
+            | "audio/webm"
+            | "audio/opus"
+            | "video/x-m4v"
+    )
+}
+
+/// What a refused recording is told.
+pub const RECORDING_TYPES: &str =
+    "A recording is a video or audio file: MP4, WebM, MP3, M4A/AAC or Ogg.";
+
+impl App {
+    /// Uploads the recording's file (hosts), replacing an earlier recording: streamed to the
+    /// blob store, refused as soon as its first bytes show it is not video or audio, or when
+    /// it passes the recording size limit (500 MiB unless configured otherwise). The file row,
+    /// the recording and the activity record are written in one transaction.
+    pub async fn upload_recording<S>(
+        &self,
+        actor: &Actor,
+        view: &EventView,
+        filename: &str,
+        declared_type: &str,
+        chunks: S,
+    ) -> AppResult<MaterialRow>
+    where
+        S: futures::Stream<Item = AppResult<crate::files::Bytes>> + Unpin,
+    {
+        require_host(view)?;
+        let rules = crate::files::UploadRules {
+            max_bytes: self.settings().files.max_recording_bytes,
+            accept: Some((is_recording_type, RECORDING_TYPES)),
+        };
+        let staged = self
+            .stage_upload_with(actor, filename, declared_type, chunks, &rules)
+            .await?;
+        let mut file = staged.into_row();
+        file.community_id = Some(view.event.community_id.clone());
+        let now = self.now();
+        let material = MaterialRow {
+            id: new_id(),
+            event_id: view.event.id.clone(),
+            kind: RECORDING.into(),
+            title: format!("Recording: {}", view.event.title),
+            url: format!("/files/{}", file.id),
+            created_by: actor.user_id.clone(),
+            created_at: now,
+            file_id: Some(file.id.clone()),
+        };
+        let saved: AppResult<Option<townsquare_store::files::FileRow>> = async {
+            let mut tx = self.db().begin().await?;
+            townsquare_store::files::insert_file(&mut tx, &file).await?;
+            let replaced = self.replace_recording(&mut tx, &view.event.id).await?;
+            store::insert_material(&mut tx, &material).await?;
+            activity::record(
+                &mut tx,
+                Some(&view.event.community_id),
+                Some(&actor.user_id),
+                "event_recording_attached",
+                "event",
+                &view.event.id,
+                json!({"material_id": material.id, "file_id": file.id,
+                       "content_type": file.content_type, "size_bytes": file.size_bytes}),
+                now,
+            )
+            .await?;
+            self.commit(tx).await?;
+            Ok(replaced)
+        }
+        .await;
+        match saved {
+            Ok(replaced) => {
+                if let Some(old) = replaced {
+                    self.forget_blob(&old.storage_key).await;
+                }
+                Ok(material)
+            }
+            Err(e) => {
+                self.forget_blob(&file.storage_key).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The uploaded recording's bytes (or the range a player asks for), for whoever may see
+    /// the event. A request from the first byte counts as a view (`event_recording_viewed`,
+    /// as opening a linked recording does); a player seeking does not count again.
+    pub async fn recording_media(
+        &self,
+        actor: Option<&Actor>,
+        view: &EventView,
+        range_header: Option<&str>,
+    ) -> AppResult<crate::files::FileBody> {
+        let followup = self.event_followup(view).await?;
+        let (Some(recording), Some(file)) = (followup.recording, followup.recording_file) else {
+            return Err(AppError::NotFound("recording"));
+        };
+        let body = self.stream_file(file, range_header).await?;
+        if body.range.from_start() {
+            let mut tx = self.db().begin().await?;
+            activity::record(
+                &mut tx,
+                Some(&view.event.community_id),
+                actor.map(|a| a.user_id.as_str()),
+                "event_recording_viewed",
+                "event",
+                &view.event.id,
+                json!({"material_id": recording.id, "played": true}),
+                self.now(),
+            )
+            .await?;
+            self.commit(tx).await?;
+        }
+        Ok(body)
     }
 }

@@ -10,6 +10,7 @@ use crate::{activity, Actor, App, AppError, AppResult};
 use chrono::{NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::HashMap;
 use townsquare_domain::events::{self as rules, EventDraft, EventFields};
 use townsquare_domain::recurrence;
 use townsquare_domain::registration_questions::Question;
@@ -17,6 +18,7 @@ use townsquare_domain::ticket_types::TicketType;
 use townsquare_domain::{new_id, policy, time_zones, SpaceKind};
 use townsquare_store::event_series::{self as store, SeriesRow};
 use townsquare_store::events::{self as events_store, EventRow};
+use townsquare_store::ticket_types as tickets_store;
 use townsquare_store::Tx;
 
 /// What a series' occurrences are made from (stored as JSON on the series).
@@ -214,6 +216,7 @@ impl App {
         )
         .await?;
         for row in &rows {
+            self.schedule_followups(&mut tx, row).await?;
             activity::record(
                 &mut tx,
                 Some(&row.community_id),
@@ -255,8 +258,13 @@ impl App {
 
     /// Edits a series (hosts): every future occurrence not edited alone takes the new
     /// title, description, format, places, capacity, reminders, and wall-clock time and length
-    /// on its own date. Ticket types and questions stay per occurrence. Registrants of a moved
-    /// occurrence are e-mailed; a raised capacity lets its waitlist in.
+    /// on its own date, and — when the edit gives them — its ticket types and registration
+    /// questions. A ticket type of the edit is matched on each date by the type it was edited
+    /// from (its id names a type of one of the series' dates; the same name on the others), or
+    /// by name; a date's type the edit leaves out is removed. Where that would remove a type
+    /// members hold or wait for, or cut one below the tickets taken, nothing is saved and the
+    /// error names the date. Registrants of a moved occurrence are e-mailed; a raised capacity
+    /// lets its waitlist in. One transaction.
     pub async fn update_event_series(
         &self,
         actor: &Actor,
@@ -278,13 +286,36 @@ impl App {
         let tz = view.time_zone();
         let mut draft = draft.clone();
         draft.time_zone = view.series.time_zone.clone();
-        draft.questions = None;
-        draft.ticket_types = None;
         if draft.reminders.is_none() {
             let template: Option<Template> = serde_json::from_str(&view.series.template).ok();
             draft.reminders = template.map(|t| rules::format_reminders(&t.reminder_minutes));
         }
-        let (fields, _, _) = validate_all(&draft, tz)?;
+        let (fields, questions, ticket_types) = validate_all(&draft, tz)?;
+        // Ticket types by id across the series' dates: an edited type is found on each date
+        // by the name it had where the edit started.
+        let mut series_types: HashMap<String, String> = HashMap::new();
+        if let Some(types) = &ticket_types {
+            for o in &view.occurrences {
+                for row in tickets_store::ticket_types(self.db(), &o.id).await? {
+                    series_types.insert(row.id, row.name);
+                }
+            }
+            let mut errors = townsquare_domain::ValidationErrors::new();
+            for t in types {
+                if t.id
+                    .as_ref()
+                    .is_some_and(|id| !series_types.contains_key(id))
+                {
+                    errors.add(
+                        &townsquare_domain::ticket_types::field(t.row, "id"),
+                        "This ticket type is not one of the series'.",
+                    );
+                }
+            }
+            if !errors.is_empty() {
+                return Err(AppError::Invalid(errors));
+            }
+        }
         let time = chrono::DateTime::from_timestamp_micros(fields.starts_at)
             .map(|t| t.with_timezone(&tz).time())
             .unwrap_or_default();
@@ -328,9 +359,45 @@ impl App {
                 ..row_of(fields.clone(), current.clone())
             };
             events_store::update_event(&mut tx, &row, now).await?;
+            if let Some(types) = &ticket_types {
+                let existing = tickets_store::ticket_types(&mut tx, &current.id).await?;
+                let mut taken_ids: Vec<String> = Vec::new();
+                let mapped: Vec<TicketType> = types
+                    .iter()
+                    .map(|t| {
+                        let was =
+                            t.id.as_ref()
+                                .and_then(|id| series_types.get(id))
+                                .unwrap_or(&t.name);
+                        let id = existing
+                            .iter()
+                            .find(|e| {
+                                e.name.eq_ignore_ascii_case(was) && !taken_ids.contains(&e.id)
+                            })
+                            .map(|e| e.id.clone());
+                        if let Some(id) = &id {
+                            taken_ids.push(id.clone());
+                        }
+                        TicketType { id, ..t.clone() }
+                    })
+                    .collect();
+                match crate::ticket_types::save_ticket_types(&mut tx, &current.id, &mapped, now)
+                    .await
+                {
+                    Err(AppError::Invalid(errors)) => {
+                        return Err(AppError::Invalid(on_date(errors, &when)));
+                    }
+                    other => other?,
+                }
+            }
+            if let Some(questions) = &questions {
+                crate::registration_questions::save_questions(&mut tx, &current.id, questions)
+                    .await?;
+            }
             self.tell_of_new_time(&mut tx, target, &current, &row, now)
                 .await?;
             self.promote_waitlist(&mut tx, target, now).await?;
+            self.schedule_followups(&mut tx, &row).await?;
         }
         activity::record(
             &mut tx,
@@ -398,6 +465,24 @@ impl App {
         self.commit(tx).await?;
         self.event_series(Some(actor), id).await
     }
+}
+
+/// Errors about one date of a series, each saying which date (`when` is " for <date>").
+fn on_date(
+    errors: townsquare_domain::ValidationErrors,
+    when: &str,
+) -> townsquare_domain::ValidationErrors {
+    let date = when.trim_start_matches(" for ");
+    townsquare_domain::ValidationErrors(
+        errors
+            .0
+            .into_iter()
+            .map(|mut e| {
+                e.message = format!("On {date}: {}", e.message);
+                e
+            })
+            .collect(),
+    )
 }
 
 /// The draft's start as a wall-clock time, if it reads as one.

@@ -250,6 +250,7 @@ impl App {
         }
         let ticket_types = ticket_types.unwrap_or_else(|| vec![TicketType::general_admission()]);
         crate::ticket_types::save_ticket_types(&mut tx, &row.id, &ticket_types, now).await?;
+        self.schedule_followups(&mut tx, &row).await?;
         activity::record(
             &mut tx,
             Some(&row.community_id),
@@ -329,6 +330,7 @@ impl App {
         let row = store::event_by_id(&mut tx, event_id)
             .await?
             .ok_or(AppError::NotFound("event"))?;
+        self.schedule_followups(&mut tx, &row).await?;
         self.commit(tx).await?;
         Ok(row)
     }

@@ -30,12 +30,17 @@ pub use object_store;
 /// The largest upload accepted unless configured otherwise: 25 MiB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
 
+/// The largest event recording accepted unless configured otherwise: 500 MiB.
+pub const DEFAULT_MAX_RECORDING_BYTES: usize = 500 * 1024 * 1024;
+
 /// Where files go and how large they may be.
 #[derive(Debug, Clone)]
 pub struct FileSettings {
     /// An S3-compatible bucket; without it, files live under `DATA_DIR/blobs`.
     pub s3: Option<S3Settings>,
     pub max_upload_bytes: usize,
+    /// The limit for an event's uploaded recording (video or audio).
+    pub max_recording_bytes: usize,
 }
 
 impl Default for FileSettings {
@@ -43,6 +48,7 @@ impl Default for FileSettings {
         FileSettings {
             s3: None,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            max_recording_bytes: DEFAULT_MAX_RECORDING_BYTES,
         }
     }
 }
@@ -182,6 +188,25 @@ impl BlobStore {
             .bytes()
             .await
             .map_err(|e| AppError::Internal(format!("reading blob {key}: {e}")))
+    }
+
+    /// A blob's bytes, or those of `range` (start inclusive, end exclusive), as a stream:
+    /// large files are never held in memory whole.
+    pub(crate) async fn stream(
+        &self,
+        key: &str,
+        range: Option<std::ops::Range<u64>>,
+    ) -> AppResult<futures::stream::BoxStream<'static, object_store::Result<Bytes>>> {
+        let options = object_store::GetOptions {
+            range: range.map(object_store::GetRange::Bounded),
+            ..Default::default()
+        };
+        let result = self
+            .inner
+            .get_opts(&BlobPath::from(key), options)
+            .await
+            .map_err(|e| AppError::Internal(format!("reading blob {key}: {e}")))?;
+        Ok(result.into_stream())
     }
 
     async fn delete(&self, key: &str) {
@@ -414,6 +439,27 @@ fn content_type_of_head(head: &[u8], declared: &str, complete: bool) -> String {
     OCTET_STREAM.into()
 }
 
+/// What an upload must be: at most so large and, if `accept` is given, of a type it accepts
+/// (with the message that says what is accepted).
+pub(crate) struct UploadRules {
+    pub max_bytes: usize,
+    pub accept: Option<TypeRule>,
+}
+
+/// A test of a file's detected type, and the message for a file that fails it.
+pub(crate) type TypeRule = (fn(&str) -> bool, &'static str);
+
+impl UploadRules {
+    fn check_type(&self, head: &[u8], declared: &str, complete: bool) -> AppResult<()> {
+        match self.accept {
+            Some((accept, message)) if !accept(&content_type_of_head(head, declared, complete)) => {
+                Err(AppError::invalid("file", message))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// What an uploader sends, whole (the demo and tests); the API streams instead (`stage_upload`).
 #[derive(Debug, Clone)]
 pub struct Upload {
@@ -435,6 +481,71 @@ impl StagedUpload {
     pub fn size_bytes(&self) -> i64 {
         self.row.size_bytes
     }
+
+    /// The row to record, for a use case that records it with rows of its own.
+    pub(crate) fn into_row(self) -> FileRow {
+        self.row
+    }
+}
+
+/// What a `Range` request header asks of a file of `size` bytes (one range; RFC 9110 §14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteRange {
+    /// No range, or one we answer with the whole file (several ranges, another unit).
+    Whole,
+    /// Bytes `start..=end`.
+    Part { start: u64, end: u64 },
+    /// A range outside the file: 416.
+    Unsatisfiable,
+}
+
+impl ByteRange {
+    pub fn parse(header: Option<&str>, size: u64) -> ByteRange {
+        let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+            return ByteRange::Whole;
+        };
+        if spec.contains(',') {
+            return ByteRange::Whole;
+        }
+        let Some((first, last)) = spec.trim().split_once('-') else {
+            return ByteRange::Whole;
+        };
+        let (first, last) = (first.trim(), last.trim());
+        let parsed = match (first.is_empty(), last.is_empty()) {
+            // bytes=-N: the last N bytes.
+            (true, false) => match last.parse::<u64>() {
+                Ok(0) => return ByteRange::Unsatisfiable,
+                Ok(n) => Some((size.saturating_sub(n), size.saturating_sub(1))),
+                Err(_) => None,
+            },
+            (false, true) => first
+                .parse::<u64>()
+                .ok()
+                .map(|a| (a, size.saturating_sub(1))),
+            (false, false) => match (first.parse::<u64>(), last.parse::<u64>()) {
+                (Ok(a), Ok(b)) if a <= b => Some((a, b.min(size.saturating_sub(1)))),
+                _ => None,
+            },
+            (true, true) => None,
+        };
+        match parsed {
+            None => ByteRange::Whole,
+            Some((start, _)) if size == 0 || start >= size => ByteRange::Unsatisfiable,
+            Some((start, end)) => ByteRange::Part { start, end },
+        }
+    }
+
+    /// Whether the request reads from the first byte (a player starting, not seeking).
+    pub fn from_start(&self) -> bool {
+        matches!(self, ByteRange::Whole | ByteRange::Part { start: 0, .. })
+    }
+}
+
+/// A file's bytes as they are sent: all of them or one range.
+pub struct FileBody {
+    pub row: FileRow,
+    pub range: ByteRange,
+    pub stream: futures::stream::BoxStream<'static, object_store::Result<Bytes>>,
 }
 
 impl App {
@@ -498,13 +609,35 @@ impl App {
         actor: &Actor,
         filename: &str,
         declared_type: &str,
+        chunks: S,
+    ) -> AppResult<StagedUpload>
+    where
+        S: futures::Stream<Item = AppResult<Bytes>> + Unpin,
+    {
+        let rules = UploadRules {
+            max_bytes: self.max_upload_bytes(),
+            accept: None,
+        };
+        self.stage_upload_with(actor, filename, declared_type, chunks, &rules)
+            .await
+    }
+
+    /// `stage_upload` with a size limit of its own and, if given, a test of the type decided
+    /// from the first bytes: a file of another type is refused as soon as they are read.
+    pub(crate) async fn stage_upload_with<S>(
+        &self,
+        actor: &Actor,
+        filename: &str,
+        declared_type: &str,
         mut chunks: S,
+        rules: &UploadRules,
     ) -> AppResult<StagedUpload>
     where
         S: futures::Stream<Item = AppResult<Bytes>> + Unpin,
     {
         use futures::StreamExt;
-        let max = self.max_upload_bytes();
+        let max = rules.max_bytes;
+        let mut type_checked = rules.accept.is_none();
         let id = new_id();
         let key = storage_key(&id);
         let mut writer = self.blobs()?.writer(&key).await?;
@@ -516,20 +649,28 @@ impl App {
                 let chunk = chunk?;
                 size += chunk.len();
                 if size > max {
-                    return Err(AppError::TooLarge(format!(
-                        "Files can be at most {} MiB.",
-                        max / (1024 * 1024)
-                    )));
+                    return Err(AppError::TooLarge(if max >= 1024 * 1024 {
+                        format!("Files can be at most {} MiB.", max / (1024 * 1024))
+                    } else {
+                        format!("Files can be at most {} KiB.", max.div_ceil(1024))
+                    }));
                 }
                 if head.len() < SNIFF_BYTES {
                     let take = (SNIFF_BYTES - head.len()).min(chunk.len());
                     head.extend_from_slice(&chunk[..take]);
+                }
+                if !type_checked && head.len() >= SNIFF_BYTES {
+                    rules.check_type(&head, declared_type, false)?;
+                    type_checked = true;
                 }
                 digest.update(&chunk);
                 writer.write(chunk).await?;
             }
             if size == 0 {
                 return Err(AppError::invalid("file", "The file is empty."));
+            }
+            if !type_checked {
+                rules.check_type(&head, declared_type, true)?;
             }
             Ok(())
         }
@@ -686,7 +827,48 @@ impl App {
             None if actor.is_none() && !public_avatar => return Err(AppError::NotFound("file")),
             None => {}
         }
+        // An event's uploaded recording is for whoever may see the event, not the whole
+        // community (the event may be in a space with members of its own).
+        if let Some(event_id) =
+            townsquare_store::event_followups::recording_event_of_file(self.db(), &row.id).await?
+        {
+            self.event(actor, &event_id)
+                .await
+                .map_err(|_| AppError::NotFound("file"))?;
+        }
         Ok(row)
+    }
+
+    /// A file's bytes, or the range asked for, streamed from the blob store: with the same
+    /// rules as `file_info`.
+    pub async fn file_body(
+        &self,
+        actor: Option<&Actor>,
+        id: &str,
+        range_header: Option<&str>,
+    ) -> AppResult<FileBody> {
+        let row = self.file_info(actor, id).await?;
+        self.stream_file(row, range_header).await
+    }
+
+    /// The bytes of a file the caller checked the viewer may read.
+    pub(crate) async fn stream_file(
+        &self,
+        row: FileRow,
+        range_header: Option<&str>,
+    ) -> AppResult<FileBody> {
+        let size = u64::try_from(row.size_bytes).unwrap_or(0);
+        let range = ByteRange::parse(range_header, size);
+        let stream = match range {
+            ByteRange::Whole => self.blobs()?.stream(&row.storage_key, None).await?,
+            ByteRange::Part { start, end } => {
+                self.blobs()?
+                    .stream(&row.storage_key, Some(start..end + 1))
+                    .await?
+            }
+            ByteRange::Unsatisfiable => Box::pin(futures::stream::empty()),
+        };
+        Ok(FileBody { row, range, stream })
     }
 
     /// A file's record and bytes, with the same rules as `file_info`.

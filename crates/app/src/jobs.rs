@@ -94,6 +94,10 @@ impl App {
             crate::topic_lists::RANK_TOP => self.rank_top_topics(tx).await,
             crate::files::ORPHAN_SWEEP => self.orphan_sweep_job(tx).await,
             crate::moderation::trust::TRUST_LEVELS => self.trust_levels_job(tx).await,
+            crate::event_followups::FEEDBACK_REQUEST => {
+                self.feedback_request_job(tx, &payload).await
+            }
+            crate::event_followups::AMA_ARCHIVE => self.ama_archive_job(tx, &payload).await,
             other => Err(AppError::Internal(format!(
                 "no handler for job kind {other}"
             ))),

@@ -19,12 +19,15 @@ pub struct MaterialRow {
     pub url: String,
     pub created_by: String,
     pub created_at: i64,
+    /// An uploaded recording's stored file (then `url` is where it plays on this server).
+    pub file_id: Option<String>,
 }
 
 pub async fn insert_material(tx: &mut Tx, m: &MaterialRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
-        "INSERT INTO event_materials (id, event_id, kind, title, url, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        "INSERT INTO event_materials (id, event_id, kind, title, url, created_by, created_at,
+             file_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     )
     .bind(&m.id)
     .bind(&m.event_id)
@@ -33,6 +36,7 @@ pub async fn insert_material(tx: &mut Tx, m: &MaterialRow) -> Result<()> {
     .bind(&m.url)
     .bind(&m.created_by)
     .bind(m.created_at)
+    .bind(&m.file_id)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
@@ -40,17 +44,29 @@ pub async fn insert_material(tx: &mut Tx, m: &MaterialRow) -> Result<()> {
     Ok(())
 }
 
-/// Removes the event's recording (before a new one is attached: there is one at most).
-pub async fn delete_recording(tx: &mut Tx, event_id: &str) -> Result<()> {
-    with_tx!(tx, |c| sqlx::query(
-        "DELETE FROM event_materials WHERE event_id = $1 AND kind = 'recording'"
+/// Removes the event's recording (before a new one is attached: there is one at most);
+/// returns the stored file it played, if it was uploaded.
+pub async fn delete_recording(tx: &mut Tx, event_id: &str) -> Result<Option<String>> {
+    let files = with_tx!(tx, |c| sqlx::query_scalar::<_, Option<String>>(
+        "DELETE FROM event_materials WHERE event_id = $1 AND kind = 'recording'
+         RETURNING file_id"
     )
     .bind(event_id)
-    .execute(c)
+    .fetch_all(c)
     .await
-    .map(|r| r.rows_affected())
     .db())?;
-    Ok(())
+    Ok(files.into_iter().flatten().next())
+}
+
+/// The event whose uploaded recording a stored file is, if it is one.
+pub async fn recording_event_of_file(db: &Db, file_id: &str) -> Result<Option<String>> {
+    with_read!(db, |c| sqlx::query_scalar::<_, String>(
+        "SELECT event_id FROM event_materials WHERE file_id = $1 LIMIT 1"
+    )
+    .bind(file_id)
+    .fetch_optional(c)
+    .await
+    .db())
 }
 
 pub async fn delete_material(tx: &mut Tx, event_id: &str, id: &str) -> Result<bool> {
@@ -69,7 +85,8 @@ pub async fn delete_material(tx: &mut Tx, event_id: &str, id: &str) -> Result<bo
 /// The recording first, then resources in the order they were added.
 pub async fn materials(db: &Db, event_id: &str) -> Result<Vec<MaterialRow>> {
     with_read!(db, |c| sqlx::query_as::<_, MaterialRow>(
-        "SELECT id, event_id, kind, title, url, created_by, created_at FROM event_materials
+        "SELECT id, event_id, kind, title, url, created_by, created_at, file_id
+         FROM event_materials
          WHERE event_id = $1
          ORDER BY CASE WHEN kind = 'recording' THEN 0 ELSE 1 END, created_at, id"
     )
@@ -85,20 +102,39 @@ pub struct FollowupRow {
     pub recap_topic_id: Option<String>,
     pub archive_topic_id: Option<String>,
     pub feedback_requested_at: Option<i64>,
+    /// Minutes after the end the feedback request goes out on its own; None: hosts send it.
+    pub feedback_delay_minutes: Option<i64>,
+    /// Where an AMA's answered questions are archived at its end.
+    pub archive_space_id: Option<String>,
 }
+
+/// The feedback request's delay when hosts did not choose one.
+pub const DEFAULT_FEEDBACK_DELAY_MINUTES: i64 = 60;
+
+impl FollowupRow {
+    /// An event's state before anything happened after it.
+    pub fn fresh(event_id: &str) -> FollowupRow {
+        FollowupRow {
+            event_id: event_id.to_string(),
+            feedback_delay_minutes: Some(DEFAULT_FEEDBACK_DELAY_MINUTES),
+            ..Default::default()
+        }
+    }
+}
+
+const FOLLOWUP_COLUMNS: &str = "event_id, recap_topic_id, archive_topic_id, \
+     feedback_requested_at, feedback_delay_minutes, archive_space_id";
 
 pub async fn followup<'a>(
     src: impl Into<Source<'a>>,
     event_id: &str,
 ) -> Result<Option<FollowupRow>> {
-    with_read!(src, |c| sqlx::query_as::<_, FollowupRow>(
-        "SELECT event_id, recap_topic_id, archive_topic_id, feedback_requested_at
-         FROM event_followups WHERE event_id = $1"
-    )
-    .bind(event_id)
-    .fetch_optional(c)
-    .await
-    .db())
+    let sql = format!("SELECT {FOLLOWUP_COLUMNS} FROM event_followups WHERE event_id = $1");
+    with_read!(src, |c| sqlx::query_as::<_, FollowupRow>(&sql)
+        .bind(event_id)
+        .fetch_optional(c)
+        .await
+        .db())
 }
 
 /// Makes sure the event has its followup row, then locks it for the transaction: a recap,
@@ -112,14 +148,15 @@ pub async fn lock_followup(tx: &mut Tx, event_id: &str) -> Result<FollowupRow> {
     .await
     .map(|r| r.rows_affected())
     .db())?;
-    with_tx!(tx, |c| sqlx::query_as::<_, FollowupRow>(
+    let sql = format!(
         "UPDATE event_followups SET event_id = event_id WHERE event_id = $1
-         RETURNING event_id, recap_topic_id, archive_topic_id, feedback_requested_at"
-    )
-    .bind(event_id)
-    .fetch_one(c)
-    .await
-    .db())
+         RETURNING {FOLLOWUP_COLUMNS}"
+    );
+    with_tx!(tx, |c| sqlx::query_as::<_, FollowupRow>(&sql)
+        .bind(event_id)
+        .fetch_one(c)
+        .await
+        .db())
 }
 
 pub async fn set_recap_topic(tx: &mut Tx, event_id: &str, topic_id: &str) -> Result<()> {
@@ -141,6 +178,30 @@ pub async fn set_archive_topic(tx: &mut Tx, event_id: &str, topic_id: &str) -> R
     )
     .bind(event_id)
     .bind(topic_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+/// The hosts' choices for what happens after the event on its own.
+pub async fn set_followup_settings(
+    tx: &mut Tx,
+    event_id: &str,
+    feedback_delay_minutes: Option<i64>,
+    archive_space_id: Option<&str>,
+) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO event_followups (event_id, feedback_delay_minutes, archive_space_id)
+         VALUES ($1, $2, $3)
+         ON CONFLICT (event_id) DO UPDATE
+         SET feedback_delay_minutes = excluded.feedback_delay_minutes,
+             archive_space_id = excluded.archive_space_id"
+    )
+    .bind(event_id)
+    .bind(feedback_delay_minutes)
+    .bind(archive_space_id)
     .execute(c)
     .await
     .map(|r| r.rows_affected())

@@ -295,42 +295,27 @@ pub(super) async fn seed(
         .await?;
         followups::set_recap_topic(tx, &e.id, &topic).await?;
     }
+    // The AMA's archive and feedback request are left to the jobs, as on a real server: the
+    // hosts chose where the archive goes, and the jobs (due since the end) run when the demo
+    // is seeded.
+    let by_jobs = s.archive && spaces.archive.is_some();
     if let (true, Some(space)) = (s.archive, spaces.archive) {
-        let mut body = format!(
-            "The questions answered in {}, most upvoted first.\n",
-            e.title
-        );
-        for q in live::answered_questions(&mut *tx, &e.id).await? {
-            body.push_str(&format!(
-                "\n---\n\n**{} asked** ({} upvotes):\n\n> {}\n\n{}\n",
-                q.author_name,
-                q.question.vote_count,
-                q.question.body,
-                if q.question.answer.is_empty() {
-                    "_Answered live._"
-                } else {
-                    &q.question.answer
-                }
-            ));
-        }
-        let topic = publish(
+        followups::set_followup_settings(
             tx,
-            c,
-            space,
-            host,
-            &format!("AMA archive: {}", e.title),
-            &body,
-            "ama",
-            after,
+            &e.id,
+            Some(followups::DEFAULT_FEEDBACK_DELAY_MINUTES),
+            Some(space),
         )
         .await?;
-        followups::set_archive_topic(tx, &e.id, &topic).await?;
+        crate::event_followups::schedule_followups(tx, e, now).await?;
     }
 
     // Feedback: the request went out the morning after; most attendees answered.
     let asked = e.ends_at + 16 * 60 * MICROS_PER_MINUTE;
     if asked < now {
-        followups::set_feedback_requested(tx, &e.id, asked).await?;
+        if !by_jobs {
+            followups::set_feedback_requested(tx, &e.id, asked).await?;
+        }
         for attendee in &people {
             if !rng.gen_bool(0.6) {
                 continue;
@@ -400,6 +385,7 @@ async fn material(
             url: url.into(),
             created_by: host.id.clone(),
             created_at: at,
+            file_id: None,
         },
     )
     .await?;

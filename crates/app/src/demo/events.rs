@@ -412,6 +412,10 @@ pub(super) async fn seed(
         };
         store::insert_event(tx, &e).await?;
         record(tx, c, host_id, "event_created", "event", &e.id, created_at).await?;
+        // Upcoming events get their after-the-end jobs, as scheduling through the app does.
+        if e.ends_at > now {
+            crate::event_followups::schedule_followups(tx, &e, now).await?;
+        }
         // Its ticket types; registrants take them in turn, each type with its own waitlist.
         let mut tickets: Vec<(String, Option<i64>, i64)> = Vec::new();
         for (i, (name, price, quantity, description)) in ticket_types_of(s.title).iter().enumerate()

@@ -468,7 +468,10 @@ impl App {
         self.recompute_trust_levels(&mut tx, now).await?;
         self.commit(tx).await?;
         self.seed_demo_file(&users[1]).await?;
-        self.seed_demo_pictures(&users).await
+        self.seed_demo_pictures(&users).await?;
+        // What the seed left to the jobs (the past AMA's archive and feedback request).
+        self.run_due_jobs().await?;
+        Ok(())
     }
 
     async fn seed_spaces(

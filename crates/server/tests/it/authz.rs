@@ -440,6 +440,15 @@ const TABLE: &[Row] = &[
     ("PUT", "/api/v1/events/{id}/feedback", r#"{"rating":5}"#, [401, 403, 404, 403, 403, 403]),
     ("GET", "/api/v1/events/{id}/feedback", "", [401, 403, 404, 403, 200, 200]),
     ("POST", "/api/v1/events/{id}/ama-archive", r#"{"space":"room"}"#, [401, 403, 404, 403, 422, 422]),
+    // What happens on its own after the event (hosts); uploading the recording's file (hosts:
+    // a body that is not multipart is a field error); the uploaded recording's player source
+    // (whoever sees the event; this event has no uploaded recording: 404).
+    ("POST", "/c/{slug}/events/{event}/followup-settings", "feedback_delay=30", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/events/{event}/recording/upload", "", [LOGIN, 403, 404, 403, 422, 422]),
+    ("GET", "/c/{slug}/events/{event}/recording/media", "", [404, 404, 404, 404, 404, 404]),
+    ("GET", "/api/v1/events/{id}/followup-settings", "", [401, 403, 404, 403, 200, 200]),
+    ("PUT", "/api/v1/events/{id}/followup-settings", r#"{"feedback_delay_minutes":30}"#, [401, 403, 404, 403, 200, 200]),
+    ("PUT", "/api/v1/events/{id}/recording/file", r#"{"file":"not multipart"}"#, [401, 403, 404, 403, 422, 422]),
     // Calendars: one's own; feeds by secret token (not a real one here: 404), and the
     // community's public feed, which a private community does not have (404 for everyone).
     ("GET", "/calendar", "", [LOGIN, 200, 200, 200, 200, 200]),

@@ -427,3 +427,152 @@ async fn editing_the_series_changes_its_dates_not_one_edited_alone_and_cancellin
         .await;
     assert_eq!(status, 409);
 }
+
+fn type_named<'a>(e: &'a Value, name: &str) -> &'a Value {
+    e["ticket_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no {name:?} in {e}"))
+}
+
+fn type_names(e: &Value) -> Vec<String> {
+    e["ticket_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn editing_the_series_carries_ticket_types_and_questions_to_its_future_dates() {
+    let t = TestApp::spawn().await;
+    let owner = events_guild(&t).await;
+    let mut body = series_body("2027-03-16", "FREQ=WEEKLY;COUNT=4");
+    body["ticket_types"] = json!([
+        {"name": "Seat", "price_label": "Free", "quantity": 3},
+        {"name": "Observer", "price_label": "Free", "quantity": 2},
+    ]);
+    let (status, first) = schedule(&t, &owner, body).await;
+    assert_eq!(status, 201, "{first}");
+    let series = first["series"]["id"].as_str().unwrap().to_string();
+    let ids = ids(&first);
+    let seat = type_named(&first, "Seat")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let observer = type_named(&first, "Observer")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The second date is edited alone; on the third, Mia holds an Observer ticket.
+    let mut special = series_body("2027-03-23", "");
+    special.as_object_mut().unwrap().remove("recurrence");
+    special["title"] = json!("Office hours: release special");
+    let (status, _) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/events/{}", ids[1]),
+            Some(&owner),
+            Some(special),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mia = member(&t, "mia@example.org", "Mia Member").await;
+    let third = event(&t, &ids[2]).await;
+    let third_observer = type_named(&third, "Observer")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, reg) = t
+        .api(
+            "POST",
+            &format!("/api/v1/events/{}/registration", ids[2]),
+            Some(&mia),
+            Some(json!({"ticket_type_id": third_observer})),
+        )
+        .await;
+    assert_eq!(status, 200, "{reg}");
+    assert_eq!(reg["my_ticket_type_id"], third_observer.as_str());
+    let max = member(&t, "max@example.org", "Max Member").await;
+    let (status, _) = t
+        .api(
+            "POST",
+            &format!("/api/v1/events/{}/registration", ids[2]),
+            Some(&max),
+            Some(json!({"ticket_type_id": third_observer})),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let edit = |types: Value| {
+        let mut b = series_body("2027-03-16", "");
+        b.as_object_mut().unwrap().remove("recurrence");
+        b["ticket_types"] = types;
+        b["questions"] = json!([{"prompt": "What would you like to ask?", "kind": "text"}]);
+        b
+    };
+    let put = |b: Value| {
+        let path = format!("/api/v1/event-series/{series}");
+        let t = &t;
+        let owner = owner.clone();
+        async move { t.api("PUT", &path, Some(&owner), Some(b)).await }
+    };
+    // Dropping the type Mia and Max hold, or cutting it below the two taken, is refused with
+    // the date named; nothing changes on any date.
+    for types in [
+        json!([{"id": seat, "name": "Seat", "quantity": 3}]),
+        json!([{"id": seat, "name": "Seat", "quantity": 3},
+               {"id": observer, "name": "Observer", "quantity": 1}]),
+    ] {
+        let (status, problem) = put(edit(types)).await;
+        assert_eq!(status, 422, "{problem}");
+        let text = problem.to_string();
+        assert!(text.contains("On Tue 30 Mar 2027"), "{text}");
+        assert!(text.contains("Observer"), "{text}");
+    }
+    let (status, problem) = put(edit(json!([{"id": "not-ours", "name": "Seat"}]))).await;
+    assert_eq!(status, 422, "{problem}");
+    for id in &ids {
+        let e = event(&t, id).await;
+        assert_eq!(type_names(&e), ["Seat", "Observer"], "{e}");
+        assert_eq!(e["questions"].as_array().map_or(0, Vec::len), 0, "{e}");
+    }
+
+    // A valid edit: Seat grows, Observer shrinks to what is taken, Remote is new, and a
+    // question is asked, on every future date but the one edited alone.
+    let (status, after) = put(edit(json!([
+        {"id": seat, "name": "Seat", "price_label": "Free", "quantity": 4},
+        {"id": observer, "name": "Observer (back row)", "price_label": "Free", "quantity": 2},
+        {"name": "Remote", "price_label": "Free"},
+    ])))
+    .await;
+    assert_eq!(status, 200, "{after}");
+    for (i, id) in ids.iter().enumerate() {
+        let e = event(&t, id).await;
+        if i == 1 {
+            assert_eq!(type_names(&e), ["Seat", "Observer"], "edited alone: {e}");
+            assert_eq!(e["questions"].as_array().map_or(0, Vec::len), 0, "{e}");
+            continue;
+        }
+        assert_eq!(
+            type_names(&e),
+            ["Seat", "Observer (back row)", "Remote"],
+            "{e}"
+        );
+        assert_eq!(type_named(&e, "Seat")["quantity"], 4);
+        assert_eq!(type_named(&e, "Observer (back row)")["quantity"], 2);
+        assert_eq!(
+            e["questions"][0]["prompt"], "What would you like to ask?",
+            "{e}"
+        );
+    }
+    // Mia and Max keep their tickets: the type was changed, not replaced.
+    let third = event(&t, &ids[2]).await;
+    let kept = type_named(&third, "Observer (back row)");
+    assert_eq!(kept["id"], third_observer.as_str());
+    assert_eq!(kept["available"], 0, "{third}");
+}

@@ -82,6 +82,8 @@ use utoipa::{Modify, OpenApi};
         super::event_followups::add_resource, super::event_followups::publish_recap,
         super::event_followups::request_feedback, super::event_followups::give_feedback,
         super::event_followups::feedback_summary, super::event_followups::archive,
+        super::event_followups::followup_settings, super::event_followups::set_followup_settings,
+        super::event_followups::upload_recording,
         super::event_hosts::people, super::event_hosts::add_host, super::event_hosts::remove_host,
         super::event_hosts::add_speaker, super::event_hosts::remove_speaker,
         super::event_covers::cover, super::event_covers::set_cover, super::event_covers::remove_cover,

@@ -6,13 +6,16 @@ use crate::error::ApiError;
 use crate::html::format::iso;
 use crate::routes::Routes;
 use crate::AppState;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::Json;
+use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
+use townsquare_app::event_followups::FollowupSettings as Settings;
 use townsquare_app::events::EventView;
+use townsquare_app::AppError;
 use utoipa::ToSchema;
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -27,6 +30,18 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .put("/api/v1/events/{id}/feedback", put(give_feedback))
         .get("/api/v1/events/{id}/feedback", get(feedback_summary))
         .post("/api/v1/events/{id}/ama-archive", post(archive))
+        .get(
+            "/api/v1/events/{id}/followup-settings",
+            get(followup_settings),
+        )
+        .put(
+            "/api/v1/events/{id}/followup-settings",
+            put(set_followup_settings),
+        )
+        .put(
+            "/api/v1/events/{id}/recording/file",
+            put(upload_recording).layer(DefaultBodyLimit::max(super::files::UPLOAD_BODY_CEILING)),
+        )
 }
 
 #[derive(Serialize, ToSchema)]
@@ -37,9 +52,19 @@ pub struct Resource {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct RecordingFile {
+    content_type: String,
+    size_bytes: i64,
+    /// The player's address: whoever may see the event; `Range` requests get 206.
+    media_url: String,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct Followup {
     /// The recording's address on this server: opening it counts the view and redirects.
     recording_url: Option<String>,
+    /// An uploaded recording: its type and size, and where it plays (byte ranges answered).
+    recording_file: Option<RecordingFile>,
     resources: Vec<Resource>,
     recap_topic_id: Option<String>,
     archive_topic_id: Option<String>,
@@ -47,7 +72,15 @@ pub struct Followup {
 
 async fn followup_of(state: &AppState, view: &EventView) -> Result<Followup, ApiError> {
     let f = state.app.event_followup(view).await?;
+    let event_url = state
+        .app
+        .event_url(&view.community.community.slug, &view.event.id);
     Ok(Followup {
+        recording_file: f.recording_file.map(|file| RecordingFile {
+            content_type: file.content_type,
+            size_bytes: file.size_bytes,
+            media_url: format!("{event_url}/recording/media"),
+        }),
         recording_url: f.recording.map(|_| {
             format!(
                 "{}/recording",
@@ -335,4 +368,163 @@ pub async fn archive(
             held: topic.held_at.is_some(),
         }),
     ))
+}
+
+/// Absent stays None (keep as it is); null becomes Some(None).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FollowupSettings {
+    /// Minutes after the end the feedback request goes out on its own; null: off.
+    feedback_delay_minutes: Option<i64>,
+    /// The discussion space an AMA's answered questions are archived to at its end; null:
+    /// the community's first public discussion space, for an AMA in a public space.
+    archive_space: Option<String>,
+}
+
+impl From<Settings> for FollowupSettings {
+    fn from(s: Settings) -> Self {
+        FollowupSettings {
+            feedback_delay_minutes: s.feedback_delay_minutes,
+            archive_space: s.archive_space_slug,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct FollowupSettingsBody {
+    /// 0 to 20160 minutes after the end, or null for off; absent: unchanged.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    feedback_delay_minutes: Option<Option<i64>>,
+    /// A discussion space's slug, or null for the default; absent: unchanged.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    archive_space: Option<Option<String>>,
+}
+
+/// What happens on its own after the event: the feedback request's delay and the AMA
+/// archive's space (hosts).
+#[utoipa::path(get, path = "/api/v1/events/{id}/followup-settings", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = FollowupSettings), (status = 403), (status = 404)))]
+pub async fn followup_settings(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+) -> Result<Json<FollowupSettings>, ApiError> {
+    let actor = ctx.actor()?;
+    let view = state.app.event(Some(actor), &id).await?;
+    Ok(Json(state.app.followup_settings(&view).await?.into()))
+}
+
+/// Change what happens on its own after the event (hosts); the jobs are queued anew.
+#[utoipa::path(put, path = "/api/v1/events/{id}/followup-settings", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = FollowupSettingsBody,
+    responses((status = 200, body = FollowupSettings), (status = 403), (status = 404), (status = 422)))]
+pub async fn set_followup_settings(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<FollowupSettingsBody>,
+) -> Result<Json<FollowupSettings>, ApiError> {
+    let actor = ctx.actor()?;
+    let view = state.app.event(Some(actor), &id).await?;
+    let current = state.app.followup_settings(&view).await?;
+    let settings = Settings {
+        feedback_delay_minutes: b
+            .feedback_delay_minutes
+            .unwrap_or(current.feedback_delay_minutes),
+        archive_space_slug: b.archive_space.unwrap_or(current.archive_space_slug),
+    };
+    Ok(Json(
+        state
+            .app
+            .set_followup_settings(actor, &view, &settings)
+            .await?
+            .into(),
+    ))
+}
+
+/// The form of a recording upload.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RecordingUpload {
+    /// The video or audio file (MP4, WebM, MP3, M4A/AAC, Ogg; decided from its bytes).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Upload the recording's file, replacing an earlier recording (hosts). At most 500 MiB
+/// unless the server is configured otherwise: a larger body is refused (413) while it is read.
+#[utoipa::path(put, path = "/api/v1/events/{id}/recording/file", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body(content = RecordingUpload, content_type = "multipart/form-data"),
+    responses((status = 200, body = Followup), (status = 403), (status = 404), (status = 413), (status = 422)))]
+pub async fn upload_recording(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<String>,
+    req: Request,
+) -> Result<Json<Followup>, ApiError> {
+    let actor = ctx.actor()?.clone();
+    let view = state.app.event(Some(&actor), &id).await?;
+    if !view.can_host() {
+        return Err(ApiError(AppError::Forbidden(
+            "Only the event's hosts can do this.".into(),
+        )));
+    }
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        return Err(ApiError(AppError::invalid(
+            "body",
+            "Send the file as multipart/form-data, in a part named \"file\".",
+        )));
+    }
+    let mut multipart = Multipart::from_request(req, &state).await.map_err(|e| {
+        ApiError(AppError::invalid(
+            "body",
+            format!("The multipart body could not be read: {}", e.body_text()),
+        ))
+    })?;
+    let read_error = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge("The upload is too large.".into())
+        } else {
+            AppError::invalid(
+                "body",
+                format!("The multipart body could not be read: {}", e.body_text()),
+            )
+        }
+    };
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError(read_error(e)))?
+    {
+        if field.name() == Some("file") {
+            let filename = field.file_name().unwrap_or("").to_string();
+            let declared = field.content_type().unwrap_or("").to_string();
+            let chunks = field.map_err(read_error);
+            state
+                .app
+                .upload_recording(&actor, &view, &filename, &declared, chunks)
+                .await?;
+            return Ok(Json(followup_of(&state, &view).await?));
+        }
+    }
+    Err(ApiError(AppError::invalid(
+        "file",
+        "Add the file in a part named \"file\".",
+    )))
 }

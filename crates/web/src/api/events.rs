@@ -727,8 +727,11 @@ pub async fn show_series(
 
 /// Edit a series (its hosts): every future date not edited on its own takes the body's title,
 /// description, format, places, capacity and reminders, and the wall-clock time and length of
-/// its `starts_at`/`ends_at` on its own date. Ticket types and questions stay per date; the
-/// time zone stays the series'. A capacity below the seats taken on some date is a 422.
+/// its `starts_at`/`ends_at` on its own date, and the body's ticket types and questions when
+/// given (a type is matched on each date by the one its `id` names, or by name; one left out
+/// is removed). The time zone stays the series'. A capacity below the seats taken, or a ticket
+/// type members hold left out or cut below its tickets taken, on some date is a 422 naming
+/// the date; nothing is saved then.
 #[utoipa::path(put, path = "/api/v1/event-series/{id}", tag = "events", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = EventBody,
     responses((status = 200, body = Series), (status = 403), (status = 404), (status = 409), (status = 422)))]

@@ -15,7 +15,7 @@ mod event_followups;
 mod event_hosts;
 mod event_live;
 mod events;
-mod files;
+pub(crate) mod files;
 mod invitations;
 mod member_360;
 mod member_import;

@@ -548,6 +548,8 @@ struct ShowPage {
     /// After the event: the recording (through its counting redirect), resources, and the
     /// recap and AMA archive topics.
     has_recording: bool,
+    /// An uploaded recording plays on the page: "video" or "audio", and its type.
+    player: Option<(&'static str, String)>,
     resources: Vec<(String, String)>,
     recap_topic: Option<String>,
     archive_topic: Option<String>,
@@ -749,6 +751,14 @@ async fn render_show(
         series,
         can_see_live: townsquare_app::event_live::can_see_live(&view),
         has_recording: followup.recording.is_some(),
+        player: followup.recording_file.as_ref().map(|f| {
+            let element = if f.content_type.starts_with("audio/") {
+                "audio"
+            } else {
+                "video"
+            };
+            (element, f.content_type.clone())
+        }),
         resources: followup
             .resources
             .into_iter()

@@ -42,6 +42,9 @@ struct Args {
     runs: usize,
     #[arg(long, default_value_t = 20_261_129)]
     seed: u64,
+    /// Keep the database afterwards and print its URL (to EXPLAIN queries on it).
+    #[arg(long)]
+    keep: bool,
 }
 
 const FIRST: &[&str] = &[
@@ -120,6 +123,10 @@ async fn main() -> Result<()> {
         }
     };
     let result = run(&args, &url).await;
+    if args.keep {
+        println!("kept the database: {url}");
+        return result;
+    }
     match cleanup {
         Cleanup::Dir(dir) => std::fs::remove_dir_all(dir)?,
         Cleanup::Pg(name) => {

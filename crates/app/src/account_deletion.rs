@@ -1,14 +1,17 @@
 //! A member deletes their account. In one transaction: their sessions and API tokens go,
 //! their profile, answers, picture and other personal rows go, their memberships end (the
 //! analytics stints close as a leave would), their posts are kept or removed as each
-//! community's rule says, and the user row is made anonymous rather than deleted — analytics
-//! rollups refer to it and keep their anonymous counts. The last owner of a community must
-//! hand it over first.
+//! community's rule says (removed posts lose their text, topics they started lose their
+//! title, and topics they replied in show their latest remaining poster), event speaker
+//! entries naming them become "Deleted member", and the user row is made anonymous rather
+//! than deleted — analytics rollups refer to it and keep their anonymous counts. The last
+//! owner of a community must hand it over first.
 
 use crate::accounts::verify_off_thread;
 use crate::communities::ACTIVE;
 use crate::{activity, rate_limit, Actor, App, AppError, AppResult};
 use serde_json::json;
+use std::collections::BTreeSet;
 use townsquare_domain::roles::CommunityRole;
 use townsquare_domain::ValidationErrors;
 use townsquare_store::account_deletion as store;
@@ -143,7 +146,11 @@ impl App {
             }
         }
 
+        // Removed posts lose their text (not only hidden); topics they started are removed
+        // with their titles; topics they replied in name their latest remaining poster.
         let mut posts_removed = 0;
+        let mut topics_removed = BTreeSet::new();
+        let mut topics_touched = BTreeSet::new();
         for community_id in store::communities_with_posts(&mut tx, user_id).await? {
             let policy = store::departed_posts(&mut tx, &community_id).await?;
             if DepartedPosts::parse(&policy) != Ok(DepartedPosts::Remove) {
@@ -151,16 +158,27 @@ impl App {
             }
             for post in store::posts_in(&mut tx, user_id, &community_id).await? {
                 townsquare_store::discussions::delete_post(&mut tx, &post.id, now).await?;
-                townsquare_store::search::unindex_post(&mut tx, &post.id).await?;
+                store::erase_post_text(&mut tx, &post.id).await?;
                 if post.is_first {
                     townsquare_store::discussions::delete_topic(&mut tx, &post.topic_id, now)
                         .await?;
-                } else if post.counted {
-                    store::uncount_reply(&mut tx, &post.topic_id).await?;
+                    topics_removed.insert(post.topic_id.clone());
+                } else {
+                    if post.counted {
+                        store::uncount_reply(&mut tx, &post.topic_id).await?;
+                    }
+                    topics_touched.insert(post.topic_id.clone());
                 }
                 posts_removed += 1;
             }
         }
+        for topic_id in &topics_removed {
+            store::erase_topic_text(&mut tx, topic_id, user_id).await?;
+        }
+        for topic_id in topics_touched.difference(&topics_removed) {
+            store::recompute_topic_activity(&mut tx, topic_id).await?;
+        }
+        store::anonymise_speakers(&mut tx, user_id).await?;
 
         if let Some(file) = &avatar {
             townsquare_store::profiles::set_avatar(&mut tx, user_id, None, now).await?;

@@ -21,13 +21,7 @@ pub struct EventPeople {
 impl App {
     /// The creator, co-hosts and speakers (whoever may see the event).
     pub async fn event_people(&self, view: &EventView) -> AppResult<EventPeople> {
-        let creator = townsquare_store::accounts::user_by_id(self.db(), &view.event.created_by)
-            .await?
-            .map(|u| HostRow {
-                user_id: u.id,
-                display_name: u.display_name,
-                handle: u.handle,
-            });
+        let creator = store::host(self.db(), &view.event.created_by).await?;
         Ok(EventPeople {
             creator,
             cohosts: store::cohosts(self.db(), &view.event.id).await?,
@@ -73,6 +67,7 @@ impl App {
             user_id: user.id.clone(),
             display_name: user.display_name.clone(),
             handle: user.handle.clone(),
+            deleted: false,
         };
         let current = store::cohosts(self.db(), &view.event.id).await?;
         if current.iter().any(|h| h.user_id == user.id) {
@@ -216,6 +211,7 @@ impl App {
             user_id: user.as_ref().map(|u| u.id.clone()),
             handle: user.map(|u| u.handle),
             bio: speaker.bio,
+            deleted: false,
         };
         store::insert_speaker(&mut tx, &row, now).await?;
         activity::record(

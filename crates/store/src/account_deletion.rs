@@ -160,3 +160,94 @@ pub async fn anonymise_user(tx: &mut Tx, user_id: &str, now: i64) -> Result<()> 
     .db())?;
     Ok(())
 }
+
+/// Takes the text of a post removed with its account out of the database: the body (the row
+/// stays, deleted, so replies and counts still refer to it), its earlier versions, the
+/// notifications that quoted it, its place among featured posts and as an accepted answer.
+pub async fn erase_post_text(tx: &mut Tx, post_id: &str) -> Result<()> {
+    for sql in [
+        "UPDATE posts SET body_markdown = '', body_html = '' WHERE id = $1",
+        "DELETE FROM post_revisions WHERE post_id = $1",
+        "DELETE FROM notifications WHERE post_id = $1",
+        "DELETE FROM featured_posts WHERE post_id = $1",
+        "UPDATE topics SET accepted_post_id = NULL WHERE accepted_post_id = $1",
+    ] {
+        with_tx!(tx, |c| sqlx::query(sql)
+            .bind(post_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            .db())?;
+    }
+    crate::search::unindex_post(tx, post_id).await
+}
+
+/// Takes the title of a topic removed with its account (its first post was theirs) out of the
+/// database: the title itself, the search documents of the other posts in it (each carries
+/// the title), and the notifications the author's posting caused there.
+pub async fn erase_topic_text(tx: &mut Tx, topic_id: &str, author_id: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE topics SET title = '' WHERE id = $1"
+    )
+    .bind(topic_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM notifications WHERE topic_id = $1 AND actor_id = $2"
+    )
+    .bind(topic_id)
+    .bind(author_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    let posts = with_tx!(tx, |c| sqlx::query_scalar::<_, String>(
+        "SELECT id FROM posts WHERE topic_id = $1 ORDER BY id"
+    )
+    .bind(topic_id)
+    .fetch_all(c)
+    .await
+    .db())?;
+    for post_id in posts {
+        crate::search::unindex_post(tx, &post_id).await?;
+    }
+    Ok(())
+}
+
+/// Sets a topic's latest activity and last poster from the posts that remain shown (not
+/// deleted, not held): after removals, the list no longer names a removed post's author.
+/// With no reply left, the topic's own start and author.
+pub async fn recompute_topic_activity(tx: &mut Tx, topic_id: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE topics SET
+             last_post_at = COALESCE((SELECT p.created_at FROM posts p
+                 WHERE p.topic_id = topics.id AND p.deleted_at IS NULL AND p.held_at IS NULL
+                 ORDER BY p.created_at DESC, p.id DESC LIMIT 1), created_at),
+             last_poster_id = COALESCE((SELECT p.author_id FROM posts p
+                 WHERE p.topic_id = topics.id AND p.deleted_at IS NULL AND p.held_at IS NULL
+                 ORDER BY p.created_at DESC, p.id DESC LIMIT 1), author_id)
+         WHERE id = $1"
+    )
+    .bind(topic_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+/// Event speaker entries that name the account become "Deleted member", without a bio (the
+/// link to the account stays, so pages show it is a deleted member's entry).
+pub async fn anonymise_speakers(tx: &mut Tx, user_id: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE event_speakers SET name = 'Deleted member', bio = '' WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}

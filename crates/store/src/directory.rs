@@ -107,11 +107,84 @@ impl Sql {
     }
 }
 
-fn build(q: &DirectoryQuery) -> Sql {
-    let mut sql = Sql {
-        text: String::new(),
-        binds: Vec::new(),
-    };
+/// How many members a search checks one by one along the sort order before it collects its
+/// matches first instead (see `search`).
+pub const WALK: i64 = 500;
+
+/// The two shapes of a search's SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Walk the sort's index and check each member (a correlated `EXISTS` per condition):
+    /// stops after a page of matches, so fast when matches are common.
+    Walk,
+    /// Collect the members that match each condition (`IN (subquery)`), then sort them: fast
+    /// when matches are few.
+    Collect,
+}
+
+impl DirectoryQuery {
+    /// Whether a condition needs another table (words, answers, an interest).
+    fn has_probes(&self) -> bool {
+        !self.terms.is_empty() || !self.field_filters.is_empty() || self.interest.is_some()
+    }
+
+    /// The sort column, its direction, and the comparison that continues after a cursor.
+    fn order(&self) -> (&'static str, &'static str, &'static str) {
+        match self.sort {
+            DirectorySort::Name => ("m.name_key", "ASC", ">"),
+            DirectorySort::Joined => ("m.joined_at", "DESC", "<"),
+            DirectorySort::Active => ("m.last_active_at", "DESC", "<"),
+        }
+    }
+}
+
+impl Sql {
+    fn new() -> Sql {
+        Sql {
+            text: String::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    /// `AND (sort key, user id) OP (cursor)`: a row-value comparison, which both backends
+    /// turn into one index range (an OR of the two conditions is not always). Nothing for a
+    /// cursor of another sort.
+    fn keyset(&mut self, q: &DirectoryQuery, op: &str, cursor: &DirectoryCursor) -> &mut Self {
+        let (column, _, _) = q.order();
+        match cursor {
+            DirectoryCursor::Name(key, id) if q.sort == DirectorySort::Name => {
+                self.text(&format!(" AND ({column}, m.user_id) {op} ("))
+                    .str(key)
+                    .text(", ")
+                    .str(id)
+                    .text(")");
+            }
+            DirectoryCursor::Time(t, id) if q.sort != DirectorySort::Name => {
+                self.text(&format!(" AND ({column}, m.user_id) {op} ("))
+                    .int(*t)
+                    .text(", ")
+                    .str(id)
+                    .text(")");
+            }
+            _ => {}
+        }
+        self
+    }
+
+    fn list(&mut self, items: &[String]) -> &mut Self {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.text(", ");
+            }
+            self.str(item);
+        }
+        self
+    }
+}
+
+/// The SQL of one page (`q.limit` rows) in `shape`; `until`, for a walk, is where it stops.
+fn build(q: &DirectoryQuery, shape: Shape, until: Option<&DirectoryCursor>) -> Sql {
+    let mut sql = Sql::new();
     sql.text(
         "SELECT m.user_id, u.display_name, u.handle, m.role, m.joined_at, m.last_active_at,
                 m.trust_level, m.name_key, p.headline, p.avatar_file_id
@@ -122,52 +195,76 @@ fn build(q: &DirectoryQuery) -> Sql {
     )
     .str(&q.community_id)
     .text(" AND m.status = 'active'");
+    let (column, direction, op) = q.order();
+    if let Some(after) = &q.after {
+        sql.keyset(q, op, after);
+    }
+    if let Some(until) = until {
+        sql.keyset(q, if op == ">" { "<=" } else { ">=" }, until);
+    }
+    // A walk checks each member with correlated subqueries; `LIMIT 1 OFFSET 0` keeps
+    // PostgreSQL from turning them into joins that read every match first. Collecting reads
+    // the matches of each condition through its index.
+    let walk = shape == Shape::Walk;
+    let (probe, close) = if walk {
+        (" EXISTS (SELECT 1", " LIMIT 1 OFFSET 0)")
+    } else {
+        (" m.user_id IN (SELECT x.user_id", ")")
+    };
+    let me = if walk {
+        " AND x.user_id = m.user_id"
+    } else {
+        ""
+    };
     for term in &q.terms {
         let end = prefix_end(term);
-        sql.text(
-            " AND m.user_id IN (SELECT t.user_id FROM member_search_terms t
-               WHERE t.community_id = '' AND t.term >= ",
-        )
-        .str(term)
-        .text(" AND t.term < ")
-        .str(&end);
-        if !q.searchable_fields.is_empty() {
-            sql.text(
-                " UNION ALL SELECT f.user_id FROM member_search_terms f WHERE f.community_id = ",
-            )
-            .str(&q.community_id)
-            .text(" AND f.term >= ")
+        sql.text(" AND (")
+            .text(probe)
+            .text(" FROM member_search_terms x WHERE x.community_id = ''")
+            .text(me)
+            .text(" AND x.term >= ")
             .str(term)
-            .text(" AND f.term < ")
+            .text(" AND x.term < ")
             .str(&end)
-            .text(" AND f.field_id IN (");
-            for (i, field) in q.searchable_fields.iter().enumerate() {
-                if i > 0 {
-                    sql.text(", ");
-                }
-                sql.str(field);
-            }
-            sql.text(")");
+            .text(close);
+        if !q.searchable_fields.is_empty() {
+            sql.text(" OR")
+                .text(probe)
+                .text(" FROM member_search_terms x WHERE x.community_id = ")
+                .str(&q.community_id)
+                .text(me)
+                .text(" AND x.term >= ")
+                .str(term)
+                .text(" AND x.term < ")
+                .str(&end)
+                .text(" AND x.field_id IN (")
+                .list(&q.searchable_fields)
+                .text(")")
+                .text(close);
         }
         sql.text(")");
     }
     for (field_id, key) in &q.field_filters {
-        sql.text(
-            " AND m.user_id IN (SELECT v.user_id FROM profile_field_values v WHERE v.field_id = ",
-        )
-        .str(field_id)
-        .text(" AND v.value_key = ")
-        .str(key)
-        .text(")");
+        sql.text(" AND")
+            .text(probe)
+            .text(" FROM profile_field_values x WHERE x.field_id = ")
+            .str(field_id)
+            .text(me)
+            .text(" AND x.value_key = ")
+            .str(key)
+            .text(close);
     }
     if let Some(interest) = &q.interest {
-        sql.text(
-            " AND m.user_id IN (SELECT i.user_id FROM member_interests i
-               JOIN member_profiles ip ON ip.user_id = i.user_id
-               WHERE ip.show_details AND i.interest = ",
-        )
-        .str(interest)
-        .text(")");
+        sql.text(" AND")
+            .text(probe)
+            .text(
+                " FROM member_interests x JOIN member_profiles xp ON xp.user_id = x.user_id
+                 WHERE x.interest = ",
+            )
+            .str(interest)
+            .text(me)
+            .text(" AND xp.show_details")
+            .text(close);
     }
     if let Some(role) = &q.role {
         sql.text(" AND m.role = ").str(role);
@@ -181,30 +278,6 @@ fn build(q: &DirectoryQuery) -> Sql {
     if let Some(t) = q.joined_before {
         sql.text(" AND m.joined_at < ").int(t);
     }
-    let (column, direction, op) = match q.sort {
-        DirectorySort::Name => ("m.name_key", "ASC", ">"),
-        DirectorySort::Joined => ("m.joined_at", "DESC", "<"),
-        DirectorySort::Active => ("m.last_active_at", "DESC", "<"),
-    };
-    // A row-value comparison, which both backends turn into one index range (an OR of the
-    // two conditions is not always).
-    match &q.after {
-        Some(DirectoryCursor::Name(key, id)) if q.sort == DirectorySort::Name => {
-            sql.text(&format!(" AND ({column}, m.user_id) {op} ("))
-                .str(key)
-                .text(", ")
-                .str(id)
-                .text(")");
-        }
-        Some(DirectoryCursor::Time(t, id)) if q.sort != DirectorySort::Name => {
-            sql.text(&format!(" AND ({column}, m.user_id) {op} ("))
-                .int(*t)
-                .text(", ")
-                .str(id)
-                .text(")");
-        }
-        _ => {}
-    }
     sql.text(&format!(
         " ORDER BY {column} {direction}, m.user_id {direction} LIMIT "
     ))
@@ -212,9 +285,52 @@ fn build(q: &DirectoryQuery) -> Sql {
     sql
 }
 
-/// One page of the directory.
-pub async fn search(db: &Db, q: &DirectoryQuery) -> Result<Vec<DirectoryRow>> {
-    let sql = build(q);
+/// Where a walk of `walk` members along the sort order, from the query's cursor, ends; `None`
+/// when fewer remain. Reads the sort's index only.
+async fn walk_end(db: &Db, q: &DirectoryQuery, walk: i64) -> Result<Option<DirectoryCursor>> {
+    let (column, direction, op) = q.order();
+    let mut sql = Sql::new();
+    sql.text(&format!(
+        "SELECT m.user_id, {column} AS sort_key FROM memberships m WHERE m.community_id = "
+    ))
+    .str(&q.community_id)
+    .text(" AND m.status = 'active'");
+    if let Some(after) = &q.after {
+        sql.keyset(q, op, after);
+    }
+    sql.text(&format!(
+        " ORDER BY {column} {direction}, m.user_id {direction} LIMIT 1 OFFSET "
+    ))
+    .int(walk - 1);
+    Ok(match q.sort {
+        DirectorySort::Name => fetch_end::<String>(db, &sql)
+            .await?
+            .map(|(id, key)| DirectoryCursor::Name(key, id)),
+        DirectorySort::Joined | DirectorySort::Active => fetch_end::<i64>(db, &sql)
+            .await?
+            .map(|(id, t)| DirectoryCursor::Time(t, id)),
+    })
+}
+
+async fn fetch_end<K>(db: &Db, sql: &Sql) -> Result<Option<(String, K)>>
+where
+    K: Send + Unpin,
+    for<'r> K: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    for<'r> K: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    with_read!(db, |c| {
+        let mut query = sqlx::query_as::<_, (String, K)>(&sql.text);
+        for b in &sql.binds {
+            query = match b {
+                Bind::Text(s) => query.bind(s.as_str()),
+                Bind::Int(n) => query.bind(*n),
+            };
+        }
+        query.fetch_optional(c).await.db()
+    })
+}
+
+async fn fetch_page(db: &Db, sql: &Sql) -> Result<Vec<DirectoryRow>> {
     with_read!(db, |c| {
         let mut query = sqlx::query_as::<_, DirectoryRow>(&sql.text);
         for b in &sql.binds {
@@ -225,6 +341,35 @@ pub async fn search(db: &Db, q: &DirectoryQuery) -> Result<Vec<DirectoryRow>> {
         }
         query.fetch_all(c).await.db()
     })
+}
+
+/// One page of the directory. Without words, answers or an interest to match: one walk of
+/// the sort's index. With them, the cost depends on how common the matches are along the sort
+/// order, which neither planner estimates well here (a prefix of a word, several conditions
+/// at once). So: first a walk of at most `WALK` members in order, checking each; when that
+/// fills the page (common matches), done. Otherwise the rest of the page comes from after the
+/// walk's end by collecting the matches first and sorting them, which is cheap when they are
+/// few (and as slow as before this walk when they are many but rare at the start of the
+/// order, as a common name prefix is among names sorted from "A").
+pub async fn search(db: &Db, q: &DirectoryQuery) -> Result<Vec<DirectoryRow>> {
+    if !q.has_probes() {
+        return fetch_page(db, &build(q, Shape::Walk, None)).await;
+    }
+    let end = walk_end(db, q, WALK).await?;
+    let mut rows = fetch_page(db, &build(q, Shape::Walk, end.as_ref())).await?;
+    let Some(end) = end else {
+        return Ok(rows);
+    };
+    if rows.len() as i64 >= q.limit {
+        return Ok(rows);
+    }
+    let rest = DirectoryQuery {
+        after: Some(end),
+        limit: q.limit - rows.len() as i64,
+        ..q.clone()
+    };
+    rows.extend(fetch_page(db, &build(&rest, Shape::Collect, None)).await?);
+    Ok(rows)
 }
 
 /// The answers of several members to the given fields (for the directory's cards).

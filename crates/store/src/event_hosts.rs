@@ -26,12 +26,26 @@ pub struct HostRow {
     pub user_id: String,
     pub display_name: String,
     pub handle: String,
+    /// The account is deleted: shown as "Deleted member", with no link to a profile.
+    pub deleted: bool,
+}
+
+/// A member as an event's host (its creator, say).
+pub async fn host(db: &Db, user_id: &str) -> Result<Option<HostRow>> {
+    with_read!(db, |c| sqlx::query_as::<_, HostRow>(
+        "SELECT id AS user_id, display_name, handle, deleted_at IS NOT NULL AS deleted
+         FROM users WHERE id = $1"
+    )
+    .bind(user_id)
+    .fetch_optional(c)
+    .await
+    .db())
 }
 
 /// The co-hosts, in the order they were added.
 pub async fn cohosts(db: &Db, event_id: &str) -> Result<Vec<HostRow>> {
     with_read!(db, |c| sqlx::query_as::<_, HostRow>(
-        "SELECT h.user_id, u.display_name, u.handle
+        "SELECT h.user_id, u.display_name, u.handle, u.deleted_at IS NOT NULL AS deleted
          FROM event_hosts h JOIN users u ON u.id = h.user_id
          WHERE h.event_id = $1 ORDER BY h.added_at, h.user_id"
     )
@@ -88,12 +102,18 @@ pub struct SpeakerRow {
     /// Their handle, for the link.
     pub handle: Option<String>,
     pub bio: String,
+    /// The member's account is deleted: shown as "Deleted member", with no link.
+    pub deleted: bool,
 }
 
 /// The speakers, in order.
 pub async fn speakers<'a>(src: impl Into<Source<'a>>, event_id: &str) -> Result<Vec<SpeakerRow>> {
     with_read!(src, |c| sqlx::query_as::<_, SpeakerRow>(
-        "SELECT s.id, s.event_id, s.ordinal AS position, s.name, s.user_id, u.handle, s.bio
+        "SELECT s.id, s.event_id, s.ordinal AS position,
+             CASE WHEN u.deleted_at IS NULL THEN s.name ELSE 'Deleted member' END AS name,
+             s.user_id, CASE WHEN u.deleted_at IS NULL THEN u.handle END AS handle,
+             CASE WHEN u.deleted_at IS NULL THEN s.bio ELSE '' END AS bio,
+             u.deleted_at IS NOT NULL AS deleted
          FROM event_speakers s LEFT JOIN users u ON u.id = s.user_id
          WHERE s.event_id = $1 ORDER BY s.ordinal, s.id"
     )

@@ -223,6 +223,32 @@ impl TestApp {
         body["items"].as_array().expect("items").clone()
     }
 
+    /// Runs a query that returns one integer straight on the test's database, on its own
+    /// connection: for checking what is stored (a deleted text is gone, not only hidden).
+    /// The SQL must work on both backends; `$1` binds `arg`.
+    pub async fn db_count(&self, sql: &str, arg: &str) -> i64 {
+        use sqlx::Connection;
+        if self.database_url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(&self.database_url)
+                .await
+                .expect("connect");
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(arg)
+                .fetch_one(&mut c)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&self.database_url)
+                .await
+                .expect("connect");
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(arg)
+                .fetch_one(&mut c)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        }
+    }
+
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
     }

@@ -495,6 +495,7 @@ pub(super) async fn seed(
                         .map(|u| u.id.clone()),
                     handle: None,
                     bio: (*bio).into(),
+                    deleted: false,
                 },
                 created_at,
             )

@@ -247,3 +247,260 @@ async fn the_only_owner_hands_over_first_and_the_settings_page_deletes_an_accoun
     assert!(page.text().contains("do not match"), "{}", page.text());
     t.stop().await;
 }
+
+/// How many rows of the test's database hold `needle` in the given text columns.
+async fn rows_with(t: &TestApp, table: &str, columns: &[&str], needle: &str) -> i64 {
+    let wheres: Vec<String> = columns.iter().map(|c| format!("{c} LIKE $1")).collect();
+    t.db_count(
+        &format!("SELECT COUNT(*) FROM {table} WHERE {}", wheres.join(" OR ")),
+        &format!("%{needle}%"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn removed_posts_lose_their_text_topics_their_last_poster_and_events_their_links() {
+    let t = TestApp::spawn().await;
+    let olga = crate::events::events_guild(&t).await;
+    ok(
+        &t,
+        "PUT",
+        "/api/v1/communities/guild/departed-posts",
+        &olga,
+        Some(json!({"departed_posts": "remove"})),
+    )
+    .await;
+    let ada = member(&t, "ada@example.org", "Ada Lovelace").await;
+    let ada_id = t.user_id(&ada).await;
+    ok(
+        &t,
+        "PATCH",
+        "/api/v1/me",
+        &ada,
+        Some(json!({"handle": "ada"})),
+    )
+    .await;
+    let bob = member(&t, "bob@example.org", "Bob Babbage").await;
+
+    // Olga asks; Bob answers; Ada has the last word, then edits it (a revision keeps the
+    // first version). Olga is told about the replies, with an excerpt.
+    let asked = topic(&t, &olga, "help", "Olga asks", "Which editor?", false).await;
+    let asked_id = asked["id"].as_str().unwrap().to_string();
+    t.app.clock().advance(HOUR);
+    let bobs = crate::discussions::reply(&t, &bob, &asked_id, "Bob says vim", None).await;
+    t.app.clock().advance(HOUR);
+    let adas =
+        crate::discussions::reply(&t, &ada, &asked_id, "Ada says zephyrfirst draft", None).await;
+    let adas_id = adas["id"].as_str().unwrap().to_string();
+    ok(
+        &t,
+        "PATCH",
+        &format!("/api/v1/posts/{adas_id}"),
+        &ada,
+        Some(json!({"body": "Ada says zephyrsecond thoughts"})),
+    )
+    .await;
+    // Ada starts a topic that Bob replies in: his search document carries her title.
+    let started = topic(
+        &t,
+        &ada,
+        "help",
+        "Ada wonders zephyrtitle",
+        "Ada asks zephyrbody",
+        false,
+    )
+    .await;
+    let started_id = started["id"].as_str().unwrap().to_string();
+    let bob_in_hers =
+        crate::discussions::reply(&t, &bob, &started_id, "Bob answers her", None).await;
+    let bob_in_hers_id = bob_in_hers["id"].as_str().unwrap().to_string();
+    assert!(rows_with(&t, "post_revisions", &["body_markdown"], "zephyr").await > 0);
+    assert!(rows_with(&t, "notifications", &["excerpt"], "zephyr").await > 0);
+    assert_eq!(
+        t.db_count(
+            "SELECT COUNT(*) FROM post_search WHERE post_id = $1",
+            &bob_in_hers_id
+        )
+        .await,
+        1
+    );
+    let listed = ok(
+        &t,
+        "GET",
+        &format!("/api/v1/topics/{asked_id}"),
+        &olga,
+        None,
+    )
+    .await;
+    assert_eq!(
+        listed["topic"]["last_post_at"], adas["created_at"],
+        "{listed}"
+    );
+
+    // Ada hosts: she creates an event as an admin, co-hosts Olga's and speaks at it.
+    ok(
+        &t,
+        "PUT",
+        &format!("/api/v1/communities/guild/members/{ada_id}/role"),
+        &olga,
+        Some(json!({"role": "admin"})),
+    )
+    .await;
+    let hers = crate::events::create(&t, &ada, crate::events::event_body(None)).await;
+    let hers_id = hers["id"].as_str().unwrap().to_string();
+    let olgas = crate::events::create(&t, &olga, crate::events::event_body(None)).await;
+    let olgas_id = olgas["id"].as_str().unwrap().to_string();
+    ok(
+        &t,
+        "PUT",
+        &format!("/api/v1/events/{olgas_id}/hosts/{ada_id}"),
+        &olga,
+        None,
+    )
+    .await;
+    ok(
+        &t,
+        "POST",
+        &format!("/api/v1/events/{olgas_id}/speakers"),
+        &olga,
+        Some(json!({"name": "Ada Lovelace", "handle": "@ada", "bio": "Writes zephyrnotes."})),
+    )
+    .await;
+    let visitor = t.browser();
+    let page = visitor.get(&format!("/c/guild/events/{olgas_id}")).await;
+    assert!(
+        page.html.contains(&format!("/c/guild/members/{ada_id}\"")),
+        "linked before: {}",
+        page.html
+    );
+
+    let (status, body) = t
+        .api(
+            "POST",
+            "/api/v1/me/delete",
+            Some(&ada),
+            Some(json!({"password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+
+    // Her text is gone from the database, not only hidden: post bodies, earlier versions,
+    // excerpts in others' notifications, her topic's title, and the search documents that
+    // carried it (Bob's reply in her removed topic included).
+    assert_eq!(
+        rows_with(&t, "posts", &["body_markdown", "body_html"], "zephyr").await,
+        0
+    );
+    assert_eq!(
+        rows_with(&t, "post_revisions", &["body_markdown"], "zephyr").await,
+        0
+    );
+    assert_eq!(
+        rows_with(&t, "notifications", &["excerpt"], "zephyr").await,
+        0
+    );
+    assert_eq!(rows_with(&t, "topics", &["title"], "zephyr").await, 0);
+    assert_eq!(
+        rows_with(&t, "event_speakers", &["name", "bio"], "Lovelace").await
+            + rows_with(&t, "event_speakers", &["bio"], "zephyr").await,
+        0
+    );
+    assert_eq!(
+        t.db_count(
+            "SELECT COUNT(*) FROM post_search WHERE post_id = $1",
+            &bob_in_hers_id
+        )
+        .await,
+        0
+    );
+    let found = ok(
+        &t,
+        "GET",
+        "/api/v1/communities/guild/search?q=zephyrtitle",
+        &olga,
+        None,
+    )
+    .await;
+    assert_eq!(found, json!([]));
+    // Bob's reply is still where it was, and still his.
+    assert_eq!(
+        t.db_count(
+            "SELECT COUNT(*) FROM posts WHERE id = $1 AND body_markdown = 'Bob answers her'",
+            &bob_in_hers_id
+        )
+        .await,
+        1
+    );
+
+    // Olga's topic: Bob is the last poster again, at the time of his reply.
+    let listed = ok(
+        &t,
+        "GET",
+        &format!("/api/v1/topics/{asked_id}"),
+        &olga,
+        None,
+    )
+    .await;
+    assert_eq!(
+        listed["topic"]["last_post_at"], bobs["created_at"],
+        "{listed}"
+    );
+    assert_eq!(listed["topic"]["reply_count"], 1, "{listed}");
+    assert_eq!(
+        t.db_count(
+            "SELECT COUNT(*) FROM topics WHERE last_poster_id = $1",
+            &ada_id
+        )
+        .await,
+        0
+    );
+    let bob_id = t.user_id(&bob).await;
+    assert_eq!(
+        t.db_count(
+            &format!("SELECT COUNT(*) FROM topics WHERE id = $1 AND last_poster_id = '{bob_id}'"),
+            &asked_id
+        )
+        .await,
+        1
+    );
+
+    // The events name a "Deleted member", without a link to a profile that is no more.
+    for (id, hosted_by) in [
+        (&olgas_id, "Hosted by Olga Owner and Deleted member"),
+        (&hers_id, "Hosted by Deleted member"),
+    ] {
+        let page = visitor.get(&format!("/c/guild/events/{id}")).await;
+        assert_eq!(page.status, 200);
+        let text = page.text();
+        assert!(text.contains(hosted_by), "{text}");
+        assert!(!text.contains("Lovelace"), "{text}");
+        assert!(
+            !page.html.contains(&format!("/members/{ada_id}")),
+            "no profile link: {}",
+            page.html
+        );
+    }
+    let page = visitor.get(&format!("/c/guild/events/{olgas_id}")).await;
+    assert!(
+        page.html
+            .contains("<li><strong>Deleted member</strong></li>"),
+        "{}",
+        page.html
+    );
+    let people = ok(
+        &t,
+        "GET",
+        &format!("/api/v1/events/{olgas_id}/people"),
+        &olga,
+        None,
+    )
+    .await;
+    assert_eq!(people["cohosts"][0]["display_name"], "Deleted member");
+    assert_eq!(people["cohosts"][0]["deleted"], true);
+    assert_eq!(people["creator"]["deleted"], false);
+    assert_eq!(people["speakers"][0]["name"], "Deleted member");
+    assert_eq!(people["speakers"][0]["deleted"], true);
+    assert_eq!(people["speakers"][0]["handle"], Value::Null);
+    assert_eq!(people["speakers"][0]["bio"], "");
+    t.stop().await;
+}

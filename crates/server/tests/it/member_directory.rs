@@ -475,3 +475,68 @@ async fn admins_export_the_filtered_directory_as_csv_that_spreadsheets_will_not_
         .await;
     assert_eq!(member_browser.get("/c/guild/members.csv").await.status, 403);
 }
+
+/// Every member matching `query` in `sort`, paging `limit` at a time with the cursors.
+async fn all_pages(t: &TestApp, token: &str, query: &str, sort: &str, limit: i64) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, page) = t
+            .api(
+                "GET",
+                &format!(
+                    "/api/v1/communities/open-source-guild/directory?{query}&sort={sort}&limit={limit}&cursor={cursor}"
+                ),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() as i64 <= limit);
+        ids.extend(
+            items
+                .iter()
+                .map(|m| m["user_id"].as_str().unwrap().to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_string(),
+            None => return ids,
+        }
+    }
+}
+
+/// The demo community has more members than a search checks one by one in order
+/// (`store::directory::WALK`): a search whose matches are rare there finishes its page by
+/// collecting the matches after that point. Paged or in one page, in any order, the same
+/// members, each once.
+#[tokio::test]
+async fn rare_and_common_matches_page_the_same_members_in_every_order() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let maya = t.demo_token("maya@demo.townsquare.test").await;
+    for query in [
+        "q=priya",
+        "q=o",
+        "interest=open%20data",
+        "q=rust&interest=security",
+    ] {
+        let whole = all_pages(&t, &maya, query, "name", 100).await;
+        assert!(!whole.is_empty(), "{query}");
+        let mut unique = whole.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), whole.len(), "{query}: a member listed twice");
+        assert_eq!(
+            all_pages(&t, &maya, query, "name", 7).await,
+            whole,
+            "{query}"
+        );
+        for sort in ["joined", "active"] {
+            let mut other = all_pages(&t, &maya, query, sort, 9).await;
+            other.sort();
+            assert_eq!(other, unique, "{query} by {sort}");
+        }
+    }
+    t.stop().await;
+}

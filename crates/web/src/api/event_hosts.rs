@@ -31,6 +31,8 @@ pub struct Host {
     user_id: String,
     display_name: String,
     handle: String,
+    /// The account is deleted (the name is "Deleted member"; there is no profile to open).
+    deleted: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -41,6 +43,8 @@ pub struct Speaker {
     user_id: Option<String>,
     handle: Option<String>,
     bio: String,
+    /// The member's account is deleted (the name is "Deleted member"; no handle, no bio).
+    deleted: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -58,6 +62,7 @@ fn host(h: HostRow) -> Host {
         user_id: h.user_id,
         display_name: h.display_name,
         handle: h.handle,
+        deleted: h.deleted,
     }
 }
 
@@ -68,6 +73,7 @@ fn speaker(s: SpeakerRow) -> Speaker {
         user_id: s.user_id,
         handle: s.handle,
         bio: s.bio,
+        deleted: s.deleted,
     }
 }
 

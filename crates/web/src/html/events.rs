@@ -567,8 +567,9 @@ struct ShowPage {
     series: Option<SeriesInfo>,
     /// The viewer's own answers: (question, answer).
     my_answers: Vec<(String, String)>,
-    /// The creator and co-hosts: (name, user id), linked to their profiles.
-    hosts: Vec<(String, String)>,
+    /// The creator and co-hosts: (name, user id), linked to their profiles; no user id (and
+    /// no link) for a deleted account.
+    hosts: Vec<(String, Option<String>)>,
     speakers: Vec<townsquare_app::store::event_hosts::SpeakerRow>,
 }
 
@@ -736,7 +737,7 @@ async fn render_show(
         .creator
         .into_iter()
         .chain(people.cohosts)
-        .map(|h| (h.display_name, h.user_id))
+        .map(|h| (h.display_name, (!h.deleted).then_some(h.user_id)))
         .collect();
     let cover = state.app.event_cover(&view.event.id).await?;
     let body = ShowPage {

@@ -6,7 +6,35 @@ use axum::routing::MethodRouter;
 use axum::Router;
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
+
+/// How long a request may take before it is answered 503.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
+/// Recording uploads (up to 500 MiB by default) may take this long: on a 2 Mbit/s uplink such
+/// a file takes over half an hour, and cutting it off at 30 s would make them impossible.
+const RECORDING_UPLOAD_DEADLINE: Duration = Duration::from_secs(2 * 3600);
+
+fn deadline_for(method: &axum::http::Method, path: &str) -> Duration {
+    let recording_upload = (method == axum::http::Method::PUT && path.ends_with("/recording/file"))
+        || (method == axum::http::Method::POST && path.ends_with("/recording/upload"));
+    if recording_upload {
+        RECORDING_UPLOAD_DEADLINE
+    } else {
+        REQUEST_DEADLINE
+    }
+}
+
+async fn deadline(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let limit = deadline_for(req.method(), req.uri().path());
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            axum::response::IntoResponse::into_response(axum::http::StatusCode::SERVICE_UNAVAILABLE)
+        }
+    }
+}
 
 /// Largest request body we accept (forms and JSON); uploads get their own limit.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -79,7 +107,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(security::csrf_cookie))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(axum::middleware::from_fn(deadline))
         // Our body extractors enforce MAX_BODY_BYTES themselves and answer in the caller's
         // format (problem+json or a page); this caps axum's own extractors the same way.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -100,5 +128,36 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
         ))
     } else {
         html::not_found().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Method;
+
+    #[test]
+    fn only_the_recording_upload_routes_get_the_long_deadline() {
+        let table = route_table();
+        let mut long: Vec<_> = table
+            .iter()
+            .filter(|(method, path)| {
+                let method: Method = method.parse().unwrap();
+                deadline_for(&method, path) == RECORDING_UPLOAD_DEADLINE
+            })
+            .collect();
+        long.sort();
+        assert_eq!(
+            long,
+            [
+                &("POST", "/c/{slug}/events/{event}/recording/upload"),
+                &("PUT", "/api/v1/events/{id}/recording/file"),
+            ],
+            "the upload routes exist under these names, and nothing else waits that long"
+        );
+        assert_eq!(
+            deadline_for(&Method::GET, "/c/x/events/y/recording/media"),
+            REQUEST_DEADLINE
+        );
     }
 }

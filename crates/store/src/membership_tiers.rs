@@ -408,7 +408,7 @@ pub async fn churn_counts(
                  WHERE r.community_id = $1
                    AND r.previous_expires_at >= $2 AND r.previous_expires_at < $3) AS BIGINT)
          + CAST((SELECT COUNT(*) FROM member_tiers mt
-                 WHERE mt.community_id = $1
+                 WHERE mt.community_id = $1 AND mt.status <> 'changed'
                    AND mt.expires_at >= $2 AND mt.expires_at < $3) AS BIGINT),
            CAST((SELECT COUNT(*) FROM member_tiers mt
                  WHERE mt.community_id = $1 AND mt.status IN ('expired', 'ended')
@@ -420,4 +420,17 @@ pub async fn churn_counts(
         .fetch_one(c)
         .await
         .db())
+}
+
+/// The active owners and admins of a community (who hear of members' tier change requests).
+pub async fn admin_ids<'a>(src: impl Into<Source<'a>>, community_id: &str) -> Result<Vec<String>> {
+    with_read!(src, |c| sqlx::query_scalar::<_, String>(
+        "SELECT user_id FROM memberships
+         WHERE community_id = $1 AND status = 'active' AND role IN ('owner', 'admin')
+         ORDER BY user_id"
+    )
+    .bind(community_id)
+    .fetch_all(c)
+    .await
+    .db())
 }

@@ -793,6 +793,58 @@ impl App {
         self.commit(tx).await
     }
 
+    /// The reminder days a new tier gets unless the admin says otherwise: the community's
+    /// setting, or 14 and 3 days.
+    pub async fn default_reminder_days(&self, view: &CommunityView) -> AppResult<Vec<i64>> {
+        Ok(
+            match store::default_reminder_days(self.db(), &view.community.id).await? {
+                Some(stored) => rules::reminder_days_from_stored(&stored),
+                None => rules::DEFAULT_REMINDER_DAYS.to_vec(),
+            },
+        )
+    }
+
+    /// The community's default reminder days for new tiers (admins).
+    pub async fn tier_defaults(&self, actor: &Actor, slug: &str) -> AppResult<Vec<i64>> {
+        let view = self.managed_community(actor, slug).await?;
+        self.default_reminder_days(&view).await
+    }
+
+    /// Sets the default reminder days for new tiers (admins): e.g. "30, 7, 1"; empty for no
+    /// reminders. Tiers that exist keep their own days.
+    pub async fn set_tier_defaults(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        reminder_days: &str,
+    ) -> AppResult<Vec<i64>> {
+        let view = self.managed_community(actor, slug).await?;
+        let days = rules::parse_reminder_days(reminder_days)
+            .map_err(|m| AppError::invalid("reminder_days", m))?;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        store::set_default_reminder_days(
+            &mut tx,
+            &view.community.id,
+            &rules::days_text(&days),
+            now,
+        )
+        .await?;
+        activity::record(
+            &mut tx,
+            Some(&view.community.id),
+            Some(&actor.user_id),
+            "tier_defaults_updated",
+            "community",
+            &view.community.id,
+            json!({"reminder_days": days}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(days)
+    }
+
     /// Ends a member's active term now (admins): the tier's spaces close to them at once.
     pub async fn end_tier(&self, actor: &Actor, slug: &str, user_id: &str) -> AppResult<()> {
         let view = self.managed_community(actor, slug).await?;

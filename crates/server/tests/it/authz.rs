@@ -489,6 +489,7 @@ const TABLE: &[Row] = &[
     ("POST", "/c/{slug}/settings/tiers/{tier}", "name=Renamed+by+{who}&period_months=12", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/c/{slug}/settings/tiers/{tier}/archive", "", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/c/{slug}/settings/tiers/members", "member=member%40example.org&tier={tier}", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/settings/tiers/defaults", "reminder_days=30%2C+7", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/c/{slug}/members/{user_id}/tier/renew", "", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/c/{slug}/members/{user_id}/tier/end", "", [LOGIN, 403, 404, 403, 303, 303]),
     // The Membership page lists the tiers on offer: members only (a superadmin who is not a
@@ -506,6 +507,8 @@ const TABLE: &[Row] = &[
     ("POST", "/api/v1/communities/{slug}/tiers/{tier}/archive", "", [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/tier-members", "", [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/tier-churn", "", [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/tier-defaults", "", [401, 403, 404, 403, 200, 200]),
+    ("PUT", "/api/v1/communities/{slug}/tier-defaults", r#"{"reminder_days":[30,7]}"#, [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/membership", "", [401, 200, 404, 200, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/members/{user_id}/tier", "", [401, 403, 404, 200, 200, 200]),
     ("PUT", "/api/v1/communities/{slug}/members/{user_id}/tier", r#"{"tier":"{tier}"}"#, [401, 403, 404, 403, 409, 409]),

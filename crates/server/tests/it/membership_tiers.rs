@@ -949,3 +949,124 @@ async fn members_see_the_tiers_and_ask_for_a_change_which_admins_are_told_of() {
     assert!(page.text().contains("Pro Your tier"), "{}", page.text());
     t.stop().await;
 }
+
+#[tokio::test]
+async fn new_tiers_take_the_communitys_default_reminder_days() {
+    let t = TestApp::spawn().await;
+    let owner = club(&t).await;
+    let (status, d) = t
+        .api(
+            "GET",
+            "/api/v1/communities/club/tier-defaults",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["reminder_days"], json!([14, 3]), "the built-in default");
+    let put = |days: Value| {
+        let t = &t;
+        let owner = owner.clone();
+        async move {
+            t.api(
+                "PUT",
+                "/api/v1/communities/club/tier-defaults",
+                Some(&owner),
+                Some(json!({ "reminder_days": days })),
+            )
+            .await
+        }
+    };
+    let (status, problem) = put(json!([200])).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(fields(&problem), ["reminder_days"]);
+    let (status, d) = put(json!([7, 30, 1])).await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["reminder_days"], json!([30, 7, 1]));
+
+    // A tier created without reminder days gets the default; one with its own keeps them.
+    let plain = create_tier(&t, &owner, json!({"name": "Plain", "period_months": 12})).await;
+    assert_eq!(plain["reminder_days"], json!([30, 7, 1]), "{plain}");
+    let own = create_tier(
+        &t,
+        &owner,
+        json!({"name": "Own", "period_months": 12, "reminder_days": [2]}),
+    )
+    .await;
+    assert_eq!(own["reminder_days"], json!([2]));
+    let member = join(&t, "ada@example.org", "Ada").await;
+    let (status, _) = t
+        .api(
+            "GET",
+            "/api/v1/communities/club/tier-defaults",
+            Some(&member),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    // The page: the setting, and the new-tier form starts from it.
+    let olga = t.browser();
+    olga.log_in("owner@example.org", PASSWORD).await;
+    let page = olga
+        .post(
+            "/c/club/settings/tiers/defaults",
+            &[("reminder_days", "soon")],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.html.contains("id=\"default_reminder_days-error\""),
+        "{}",
+        page.html
+    );
+    let page = olga
+        .post(
+            "/c/club/settings/tiers/defaults",
+            &[("reminder_days", "21, 5")],
+        )
+        .await;
+    assert!(
+        page.text()
+            .contains("New tiers remind holders 21, 5 days before their end."),
+        "{}",
+        page.text()
+    );
+    assert!(
+        page.html
+            .contains("id=\"reminder_days\" name=\"reminder_days\" value=\"21, 5\""),
+        "the new-tier form starts from the default: {}",
+        page.html
+    );
+    let page = olga
+        .post(
+            "/c/club/settings/tiers",
+            &[
+                ("name", "Formed"),
+                ("period_months", "12"),
+                ("reminder_days", "21, 5"),
+            ],
+        )
+        .await;
+    assert!(
+        page.text().contains("Tier “Formed” created."),
+        "{}",
+        page.text()
+    );
+    // Existing tiers keep their days.
+    let (_, tiers) = t
+        .api("GET", "/api/v1/communities/club/tiers", Some(&owner), None)
+        .await;
+    let days_of = |name: &str| {
+        tiers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap()["reminder_days"]
+            .clone()
+    };
+    assert_eq!(days_of("Plain"), json!([30, 7, 1]), "{tiers}");
+    assert_eq!(days_of("Formed"), json!([21, 5]));
+    t.stop().await;
+}

@@ -69,6 +69,7 @@ use utoipa::{Modify, OpenApi};
         super::membership_tiers::renew_tier, super::membership_tiers::end_tier,
         super::membership_tiers::churn, super::membership_tiers::change_tier,
         super::membership_tiers::offered_tiers, super::membership_tiers::request_change,
+        super::membership_tiers::tier_defaults, super::membership_tiers::set_tier_defaults,
         super::member_360::timeline, super::member_360::timeline_csv, super::member_import::import,
         super::applications::list_questions, super::applications::add_question, super::applications::delete_question,
         super::applications::update_question, super::applications::reorder_questions,

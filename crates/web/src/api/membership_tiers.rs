@@ -25,6 +25,14 @@ pub(crate) fn routes(r: Routes) -> Routes {
         )
         .get("/api/v1/communities/{slug}/tier-members", get(list_terms))
         .get("/api/v1/communities/{slug}/tier-churn", get(churn))
+        .get(
+            "/api/v1/communities/{slug}/tier-defaults",
+            get(tier_defaults),
+        )
+        .put(
+            "/api/v1/communities/{slug}/tier-defaults",
+            put(set_tier_defaults),
+        )
         .get("/api/v1/communities/{slug}/membership", get(my_tier))
         .get(
             "/api/v1/communities/{slug}/members/{user_id}/tier",
@@ -112,7 +120,8 @@ pub struct TierBody {
     /// 1–120; null or absent for a tier without end.
     #[serde(default)]
     period_months: Option<i64>,
-    /// Each 1–90, at most five; absent for the default 14 and 3, empty for none.
+    /// Each 1–90, at most five; empty for none. Absent: on creation the community's default
+    /// (`tier-defaults`, 14 and 3 unless set), on a change 14 and 3.
     #[serde(default)]
     reminder_days: Option<Vec<i64>>,
     /// Slugs of the community's spaces that the tier unlocks.
@@ -158,11 +167,53 @@ pub async fn create_tier(
     Path(slug): Path<String>,
     JsonBody(b): JsonBody<TierBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let t = state
-        .app
-        .create_tier(ctx.actor()?, &slug, &b.into())
-        .await?;
+    let actor = ctx.actor()?;
+    let given_days = b.reminder_days.is_some();
+    let mut input: TierInput = b.into();
+    if !given_days {
+        // A new tier without reminder days gets the community's default (`tier-defaults`).
+        let days = state.app.tier_defaults(actor, &slug).await?;
+        input.reminder_days = townsquare_domain::membership_tiers::days_text(&days);
+    }
+    let t = state.app.create_tier(actor, &slug, &input).await?;
     Ok((StatusCode::CREATED, Json(MembershipTier::from(t))))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct TierDefaults {
+    /// Days before a term's end on which holders of a new tier are reminded (each 1–90, at
+    /// most five; empty for none). Tiers created without `reminder_days` get these.
+    reminder_days: Vec<i64>,
+}
+
+/// The community's defaults for new tiers (admins).
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/tier-defaults", tag = "members", security(("bearer" = [])),
+    params(("slug" = String, Path)), responses((status = 200, body = TierDefaults), (status = 403), (status = 404)))]
+pub async fn tier_defaults(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+) -> Result<Json<TierDefaults>, ApiError> {
+    let reminder_days = state.app.tier_defaults(ctx.actor()?, &slug).await?;
+    Ok(Json(TierDefaults { reminder_days }))
+}
+
+/// Set the community's defaults for new tiers (admins); existing tiers keep their own days.
+#[utoipa::path(put, path = "/api/v1/communities/{slug}/tier-defaults", tag = "members", security(("bearer" = [])),
+    params(("slug" = String, Path)), request_body = TierDefaults,
+    responses((status = 200, body = TierDefaults), (status = 403), (status = 404), (status = 422)))]
+pub async fn set_tier_defaults(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+    JsonBody(b): JsonBody<TierDefaults>,
+) -> Result<Json<TierDefaults>, ApiError> {
+    let text = townsquare_domain::membership_tiers::days_text(&b.reminder_days);
+    let reminder_days = state
+        .app
+        .set_tier_defaults(ctx.actor()?, &slug, &text)
+        .await?;
+    Ok(Json(TierDefaults { reminder_days }))
 }
 
 /// Change a tier (admins); its spaces change for its holders at once.

@@ -24,6 +24,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/c/{slug}/settings/tiers/{tier}", post(update))
         .post("/c/{slug}/settings/tiers/{tier}/archive", post(archive))
         .post("/c/{slug}/settings/tiers/members", post(assign))
+        .post("/c/{slug}/settings/tiers/defaults", post(set_defaults))
         .post("/c/{slug}/members/{user_id}/tier/renew", post(renew))
         .post("/c/{slug}/members/{user_id}/tier/end", post(end))
         .post("/c/{slug}/members/{user_id}/tier/change", post(change))
@@ -211,7 +212,48 @@ struct SettingsPage {
     form: TierFormView,
     /// The give-a-tier form.
     assign: AssignForm,
+    /// The community's default reminder days for new tiers ("14, 3").
+    default_days: String,
     errors: ValidationErrors,
+}
+
+#[derive(Deserialize, Default)]
+struct DefaultsForm {
+    #[serde(default)]
+    reminder_days: String,
+}
+
+/// Admins set the reminder days new tiers start with.
+async fn set_defaults(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<DefaultsForm>,
+) -> Result<Response, HtmlError> {
+    match state
+        .app
+        .set_tier_defaults(ctx.actor()?, &slug, &form.reminder_days)
+        .await
+    {
+        Ok(days) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/settings/tiers"),
+            &if days.is_empty() {
+                "New tiers send no reminders unless you give them days.".to_string()
+            } else {
+                format!(
+                    "New tiers remind holders {} days before their end.",
+                    days_text(&days)
+                )
+            },
+        )),
+        Err(e) => {
+            let mut errors = ValidationErrors::new();
+            for fe in form_errors(e)?.0 {
+                errors.add("default_reminder_days", fe.message);
+            }
+            settings_page(&state, &ctx, &slug, None, None, errors).await
+        }
+    }
 }
 
 pub struct TierFormView {
@@ -269,9 +311,10 @@ async fn settings_page(
     let actor = ctx.actor()?;
     let (view, tiers) = state.app.membership_tiers(actor, slug).await?;
     let (_, terms) = state.app.tier_terms(actor, slug).await?;
+    let default_days = days_text(&state.app.default_reminder_days(&view).await?);
     let form = form.unwrap_or_else(|| TierForm {
         period_months: "12".into(),
-        reminder_days: "14, 3".into(),
+        reminder_days: default_days.clone(),
         ..Default::default()
     });
     let spaces = state.app.visible_spaces(&view).await?;
@@ -290,6 +333,7 @@ async fn settings_page(
         terms: terms.iter().map(TermLine::from).collect(),
         form: form_view(state, &view, &form).await?,
         assign: assign.unwrap_or_default(),
+        default_days,
         errors,
     };
     Ok(page(status, &body, ctx.flash.is_some()))

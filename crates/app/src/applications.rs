@@ -248,7 +248,9 @@ impl App {
         id: &str,
         up: bool,
     ) -> AppResult<()> {
-        let (_, questions) = self.application_questions(Some(actor), slug).await?;
+        // Admins only, even when the question is already at that end and nothing moves.
+        let view = self.managed_community(actor, slug).await?;
+        let questions = self.application_questions_of(&view).await?;
         let mut ids: Vec<String> = questions.into_iter().map(|q| q.id).collect();
         let i = ids
             .iter()

@@ -19,6 +19,30 @@ pub const MAX_PROMPT: usize = 300;
 pub const MAX_ANSWER: usize = 2_000;
 pub const MAX_MESSAGE: usize = 2_000;
 
+pub const MAX_HELP: usize = 500;
+
+/// A question as an admin writes it.
+#[derive(Debug, Clone, Default)]
+pub struct QuestionInput {
+    pub prompt: String,
+    pub help: String,
+    pub required: bool,
+}
+
+impl QuestionInput {
+    /// The question's text and help, checked (errors `prompt` and `help`).
+    fn parse(&self) -> Result<(String, String), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let prompt = errors.check(
+            "prompt",
+            required_text(&self.prompt, "question", MAX_PROMPT),
+        );
+        let help = errors.check("help", optional_text(&self.help, "help text", MAX_HELP));
+        errors.finish(())?;
+        Ok((prompt.unwrap_or_default(), help.unwrap_or_default()))
+    }
+}
+
 /// The answers to a join request's questions, by person (for a page of requests).
 pub type AnswersByPerson = HashMap<String, Vec<AnswerRow>>;
 
@@ -64,17 +88,24 @@ impl App {
         Ok((view, questions))
     }
 
+    /// The questions of a community already looked up for its viewer.
+    pub async fn application_questions_of(
+        &self,
+        view: &CommunityView,
+    ) -> AppResult<Vec<QuestionRow>> {
+        Ok(store::questions(self.db(), &view.community.id).await?)
+    }
+
     /// Adds a question at the end (admins); at most `MAX_QUESTIONS`.
     pub async fn add_application_question(
         &self,
         actor: &Actor,
         slug: &str,
-        prompt: &str,
-        required: bool,
+        input: &QuestionInput,
     ) -> AppResult<QuestionRow> {
         let view = self.managed_community(actor, slug).await?;
-        let prompt = required_text(prompt, "question", MAX_PROMPT)
-            .map_err(|m| AppError::invalid("prompt", m))?;
+        let (prompt, help) = input.parse()?;
+        let required = input.required;
         let c = &view.community;
         let now = self.now();
         let mut tx = self.db().begin().await?;
@@ -89,6 +120,7 @@ impl App {
             id: new_id(),
             community_id: c.id.clone(),
             prompt,
+            help,
             required,
             position: existing.iter().map(|q| q.position + 1).max().unwrap_or(0),
             created_at: now,
@@ -107,6 +139,131 @@ impl App {
         .await?;
         self.commit(tx).await?;
         Ok(row)
+    }
+
+    /// Changes a question's text, help and requirement (admins). Answers already given keep
+    /// the question as it was asked (they are stored with its text), so pending requests show
+    /// what the applicant answered.
+    pub async fn update_application_question(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        id: &str,
+        input: &QuestionInput,
+    ) -> AppResult<QuestionRow> {
+        let view = self.managed_community(actor, slug).await?;
+        let (prompt, help) = input.parse()?;
+        let c = &view.community;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let existing = store::questions(&mut tx, &c.id)
+            .await?
+            .into_iter()
+            .find(|q| q.id == id)
+            .ok_or(AppError::NotFound("question"))?;
+        let row = QuestionRow {
+            prompt,
+            help,
+            required: input.required,
+            ..existing.clone()
+        };
+        store::update_question(&mut tx, &row).await?;
+        activity::record(
+            &mut tx,
+            Some(&c.id),
+            Some(&actor.user_id),
+            "application_question_edited",
+            "community",
+            &c.id,
+            json!({"question_id": id, "required": row.required,
+                   "prompt_changed": row.prompt != existing.prompt}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(row)
+    }
+
+    /// Puts the community's questions in the order of `ids` (admins): every question once.
+    pub async fn reorder_application_questions(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        ids: &[String],
+    ) -> AppResult<Vec<QuestionRow>> {
+        let view = self.managed_community(actor, slug).await?;
+        let c = &view.community;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let existing = store::questions(&mut tx, &c.id).await?;
+        let mut seen: Vec<&String> = Vec::new();
+        for id in ids {
+            if !existing.iter().any(|q| &q.id == id) {
+                return Err(AppError::invalid(
+                    "ids",
+                    format!("“{id}” is not one of this community's questions."),
+                ));
+            }
+            if seen.contains(&id) {
+                return Err(AppError::invalid(
+                    "ids",
+                    format!("“{id}” is listed twice; give each question once."),
+                ));
+            }
+            seen.push(id);
+        }
+        if ids.len() != existing.len() {
+            return Err(AppError::invalid(
+                "ids",
+                format!(
+                    "Give all {} questions in their new order (you gave {}).",
+                    existing.len(),
+                    ids.len()
+                ),
+            ));
+        }
+        store::set_question_order(&mut tx, &c.id, ids).await?;
+        activity::record(
+            &mut tx,
+            Some(&c.id),
+            Some(&actor.user_id),
+            "application_questions_reordered",
+            "community",
+            &c.id,
+            json!({"order": ids}),
+            now,
+        )
+        .await?;
+        let questions = store::questions(&mut tx, &c.id).await?;
+        self.commit(tx).await?;
+        Ok(questions)
+    }
+
+    /// Moves one question a place up (`up`) or down (admins; the page's buttons). At either
+    /// end it stays where it is.
+    pub async fn move_application_question(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        id: &str,
+        up: bool,
+    ) -> AppResult<()> {
+        // Admins only, even when the question is already at that end and nothing moves.
+        let view = self.managed_community(actor, slug).await?;
+        let questions = self.application_questions_of(&view).await?;
+        let mut ids: Vec<String> = questions.into_iter().map(|q| q.id).collect();
+        let i = ids
+            .iter()
+            .position(|q| q == id)
+            .ok_or(AppError::NotFound("question"))?;
+        let j = if up { i.checked_sub(1) } else { Some(i + 1) };
+        match j {
+            Some(j) if j < ids.len() => ids.swap(i, j),
+            _ => return Ok(()),
+        }
+        self.reorder_application_questions(actor, slug, &ids)
+            .await
+            .map(|_| ())
     }
 
     /// Removes a question (admins); answers already given keep its text.

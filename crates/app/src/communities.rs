@@ -132,6 +132,9 @@ pub struct CommunityView {
     /// The spaces that a membership tier unlocks, each with whether the viewer holds an active
     /// tier unlocking it (read once with the community; see `spaces::can_see`).
     pub tier_locks: std::collections::HashMap<String, bool>,
+    /// For an active member: the labels of required profile fields they have not answered
+    /// (fields made required after they joined); pages prompt them to fill these in.
+    pub missing_fields: Vec<String>,
 }
 
 impl CommunityView {
@@ -305,12 +308,24 @@ impl App {
         .into_iter()
         .map(|(space, held)| (space, held == 1))
         .collect();
+        let missing_fields = match (actor, &viewer.role) {
+            (Some(a), Some(_)) => {
+                townsquare_store::profiles::unanswered_required(
+                    self.db(),
+                    &community.id,
+                    &a.user_id,
+                )
+                .await?
+            }
+            _ => Vec::new(),
+        };
         let view = CommunityView {
             community,
             viewer,
             membership,
             sanction,
             tier_locks,
+            missing_fields,
         };
         // A suspended or banned member still finds the community: to read why, and to appeal.
         if !policy::can_see_community(&view.viewer, view.visibility()) && !locked_out {
@@ -403,13 +418,23 @@ impl App {
         note: &str,
         accepted_guidelines: bool,
     ) -> AppResult<JoinOutcome> {
-        self.join_community_answering(actor, slug, note, accepted_guidelines, &HashMap::new())
-            .await
+        self.join_community_answering(
+            actor,
+            slug,
+            note,
+            accepted_guidelines,
+            &HashMap::new(),
+            &HashMap::new(),
+        )
+        .await
     }
 
     /// Joins as `join_community`, with answers (by question id) to the community's
     /// application questions, checked and kept with the request when the community approves
-    /// its members; a required question left unanswered refuses the request.
+    /// its members; a required question left unanswered refuses the request. `fields` are the
+    /// answers to the community's custom profile fields (field id -> values): every required
+    /// field must be answered (errors `fields.<id>`), and they are saved with the membership
+    /// or the request, in the same transaction.
     pub async fn join_community_answering(
         &self,
         actor: &Actor,
@@ -417,6 +442,7 @@ impl App {
         note: &str,
         accepted_guidelines: bool,
         answers: &HashMap<String, String>,
+        fields: &HashMap<String, Vec<String>>,
     ) -> AppResult<JoinOutcome> {
         let view = self.community(Some(actor), slug).await?;
         if view.role().is_some() {
@@ -444,7 +470,25 @@ impl App {
                 }
                 crate::moderation::members::check_accepted(c, accepted_guidelines)?;
                 let questions = townsquare_store::applications::questions(&mut tx, &c.id).await?;
-                let answers = crate::applications::check_answers(&questions, answers)?;
+                let answers = crate::applications::check_answers(&questions, answers);
+                let fields = self
+                    .check_joining_answers(&mut tx, &c.id, &actor.user_id, fields)
+                    .await;
+                let (answers, fields) = match (answers, fields) {
+                    (Ok(a), Ok(f)) => (a, f),
+                    (a, f) => {
+                        let mut all = ValidationErrors::new();
+                        if let Err(e) = a {
+                            all.0.extend(e.0);
+                        }
+                        match f {
+                            Err(AppError::Invalid(e)) => all.0.extend(e.0),
+                            Err(other) => return Err(other),
+                            Ok(_) => {}
+                        }
+                        return Err(all.into());
+                    }
+                };
                 store::upsert_membership(
                     &mut tx,
                     &membership(c, actor, CommunityRole::Member, PENDING, &note, now),
@@ -458,6 +502,8 @@ impl App {
                     now,
                 )
                 .await?;
+                self.save_joining_answers(&mut tx, &c.id, &actor.user_id, fields)
+                    .await?;
                 activity::record(
                     &mut tx,
                     Some(&c.id),
@@ -475,7 +521,12 @@ impl App {
             }
             _ => {
                 crate::moderation::members::check_accepted(c, accepted_guidelines)?;
+                let fields = self
+                    .check_joining_answers(&mut tx, &c.id, &actor.user_id, fields)
+                    .await?;
                 self.add_member(&mut tx, c, &actor.user_id, now, json!({}))
+                    .await?;
+                self.save_joining_answers(&mut tx, &c.id, &actor.user_id, fields)
                     .await?;
                 self.record_guidelines_acceptance(&mut tx, c, &actor.user_id, now)
                     .await?;
@@ -664,6 +715,7 @@ impl App {
         } else {
             store::delete_membership(&mut tx, &c.id, user_id).await?;
             townsquare_store::applications::delete_answers(&mut tx, &c.id, user_id).await?;
+            self.drop_answers(&mut tx, &c.id, user_id).await?;
             activity::record(
                 &mut tx,
                 Some(&c.id),

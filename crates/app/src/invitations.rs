@@ -114,6 +114,8 @@ pub struct InvitationLookup {
     pub state: InvitationState,
     /// Whether the viewer is already an active member.
     pub is_member: bool,
+    /// The profile fields joining asks (the community's required ones).
+    pub joining_fields: Vec<crate::profiles::Field>,
 }
 
 /// A community's invitations, for its admins.
@@ -450,6 +452,7 @@ impl App {
             None => false,
         };
         Ok(InvitationLookup {
+            joining_fields: self.joining_fields(&community.id).await?,
             state: InvitationState::of(&invitation, self.now()),
             invitation,
             community,
@@ -458,7 +461,8 @@ impl App {
     }
 
     /// Joins through an invitation, whatever the community's join policy, accepting the
-    /// community's guidelines if it has any. A member already
+    /// community's guidelines if it has any and answering its required profile fields
+    /// (`fields`: field id -> values, saved with the membership). A member already
     /// in is told so (the invitation is not used up); an expired, used-up or revoked
     /// invitation is `Gone` with a message saying which.
     pub async fn accept_invitation(
@@ -466,6 +470,7 @@ impl App {
         actor: &Actor,
         token: &str,
         accepted_guidelines: bool,
+        fields: &std::collections::HashMap<String, Vec<String>>,
     ) -> AppResult<(CommunityRow, JoinOutcome)> {
         let lookup = self.invitation_by_token(Some(actor), token).await?;
         let c = lookup.community;
@@ -479,6 +484,9 @@ impl App {
         let inv = lookup.invitation;
         let now = self.now();
         let mut tx = self.db().begin().await?;
+        let fields = self
+            .check_joining_answers(&mut tx, &c.id, &actor.user_id, fields)
+            .await?;
         // Checked again where it counts: another join may have used the last place.
         if !store::use_once(&mut tx, &inv.id, now).await? {
             return Err(AppError::Gone(InvitationState::UsedUp.message().into()));
@@ -491,6 +499,8 @@ impl App {
             json!({"invitation_id": inv.id, "via": inv.kind, "source": inv.source, "campaign": inv.campaign}),
         )
         .await?;
+        self.save_joining_answers(&mut tx, &c.id, &actor.user_id, fields)
+            .await?;
         self.record_guidelines_acceptance(&mut tx, &c, &actor.user_id, now)
             .await?;
         store::set_membership_attribution(

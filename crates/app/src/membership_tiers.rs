@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 use std::collections::HashMap;
 use townsquare_domain::analytics::{date_of_day, day_of_date, day_start_utc, local_day, Day};
-use townsquare_domain::membership_tiers::{self as rules, Tier, ACTIVE, ENDED, EXPIRED};
+use townsquare_domain::membership_tiers::{self as rules, Tier, ACTIVE, CHANGED, ENDED, EXPIRED};
 use townsquare_domain::{new_id, policy, time_zones};
 use townsquare_store::membership_tiers::{self as store, RenewalRow, TermRow, TierRow};
 use townsquare_store::spaces::SpaceRow;
@@ -570,6 +570,279 @@ impl App {
         self.term_of(&view, user_id)
             .await?
             .ok_or(AppError::NotFound("tier"))
+    }
+
+    /// Changes a member's tier to another (admins): an upgrade or a downgrade. The current
+    /// term ends where the new one starts (`starts_on`, today if empty; not in the future, not
+    /// before the current term began) and is marked `changed`; the new term runs to the date
+    /// given or one period of the new tier on. The spaces follow the new tier at once. One
+    /// transaction; recorded as `tier_changed` about the member. A changed term is not
+    /// counted in membership churn (docs/metrics.md).
+    pub async fn change_tier(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        user_id: &str,
+        input: &AssignInput,
+    ) -> AppResult<TermView> {
+        let view = self.managed_community(actor, slug).await?;
+        self.tier_member(&view, user_id).await?;
+        let tz = tz_of(&view);
+        let now = self.now();
+        let today = day_of(now, tz);
+        let tier = store::tier_by_id(self.db(), &view.community.id, input.tier.trim())
+            .await?
+            .filter(|t| t.archived_at.is_none());
+        let mut e = townsquare_domain::ValidationErrors::new();
+        if tier.is_none() {
+            e.add("tier", "Choose one of the community's tiers.");
+        }
+        let starts_on = if input.starts_on.trim().is_empty() {
+            Some(today)
+        } else {
+            e.check("starts_on", rules::parse_date(&input.starts_on))
+        };
+        let given_end = if input.expires_on.trim().is_empty() {
+            None
+        } else {
+            e.check("expires_on", rules::parse_date(&input.expires_on))
+        };
+        let (Some(tier), Some(starts_on)) = (tier, starts_on) else {
+            return Err(AppError::Invalid(e));
+        };
+        if !e.is_empty() {
+            return Err(AppError::Invalid(e));
+        }
+        if starts_on > today {
+            return Err(AppError::invalid(
+                "starts_on",
+                "A change takes effect today or on a past date, not later.",
+            ));
+        }
+        let expires_on =
+            given_end.or_else(|| tier.period_months.map(|m| rules::end_of_term(starts_on, m)));
+        if let Some(end) = expires_on {
+            if end <= today {
+                return Err(AppError::invalid(
+                    "expires_on",
+                    "The new tier must end after today.",
+                ));
+            }
+        }
+        let mut tx = self.db().begin().await?;
+        let current = store::current_term(&mut tx, &view.community.id, user_id)
+            .await?
+            .filter(|t| t.status == ACTIVE)
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "tier",
+                    "This member holds no tier now: give them one instead.",
+                )
+            })?;
+        if current.tier_id == tier.id {
+            return Err(AppError::invalid(
+                "tier",
+                format!(
+                    "This member holds {} already: renew it instead.",
+                    current.tier_name
+                ),
+            ));
+        }
+        let change_at = start_of(starts_on, tz);
+        if change_at < current.started_at {
+            return Err(AppError::invalid(
+                "starts_on",
+                format!(
+                    "The new tier cannot start before the current one did ({}).",
+                    day_of(current.started_at, tz)
+                ),
+            ));
+        }
+        store::set_expiry(&mut tx, &current.id, Some(change_at), now).await?;
+        store::set_status(&mut tx, &current.id, ACTIVE, CHANGED, Some(now), now).await?;
+        let term = TermRow {
+            id: new_id(),
+            community_id: view.community.id.clone(),
+            user_id: user_id.to_string(),
+            tier_id: tier.id.clone(),
+            status: ACTIVE.to_string(),
+            started_at: change_at,
+            expires_at: expires_on.map(|d| start_of(d, tz)),
+            ended_at: None,
+            created_by: Some(actor.user_id.clone()),
+            updated_at: now,
+            tier_name: tier.name.clone(),
+            display_name: String::new(),
+        };
+        store::insert_term(&mut tx, &term).await?;
+        activity::record(
+            &mut tx,
+            Some(&view.community.id),
+            Some(&actor.user_id),
+            "tier_changed",
+            "user",
+            user_id,
+            json!({"from_tier_id": current.tier_id, "from_tier": current.tier_name,
+                   "previous_term_id": current.id, "tier_id": tier.id, "tier": tier.name,
+                   "term_id": term.id, "expires_at": term.expires_at}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        self.term_of(&view, user_id)
+            .await?
+            .ok_or(AppError::NotFound("tier"))
+    }
+
+    /// What a member sees of the community's tiers: those on offer (not archived) with their
+    /// benefits and spaces, and their own current term.
+    pub async fn membership_overview(
+        &self,
+        actor: &Actor,
+        slug: &str,
+    ) -> AppResult<(CommunityView, Vec<TierView>, Option<TermView>)> {
+        let view = self.community(Some(actor), slug).await?;
+        if view.role().is_none() {
+            return Err(AppError::Forbidden(
+                "Join the community to see its membership tiers.".into(),
+            ));
+        }
+        let tiers = self
+            .tier_views(&view.community.id)
+            .await?
+            .into_iter()
+            .filter(|t| t.tier.archived_at.is_none())
+            .collect();
+        let term = self.term_of(&view, &actor.user_id).await?;
+        Ok((view, tiers, term))
+    }
+
+    /// A member asks the admins for another tier: each owner and admin gets a notification
+    /// (in the app, or by e-mail if they chose so) saying which tier and why. Nothing changes
+    /// until an admin changes the tier.
+    pub async fn request_tier_change(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        tier_id: &str,
+        message: &str,
+    ) -> AppResult<()> {
+        let view = self.community(Some(actor), slug).await?;
+        if view.role().is_none() {
+            return Err(AppError::Forbidden(
+                "Join the community to ask for a membership tier.".into(),
+            ));
+        }
+        let message = townsquare_domain::values::optional_text(message, "message", 1000)
+            .map_err(|m| AppError::invalid("message", m))?;
+        let c = &view.community;
+        let tier = store::tier_by_id(self.db(), &c.id, tier_id.trim())
+            .await?
+            .filter(|t| t.archived_at.is_none())
+            .ok_or_else(|| AppError::invalid("tier", "Choose one of the community's tiers."))?;
+        let current = store::current_term(self.db(), &c.id, &actor.user_id)
+            .await?
+            .filter(|t| t.status == ACTIVE);
+        if current.as_ref().is_some_and(|t| t.tier_id == tier.id) {
+            return Err(AppError::invalid(
+                "tier",
+                format!("You hold {} already.", tier.name),
+            ));
+        }
+        let wish = match &current {
+            Some(t) => format!("from {} to {}", t.tier_name, tier.name),
+            None => format!("for {}", tier.name),
+        };
+        let excerpt = if message.is_empty() {
+            wish.clone()
+        } else {
+            format!("{wish}: {message}")
+        };
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        for admin in store::admin_ids(&mut tx, &c.id).await? {
+            if admin == actor.user_id {
+                continue;
+            }
+            self.notify(
+                &mut tx,
+                crate::notifications::Notice {
+                    user_id: &admin,
+                    community_id: &c.id,
+                    kind: "tier_change_requested",
+                    actor_id: &actor.user_id,
+                    topic_id: None,
+                    post_id: None,
+                    excerpt: &excerpt,
+                },
+                now,
+            )
+            .await?;
+        }
+        activity::record(
+            &mut tx,
+            Some(&c.id),
+            Some(&actor.user_id),
+            "tier_change_requested",
+            "tier",
+            &tier.id,
+            json!({"tier": tier.name, "from_tier": current.map(|t| t.tier_name)}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await
+    }
+
+    /// The reminder days a new tier gets unless the admin says otherwise: the community's
+    /// setting, or 14 and 3 days.
+    pub async fn default_reminder_days(&self, view: &CommunityView) -> AppResult<Vec<i64>> {
+        Ok(
+            match store::default_reminder_days(self.db(), &view.community.id).await? {
+                Some(stored) => rules::reminder_days_from_stored(&stored),
+                None => rules::DEFAULT_REMINDER_DAYS.to_vec(),
+            },
+        )
+    }
+
+    /// The community's default reminder days for new tiers (admins).
+    pub async fn tier_defaults(&self, actor: &Actor, slug: &str) -> AppResult<Vec<i64>> {
+        let view = self.managed_community(actor, slug).await?;
+        self.default_reminder_days(&view).await
+    }
+
+    /// Sets the default reminder days for new tiers (admins): e.g. "30, 7, 1"; empty for no
+    /// reminders. Tiers that exist keep their own days.
+    pub async fn set_tier_defaults(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        reminder_days: &str,
+    ) -> AppResult<Vec<i64>> {
+        let view = self.managed_community(actor, slug).await?;
+        let days = rules::parse_reminder_days(reminder_days)
+            .map_err(|m| AppError::invalid("reminder_days", m))?;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        store::set_default_reminder_days(
+            &mut tx,
+            &view.community.id,
+            &rules::days_text(&days),
+            now,
+        )
+        .await?;
+        activity::record(
+            &mut tx,
+            Some(&view.community.id),
+            Some(&actor.user_id),
+            "tier_defaults_updated",
+            "community",
+            &view.community.id,
+            json!({"reminder_days": days}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        Ok(days)
     }
 
     /// Ends a member's active term now (admins): the tier's spaces close to them at once.

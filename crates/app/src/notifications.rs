@@ -42,6 +42,7 @@ pub fn describe(kind: &str) -> &'static str {
         "welcome" => "welcomed you to",
         "join_approved" => "approved your request to join",
         "join_declined" => "declined your request to join",
+        "tier_change_requested" => "asked for another membership tier in",
         _ => "did something in",
     }
 }

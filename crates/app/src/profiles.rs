@@ -53,6 +53,9 @@ pub struct Answer {
     pub values: Vec<String>,
 }
 
+/// Answers given while joining, checked (see `App::check_joining_answers`).
+pub(crate) struct JoiningAnswers(Vec<(Field, Vec<String>)>);
+
 /// A member's own profile, as they edit it.
 #[derive(Debug, Clone, Default)]
 pub struct MyProfile {
@@ -517,6 +520,100 @@ impl App {
         )
         .await?;
         self.commit(tx).await
+    }
+
+    /// The profile fields joining a community asks, for whoever can see the community (the
+    /// question is public; who sees the answers is the field's visibility).
+    pub async fn joining_fields_of(
+        &self,
+        actor: Option<&Actor>,
+        slug: &str,
+    ) -> AppResult<(CommunityView, Vec<Field>)> {
+        let view = self.community(actor, slug).await?;
+        let fields = self.joining_fields(&view.community.id).await?;
+        Ok((view, fields))
+    }
+
+    /// The fields the join form asks: the community's required ones (optional fields are
+    /// filled in later, on the member's profile page).
+    pub async fn joining_fields(&self, community_id: &str) -> AppResult<Vec<Field>> {
+        Ok(self
+            .fields_of(community_id)
+            .await?
+            .into_iter()
+            .filter(|f| f.required)
+            .collect())
+    }
+
+    /// Checks the answers given while joining (field id -> values) inside the joining
+    /// transaction: every required field must be answered, unless the person already answered
+    /// it (someone who left and comes back), and any other field given is checked by its kind.
+    /// Errors are named `fields.<field id>`, with the field's label in the message.
+    pub(crate) async fn check_joining_answers(
+        &self,
+        tx: &mut townsquare_store::Tx,
+        community_id: &str,
+        user_id: &str,
+        given: &HashMap<String, Vec<String>>,
+    ) -> AppResult<JoiningAnswers> {
+        let fields: Vec<Field> = store::fields(&mut *tx, community_id)
+            .await?
+            .into_iter()
+            .map(Field::from_row)
+            .collect();
+        let answered: Vec<String> = store::values_of(&mut *tx, community_id, user_id)
+            .await?
+            .into_iter()
+            .map(|v| v.field_id)
+            .collect();
+        let mut errors = townsquare_domain::ValidationErrors::new();
+        for id in given.keys() {
+            if !fields.iter().any(|f| &f.id == id) {
+                errors.add(&format!("fields.{id}"), "There is no such profile field.");
+            }
+        }
+        let mut parsed = Vec::new();
+        for f in fields {
+            let values = given.get(&f.id).map(Vec::as_slice).unwrap_or(&[]);
+            let empty = values.iter().all(|v| v.trim().is_empty());
+            if empty && (!f.required || answered.contains(&f.id)) {
+                continue;
+            }
+            match parse_field_answer(f.kind, &f.options, f.required, &f.label, values) {
+                Ok(v) => parsed.push((f, v)),
+                Err(message) => errors.add(&format!("fields.{}", f.id), message),
+            }
+        }
+        errors.finish(())?;
+        Ok(JoiningAnswers(parsed))
+    }
+
+    /// Saves checked joining answers in the joining transaction.
+    pub(crate) async fn save_joining_answers(
+        &self,
+        tx: &mut townsquare_store::Tx,
+        community_id: &str,
+        user_id: &str,
+        answers: JoiningAnswers,
+    ) -> AppResult<()> {
+        for (f, values) in answers.0 {
+            store::replace_values(tx, community_id, &f.id, user_id, &values, f.searchable())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Removes a person's answers in a community (a declined applicant's).
+    pub(crate) async fn drop_answers(
+        &self,
+        tx: &mut townsquare_store::Tx,
+        community_id: &str,
+        user_id: &str,
+    ) -> AppResult<()> {
+        for f in store::fields(&mut *tx, community_id).await? {
+            store::replace_values(tx, community_id, &f.id, user_id, &[], false).await?;
+        }
+        Ok(())
     }
 
     /// What the viewer of `view` may see of one of its members (the caller has checked that

@@ -96,6 +96,11 @@ pub const VERB_GROUPS: [(&str, &[&str]); 6] = [
             "space_joined",
             "space_left",
             "role_changed",
+            "tier_started",
+            "tier_renewed",
+            "tier_changed",
+            "tier_ended",
+            "tier_expired",
         ],
     ),
     (

@@ -13,6 +13,9 @@ pub const DEFAULT_REMINDER_DAYS: [i64; 2] = [14, 3];
 pub const ACTIVE: &str = "active";
 pub const EXPIRED: &str = "expired";
 pub const ENDED: &str = "ended";
+/// Replaced by another tier (an upgrade or downgrade): the term ended at the change and the
+/// member carries on in a new term; not counted in membership churn (docs/metrics.md).
+pub const CHANGED: &str = "changed";
 
 /// A tier as an admin describes it, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,6 +10,8 @@ pub struct QuestionRow {
     pub id: String,
     pub community_id: String,
     pub prompt: String,
+    /// Shown under the question on the join form (may be empty).
+    pub help: String,
     pub required: bool,
     pub position: i64,
     pub created_at: i64,
@@ -21,7 +23,7 @@ pub async fn questions<'a>(
     community_id: &str,
 ) -> Result<Vec<QuestionRow>> {
     with_read!(src, |c| sqlx::query_as::<_, QuestionRow>(
-        "SELECT id, community_id, prompt, required, ordinal AS position, created_at
+        "SELECT id, community_id, prompt, help, required, ordinal AS position, created_at
          FROM application_questions WHERE community_id = $1 ORDER BY ordinal, id"
     )
     .bind(community_id)
@@ -33,12 +35,13 @@ pub async fn questions<'a>(
 pub async fn insert_question(tx: &mut Tx, q: &QuestionRow) -> Result<()> {
     with_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO application_questions (id, community_id, prompt, required, ordinal, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)"
+        "INSERT INTO application_questions (id, community_id, prompt, help, required, ordinal, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
     .bind(&q.id)
     .bind(&q.community_id)
     .bind(&q.prompt)
+    .bind(&q.help)
     .bind(q.required)
     .bind(q.position)
     .bind(q.created_at)
@@ -47,6 +50,43 @@ pub async fn insert_question(tx: &mut Tx, q: &QuestionRow) -> Result<()> {
     .map(|r| r.rows_affected())
     .db()
     })?;
+    Ok(())
+}
+
+/// Changes a question's text, help and requirement; false if the community has no such
+/// question. Answers already given keep the text they were given to.
+pub async fn update_question(tx: &mut Tx, q: &QuestionRow) -> Result<bool> {
+    let n = with_tx!(tx, |c| sqlx::query(
+        "UPDATE application_questions SET prompt = $3, help = $4, required = $5
+         WHERE community_id = $1 AND id = $2"
+    )
+    .bind(&q.community_id)
+    .bind(&q.id)
+    .bind(&q.prompt)
+    .bind(&q.help)
+    .bind(q.required)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(n > 0)
+}
+
+/// Puts a community's questions in the order of `ids` (every question of the community, each
+/// once: the caller checks).
+pub async fn set_question_order(tx: &mut Tx, community_id: &str, ids: &[String]) -> Result<()> {
+    for (ordinal, id) in ids.iter().enumerate() {
+        with_tx!(tx, |c| sqlx::query(
+            "UPDATE application_questions SET ordinal = $3 WHERE community_id = $1 AND id = $2"
+        )
+        .bind(community_id)
+        .bind(id)
+        .bind(ordinal as i64)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        .db())?;
+    }
     Ok(())
 }
 

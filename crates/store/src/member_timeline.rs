@@ -38,6 +38,11 @@ pub async fn activity_counts(
     Ok((d30, d90, posts, last))
 }
 
+/// The membership tier events about a member (an admin or the sweep is their actor): a
+/// member's timeline shows them with the member's own activities.
+const TIER_VERBS: &str =
+    "'tier_started', 'tier_renewed', 'tier_changed', 'tier_ended', 'tier_expired'";
+
 /// Which verbs a timeline keeps.
 pub enum VerbFilter<'a> {
     All,
@@ -67,7 +72,8 @@ pub async fn timeline(
     let sql = format!(
         "SELECT id, community_id, actor_id, verb, object_type, object_id, detail, created_at
          FROM activities
-         WHERE actor_id = $1 AND community_id = $2 AND created_at >= $3 AND created_at < $4
+         WHERE (actor_id = $1 OR (object_type = 'user' AND object_id = $1 AND verb IN ({TIER_VERBS})))
+           AND community_id = $2 AND created_at >= $3 AND created_at < $4
            AND (created_at < $5 OR (created_at = $5 AND id < $6)) AND {verb_condition}
          ORDER BY created_at DESC, id DESC LIMIT $7"
     );

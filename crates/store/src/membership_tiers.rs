@@ -408,7 +408,7 @@ pub async fn churn_counts(
                  WHERE r.community_id = $1
                    AND r.previous_expires_at >= $2 AND r.previous_expires_at < $3) AS BIGINT)
          + CAST((SELECT COUNT(*) FROM member_tiers mt
-                 WHERE mt.community_id = $1
+                 WHERE mt.community_id = $1 AND mt.status <> 'changed'
                    AND mt.expires_at >= $2 AND mt.expires_at < $3) AS BIGINT),
            CAST((SELECT COUNT(*) FROM member_tiers mt
                  WHERE mt.community_id = $1 AND mt.status IN ('expired', 'ended')
@@ -420,4 +420,55 @@ pub async fn churn_counts(
         .fetch_one(c)
         .await
         .db())
+}
+
+/// The active owners and admins of a community (who hear of members' tier change requests).
+pub async fn admin_ids<'a>(src: impl Into<Source<'a>>, community_id: &str) -> Result<Vec<String>> {
+    with_read!(src, |c| sqlx::query_scalar::<_, String>(
+        "SELECT user_id FROM memberships
+         WHERE community_id = $1 AND status = 'active' AND role IN ('owner', 'admin')
+         ORDER BY user_id"
+    )
+    .bind(community_id)
+    .fetch_all(c)
+    .await
+    .db())
+}
+
+/// The community's default reminder days for new tiers as stored ("14, 3"), if an admin set
+/// them.
+pub async fn default_reminder_days<'a>(
+    src: impl Into<Source<'a>>,
+    community_id: &str,
+) -> Result<Option<String>> {
+    with_read!(src, |c| sqlx::query_scalar::<_, String>(
+        "SELECT default_reminder_days FROM community_tier_settings WHERE community_id = $1"
+    )
+    .bind(community_id)
+    .fetch_optional(c)
+    .await
+    .db())
+}
+
+pub async fn set_default_reminder_days(
+    tx: &mut Tx,
+    community_id: &str,
+    days: &str,
+    now: i64,
+) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO community_tier_settings (community_id, default_reminder_days, updated_at)
+         VALUES ($1, $2, $3)
+         ON CONFLICT (community_id) DO UPDATE SET
+             default_reminder_days = excluded.default_reminder_days,
+             updated_at = excluded.updated_at"
+    )
+    .bind(community_id)
+    .bind(days)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
 }

@@ -375,6 +375,27 @@ pub async fn values_of<'a>(
     .db())
 }
 
+/// The labels of a community's required fields a member has not answered, in the fields'
+/// order (the prompt members who joined before a field became required see).
+pub async fn unanswered_required<'a>(
+    src: impl Into<Source<'a>>,
+    community_id: &str,
+    user_id: &str,
+) -> Result<Vec<String>> {
+    with_read!(src, |c| sqlx::query_scalar::<_, String>(
+        "SELECT f.label FROM profile_fields f
+         WHERE f.community_id = $1 AND f.required
+           AND NOT EXISTS (SELECT 1 FROM profile_field_values v
+                           WHERE v.field_id = f.id AND v.user_id = $2)
+         ORDER BY f.sort_order, f.id"
+    )
+    .bind(community_id)
+    .bind(user_id)
+    .fetch_all(c)
+    .await
+    .db())
+}
+
 /// Replaces a member's answer to one field, with the search words of its text.
 pub async fn replace_values(
     tx: &mut Tx,

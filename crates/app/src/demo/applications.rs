@@ -6,16 +6,18 @@ use townsquare_store::applications::{self as store, QuestionRow};
 use townsquare_store::communities::CommunityRow;
 use townsquare_store::Tx;
 
-const QUESTIONS: [(&str, bool); 3] = [
+const QUESTIONS: [(&str, &str, bool); 3] = [
     (
         "Which Acme products does your team use, and for how long?",
+        "Rough numbers are fine: products, seats, years.",
         true,
     ),
     (
         "What would you most like to influence on the roadmap?",
+        "",
         true,
     ),
-    ("Anything else we should know? (optional)", false),
+    ("Anything else we should know? (optional)", "", false),
 ];
 
 /// Answers, one set per pending request (taken in turn).
@@ -47,13 +49,14 @@ pub(super) async fn seed(
     c: &CommunityRow,
     pending: &[(String, i64)],
 ) -> AppResult<()> {
-    for (position, (prompt, required)) in QUESTIONS.iter().enumerate() {
+    for (position, (prompt, help, required)) in QUESTIONS.iter().enumerate() {
         store::insert_question(
             tx,
             &QuestionRow {
                 id: townsquare_domain::new_id(),
                 community_id: c.id.clone(),
                 prompt: prompt.to_string(),
+                help: help.to_string(),
                 required: *required,
                 position: position as i64,
                 created_at: c.created_at,
@@ -66,7 +69,7 @@ pub(super) async fn seed(
             .iter()
             .zip(ANSWERS[i % ANSWERS.len()])
             .filter(|(_, a)| !a.is_empty())
-            .map(|((q, _), a)| (q.to_string(), a.to_string()))
+            .map(|((q, _, _), a)| (q.to_string(), a.to_string()))
             .collect();
         store::replace_answers(tx, &c.id, user_id, &answers, *requested_at).await?;
     }

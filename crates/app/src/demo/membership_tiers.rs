@@ -8,7 +8,7 @@ use crate::clock::MICROS_PER_DAY;
 use crate::AppResult;
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
-use townsquare_domain::membership_tiers::{end_of_term, ACTIVE, EXPIRED};
+use townsquare_domain::membership_tiers::{end_of_term, ACTIVE, CHANGED, EXPIRED};
 use townsquare_domain::new_id;
 use townsquare_store::accounts::UserRow;
 use townsquare_store::communities::CommunityRow;
@@ -294,6 +294,60 @@ pub(super) async fn seed(
         });
     }
     let mut holders: Vec<(&UserRow, i64)> = Vec::new();
+    // One upgrade: a Supporter for three months who moved up to Pro 40 days ago.
+    let upgraded = plain[24];
+    let supporter_term = term(
+        tx,
+        c,
+        admin,
+        &Seeded {
+            user: upgraded,
+            tier: &supporter,
+            started_days_ago: 130,
+            renewals: 2,
+            expired: false,
+        },
+        now,
+    )
+    .await?;
+    let change_at = micros(date(now - 40 * MICROS_PER_DAY));
+    store::set_expiry(tx, &supporter_term.id, Some(change_at), change_at).await?;
+    store::set_status(
+        tx,
+        &supporter_term.id,
+        ACTIVE,
+        CHANGED,
+        Some(change_at),
+        change_at,
+    )
+    .await?;
+    let pro_term = TermRow {
+        id: new_id(),
+        tier_id: pro.id.clone(),
+        tier_name: pro.name.clone(),
+        status: ACTIVE.into(),
+        started_at: change_at,
+        expires_at: Some(micros(end_of_term(date(change_at), 12))),
+        ended_at: None,
+        updated_at: change_at,
+        ..supporter_term.clone()
+    };
+    store::insert_term(tx, &pro_term).await?;
+    super::record_with(
+        tx,
+        c,
+        &admin.id,
+        "tier_changed",
+        "user",
+        &upgraded.id,
+        change_at,
+        json!({"from_tier_id": supporter.id, "from_tier": supporter.name,
+               "previous_term_id": supporter_term.id, "tier_id": pro.id, "tier": pro.name,
+               "term_id": pro_term.id, "expires_at": pro_term.expires_at}),
+    )
+    .await?;
+    holders.push((upgraded, change_at));
+    spaces::join_space(tx, &circle.id, &upgraded.id, change_at).await?;
     for s in &seeded {
         let t = term(tx, c, admin, s, now).await?;
         let lapsed = s.expired || t.expires_at.is_some_and(|e| e <= now);

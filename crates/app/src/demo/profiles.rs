@@ -135,6 +135,14 @@ struct FieldSeed {
 }
 
 const GUILD_FIELDS: &[FieldSeed] = &[
+    // Required: asked on every way in, answered by every demo member.
+    FieldSeed {
+        label: "Role",
+        kind: "single_select",
+        options: &["Maintainer", "Contributor", "User", "Sponsor"],
+        required: true,
+        visibility: "members",
+    },
     FieldSeed {
         label: "Company size",
         kind: "single_select",

@@ -321,3 +321,200 @@ async fn the_demo_council_asks_questions_and_its_requests_have_answers() {
     let answers = t.app.application_answers(&council.id, &ids).await.unwrap();
     assert_eq!(answers.len(), pending.len(), "every request is answered");
 }
+
+/// The questions' prompts in the order the API lists them.
+async fn prompts(t: &TestApp, token: &str) -> Vec<String> {
+    let (status, list) = t
+        .api(
+            "GET",
+            "/api/v1/communities/guild/application-questions",
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{list}");
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["prompt"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn admins_edit_and_reorder_questions_and_pending_answers_keep_their_questions() {
+    let t = TestApp::spawn().await;
+    let (owner, build_q, heard_q) = guild(&t).await;
+    let sam = t.api_user("sam@example.org", "Sam Smith").await;
+    let (status, body) = t
+        .api(
+            "POST",
+            "/api/v1/communities/guild/join",
+            Some(&sam),
+            Some(json!({"answers": {build_q.clone(): "Robots", heard_q.clone(): "A friend"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    // Edit in the API: text, help and requirement; checked; admins only.
+    let edit = format!("/api/v1/communities/guild/application-questions/{build_q}");
+    let (status, problem) = t
+        .api("PUT", &edit, Some(&owner), Some(json!({"prompt": "  "})))
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "prompt");
+    let (status, _) = t
+        .api(
+            "PUT",
+            &edit,
+            Some(&sam),
+            Some(json!({"prompt": "Mine now"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, q) = t
+        .api(
+            "PUT",
+            &edit,
+            Some(&owner),
+            Some(json!({"prompt": "What do you make?", "help": "Furniture, robots, code: anything counts.", "required": false})),
+        )
+        .await;
+    assert_eq!(status, 200, "{q}");
+    assert_eq!(q["prompt"], "What do you make?");
+    assert_eq!(q["help"], "Furniture, robots, code: anything counts.");
+    assert_eq!(q["required"], false);
+
+    // Reorder in the API: every question once, or 422.
+    let order = "/api/v1/communities/guild/application-question-order";
+    for bad in [
+        json!({"ids": [heard_q.clone()]}),
+        json!({"ids": [heard_q.clone(), heard_q.clone()]}),
+        json!({"ids": [heard_q.clone(), "no-such-question"]}),
+    ] {
+        let (status, problem) = t.api("PUT", order, Some(&owner), Some(bad)).await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "ids");
+    }
+    let (status, _) = t
+        .api(
+            "PUT",
+            order,
+            Some(&sam),
+            Some(json!({"ids": [heard_q.clone(), build_q.clone()]})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, list) = t
+        .api(
+            "PUT",
+            order,
+            Some(&owner),
+            Some(json!({"ids": [heard_q.clone(), build_q.clone()]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(
+        prompts(&t, &sam).await,
+        ["Where did you hear about us?", "What do you make?"]
+    );
+
+    // Sam's pending request still shows each answer with the question it answered.
+    let (_, list) = pending(&t, &owner).await;
+    assert_eq!(
+        list["items"][0]["answers"],
+        json!([
+            {"question": "What do you build?", "answer": "Robots"},
+            {"question": "Where did you hear about us?", "answer": "A friend"}
+        ]),
+        "{list}"
+    );
+
+    // The edited question is optional now: a request without it goes through.
+    let kim = t.api_user("kim@example.org", "Kim Lee").await;
+    let (status, body) = t
+        .api(
+            "POST",
+            "/api/v1/communities/guild/join",
+            Some(&kim),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["outcome"], "requested");
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn the_admin_page_edits_and_moves_questions() {
+    let t = TestApp::spawn().await;
+    let (_owner, build_q, heard_q) = guild(&t).await;
+    let admin = t.browser();
+    admin.log_in("owner@example.org", PASSWORD).await;
+    let page = admin.get("/c/guild/settings/application").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Move down"), "{}", page.text());
+
+    // An edit without text is refused on the question's own form, which stays open.
+    let action = format!("/c/guild/settings/application/{build_q}");
+    let page = admin
+        .post(&action, &[("prompt", ""), ("help", "Anything")])
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.html
+            .contains(&format!("id=\"prompt-{build_q}-error\"")),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains("value=\"Anything\""),
+        "what was typed is kept"
+    );
+    let page = admin
+        .post(
+            &action,
+            &[
+                ("prompt", "What do you make?"),
+                ("help", "Anything counts."),
+                ("required", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Question saved."), "{}", page.text());
+
+    // Move the second question up: the join form asks it first, with the edited one's help.
+    let page = admin
+        .post(
+            &format!("/c/guild/settings/application/{heard_q}/move"),
+            &[("direction", "up")],
+        )
+        .await;
+    assert!(
+        page.text().contains("Question moved up."),
+        "{}",
+        page.text()
+    );
+    let kim = t.signed_up("kim@example.org", "Kim Lee").await;
+    let form = kim.get("/c/guild/join").await;
+    assert_eq!(form.status, 200);
+    let text = form.text();
+    let heard = text.find("Where did you hear about us?").expect("asked");
+    let make = text.find("What do you make?").expect("asked");
+    assert!(heard < make, "{text}");
+    assert!(text.contains("Anything counts."));
+    // Moving the first question up leaves the order as it is.
+    let page = admin
+        .post(
+            &format!("/c/guild/settings/application/{heard_q}/move"),
+            &[("direction", "up")],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    let token = t.token_for("kim@example.org", PASSWORD).await;
+    assert_eq!(
+        prompts(&t, &token).await,
+        ["Where did you hear about us?", "What do you make?"]
+    );
+    t.stop().await;
+}

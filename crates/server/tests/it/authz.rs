@@ -78,6 +78,8 @@ const TABLE: &[Row] = &[
     ("POST", "/c/{slug}/settings/departed-posts", "departed_posts=remove", [LOGIN, 403, 404, 403, 303, 303]),
     ("GET", "/api/v1/communities/{slug}/departed-posts", "", [401, 403, 404, 403, 200, 200]),
     ("PUT", "/api/v1/communities/{slug}/departed-posts", r#"{"departed_posts":"keep"}"#, [401, 403, 404, 403, 200, 200]),
+    // The join form on its own page: members (and requests) go back to the community.
+    ("GET", "/c/{slug}/join", "", [LOGIN, 303, 404, 303, 303, 200]),
     ("POST", "/c/{slug}/join", "note=hello", [LOGIN, 303, 404, 303, 303, 303]),
     // A superadmin who is not a member has nothing to leave.
     ("POST", "/c/{slug}/leave", "", [LOGIN, 303, 404, 303, 303, 422]),
@@ -257,9 +259,13 @@ const TABLE: &[Row] = &[
     // the join form asks them). {application_question} is one the owner made.
     ("GET", "/c/{slug}/settings/application", "", [LOGIN, 403, 404, 403, 200, 200]),
     ("POST", "/c/{slug}/settings/application", "prompt=Asked+by+{who}&required=yes", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/settings/application/{application_question}", "prompt=Edited+by+{who}&help=Say+more&required=yes", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/settings/application/{application_question}/move", "direction=down", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/c/{slug}/settings/application/{application_question}/delete", "", [LOGIN, 403, 404, 403, 303, 303]),
     ("GET", "/api/v1/communities/{slug}/application-questions", "", [404, 200, 404, 200, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/application-questions", r#"{"prompt":"Asked by {who}","required":false}"#, [401, 403, 404, 403, 201, 201]),
+    ("PUT", "/api/v1/communities/{slug}/application-questions/{application_question}", r#"{"prompt":"Edited by {who}","help":"Say more","required":true}"#, [401, 403, 404, 403, 200, 200]),
+    ("PUT", "/api/v1/communities/{slug}/application-question-order", r#"{"ids":["{application_question}"]}"#, [401, 403, 404, 403, 200, 200]),
     ("DELETE", "/api/v1/communities/{slug}/application-questions/{application_question}", "", [401, 403, 404, 403, 204, 204]),
     // Importing members (admins). The body is the CSV file (text/csv to the API, a multipart
     // upload to the page); a check writes nothing.
@@ -474,6 +480,8 @@ const TABLE: &[Row] = &[
     ("PUT", "/api/v1/me/avatar", r#"{"file":"not multipart"}"#, [401, 422, 422, 422, 422, 422]),
     ("DELETE", "/api/v1/me/avatar", "", [401, 204, 204, 204, 204, 204]),
     ("GET", "/api/v1/communities/{slug}/profile-fields", "", [404, 200, 404, 200, 200, 200]),
+    // What joining asks: whoever can see the community (the private one: not outsiders).
+    ("GET", "/api/v1/communities/{slug}/joining-fields", "", [404, 200, 404, 200, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/profile-fields", r#"{"label":"Field by {who}","kind":"text","visibility":"members"}"#, [401, 403, 404, 403, 201, 201]),
     ("PUT", "/api/v1/communities/{slug}/profile-fields/{field_id}", r#"{"label":"Renamed by {who}","visibility":"members"}"#, [401, 403, 404, 403, 200, 200]),
     ("DELETE", "/api/v1/communities/{slug}/profile-fields/{field_id}", "", [401, 403, 404, 403, 204, 204]),
@@ -490,20 +498,34 @@ const TABLE: &[Row] = &[
     ("POST", "/c/{slug}/settings/tiers/{tier}", "name=Renamed+by+{who}&period_months=12", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/c/{slug}/settings/tiers/{tier}/archive", "", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/c/{slug}/settings/tiers/members", "member=member%40example.org&tier={tier}", [LOGIN, 403, 404, 403, 303, 303]),
+    ("POST", "/c/{slug}/settings/tiers/defaults", "reminder_days=30%2C+7", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/c/{slug}/members/{user_id}/tier/renew", "", [LOGIN, 403, 404, 403, 303, 303]),
     ("POST", "/c/{slug}/members/{user_id}/tier/end", "", [LOGIN, 403, 404, 403, 303, 303]),
-    ("GET", "/c/{slug}/membership", "", [LOGIN, 200, 404, 200, 200, 200]),
+    // The Membership page lists the tiers on offer: members only (a superadmin who is not a
+    // member is told to join, as on the profile page).
+    ("GET", "/c/{slug}/membership", "", [LOGIN, 200, 404, 200, 200, 403]),
+    // Asking for another tier: members; {tier} is the one the fixture's tier, which callers
+    // do not hold, so members are sent back with the notice sent (303).
+    ("POST", "/c/{slug}/membership/request", "tier={tier}&message=Please", [LOGIN, 303, 404, 303, 303, 403]),
+    // Changing a member's tier: admins; the target holds {tier} already, so a change to it is
+    // refused on its merits (422) once the caller is allowed.
+    ("POST", "/c/{slug}/members/{user_id}/tier/change", "tier={tier}", [LOGIN, 403, 404, 403, 422, 422]),
     ("GET", "/api/v1/communities/{slug}/tiers", "", [401, 403, 404, 403, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/tiers", r#"{"name":"Tier by {who}"}"#, [401, 403, 404, 403, 201, 201]),
     ("PUT", "/api/v1/communities/{slug}/tiers/{tier}", r#"{"name":"Renamed by {who}"}"#, [401, 403, 404, 403, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/tiers/{tier}/archive", "", [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/tier-members", "", [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/tier-churn", "", [401, 403, 404, 403, 200, 200]),
+    ("GET", "/api/v1/communities/{slug}/tier-defaults", "", [401, 403, 404, 403, 200, 200]),
+    ("PUT", "/api/v1/communities/{slug}/tier-defaults", r#"{"reminder_days":[30,7]}"#, [401, 403, 404, 403, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/membership", "", [401, 200, 404, 200, 200, 200]),
     ("GET", "/api/v1/communities/{slug}/members/{user_id}/tier", "", [401, 403, 404, 200, 200, 200]),
     ("PUT", "/api/v1/communities/{slug}/members/{user_id}/tier", r#"{"tier":"{tier}"}"#, [401, 403, 404, 403, 409, 409]),
     ("DELETE", "/api/v1/communities/{slug}/members/{user_id}/tier", "", [401, 403, 404, 403, 204, 204]),
     ("POST", "/api/v1/communities/{slug}/members/{user_id}/tier/renewals", "{}", [401, 403, 404, 403, 200, 200]),
+    ("POST", "/api/v1/communities/{slug}/members/{user_id}/tier/change", r#"{"tier":"{tier}"}"#, [401, 403, 404, 403, 422, 422]),
+    ("GET", "/api/v1/communities/{slug}/membership/tiers", "", [401, 200, 404, 200, 200, 403]),
+    ("POST", "/api/v1/communities/{slug}/membership/change-requests", r#"{"tier":"{tier}"}"#, [401, 204, 404, 204, 204, 403]),
     // The realtime stream, asked for with WebSocket upgrade headers: 101 Switching Protocols
     // for anyone signed in (topics are checked per subscription), 401 for anonymous callers.
     ("GET", "/api/v1/stream", "", [401, 101, 101, 101, 101, 101]),
@@ -1014,7 +1036,15 @@ async fn fixture(api: bool) -> Fixture {
         .expect("target's tier");
     let application_question = t
         .app
-        .add_application_question(&owner, "council", "What brings you here?", true)
+        .add_application_question(
+            &owner,
+            "council",
+            &townsquare_app::applications::QuestionInput {
+                prompt: "What brings you here?".into(),
+                help: String::new(),
+                required: true,
+            },
+        )
         .await
         .expect("application question");
     let mut callers = vec![Caller {
@@ -1154,6 +1184,7 @@ impl Fixture {
             .replace("{action}", &self.action_id)
             .replace("{option}", &self.option_id)
             .replace("{tier}", &self.tier_id)
+            .replace("{application_question}", &self.application_question_id)
             .replace("{user_id}", &self.target_id)
             .replace("{email}", &caller.email.replace('@', "%40"));
         let url = self.t.url(&self.path(pattern));

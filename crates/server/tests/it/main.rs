@@ -28,6 +28,7 @@ mod events;
 mod feeds;
 mod files;
 mod invitations;
+mod joining_fields;
 mod leadership_report;
 mod member_360;
 mod member_data;

@@ -711,14 +711,362 @@ async fn the_demo_guild_has_tiers_a_tier_only_space_and_members_on_each_side() {
 
 async fn join_guild(t: &TestApp) -> String {
     let token = t.api_user("probe@example.org", "Probe").await;
+    let role = crate::joining_fields::joining_answers(t, &token, "open-source-guild").await;
     let (status, body) = t
         .api(
             "POST",
             "/api/v1/communities/open-source-guild/join",
             Some(&token),
-            Some(json!({"accept_guidelines": true})),
+            Some(json!({"accept_guidelines": true, "fields": role})),
         )
         .await;
     assert_eq!(status, 200, "{body}");
     token
+}
+
+async fn change(t: &TestApp, token: &str, user: &str, body: Value) -> (u16, Value) {
+    t.api(
+        "POST",
+        &format!("/api/v1/communities/club/members/{user}/tier/change"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+/// "Basic": a month, no spaces.
+async fn basic(t: &TestApp, owner: &str) -> String {
+    let tier = create_tier(
+        t,
+        owner,
+        json!({"name": "Basic", "price_label": "€5 / month", "benefits": "The newsletter", "period_months": 1}),
+    )
+    .await;
+    tier["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_tier_change_switches_access_at_once_shows_in_the_timeline_and_is_not_churn() {
+    let t = TestApp::spawn().await;
+    let owner = club(&t).await;
+    let pro = pro(&t, &owner).await;
+    let basic = basic(&t, &owner).await;
+    let topic = backstage_topic(&t, &owner).await;
+    let ada = join(&t, "ada@example.org", "Ada Lovelace").await;
+    let ada_id = t.user_id(&ada).await;
+    let (from, to) = (date_in(&t, 0), date_in(&t, 9));
+    // Basic until day 5: no backstage.
+    assign(&t, &owner, &ada_id, &basic, &date_in(&t, 5)).await;
+    assert_eq!(reach(&t, &ada, "ada@example.org", &topic).await, [false; 7]);
+
+    // Refused changes: the same tier, a start in the future, by a member.
+    let (status, problem) = change(&t, &owner, &ada_id, json!({"tier": basic})).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(fields(&problem), ["tier"]);
+    let (status, problem) = change(
+        &t,
+        &owner,
+        &ada_id,
+        json!({"tier": pro, "starts_on": date_in(&t, 2)}),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(fields(&problem), ["starts_on"]);
+    let (status, _) = change(&t, &ada, &ada_id, json!({"tier": pro})).await;
+    assert_eq!(status, 403);
+
+    // The upgrade: Pro from today for a year; backstage opens at once, by every road.
+    let (status, term) = change(&t, &owner, &ada_id, json!({"tier": pro})).await;
+    assert_eq!(status, 200, "{term}");
+    assert_eq!(term["tier"], "Pro", "{term}");
+    assert_eq!(term["status"], "active");
+    assert_eq!(reach(&t, &ada, "ada@example.org", &topic).await, [true; 7]);
+
+    // Basic's end (day 5) came and went: the upgrade is not a tier not renewed.
+    t.app.clock().advance(6 * DAY);
+    assert_eq!(t.app.expire_tiers().await.unwrap(), 0);
+    let (status, churn) = t
+        .api(
+            "GET",
+            &format!("/api/v1/communities/club/tier-churn?from={from}&to={to}"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{churn}");
+    assert_eq!(
+        (churn["due"].as_i64(), churn["not_renewed"].as_i64()),
+        (Some(0), Some(0)),
+        "{churn}"
+    );
+    let (_, a) = t
+        .api(
+            "GET",
+            &format!("/api/v1/communities/club/analytics?period=custom&from={from}&to={to}"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(a["figures"]["tiers_not_renewed"], 0, "{a}");
+    assert!(a["figures"]["membership_churn"].is_null(), "{a}");
+
+    // The downgrade closes backstage again at once.
+    let (status, term) = change(&t, &owner, &ada_id, json!({"tier": basic})).await;
+    assert_eq!(status, 200, "{term}");
+    assert_eq!(term["tier"], "Basic");
+    assert_eq!(reach(&t, &ada, "ada@example.org", &topic).await, [false; 7]);
+
+    // Both changes are in her member 360 timeline, said from her side.
+    let olga = t.browser();
+    olga.log_in("owner@example.org", PASSWORD).await;
+    let page = olga
+        .get(&format!("/c/club/members/{ada_id}/360?kind=membership"))
+        .await;
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    assert!(text.contains("changed membership tier"), "{text}");
+    assert!(text.contains("Basic → Pro"), "{text}");
+    assert!(text.contains("Pro → Basic"), "{text}");
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn members_see_the_tiers_and_ask_for_a_change_which_admins_are_told_of() {
+    let t = TestApp::spawn().await;
+    let owner = club(&t).await;
+    let pro = pro(&t, &owner).await;
+    let basic = basic(&t, &owner).await;
+    let ada = join(&t, "ada@example.org", "Ada Lovelace").await;
+    let ada_id = t.user_id(&ada).await;
+    assign(&t, &owner, &ada_id, &basic, "").await;
+
+    // The Membership page: every tier on offer with its benefits, hers marked, her dates.
+    let browser = t.browser();
+    browser.log_in("ada@example.org", PASSWORD).await;
+    let page = browser.get("/c/club/membership").await;
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    for expected in [
+        "Pro",
+        "€60 / year",
+        "Rehearsals",
+        "Unlocks: Backstage",
+        "Basic",
+        "Your tier",
+        &date_in(&t, 0),
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    // Asking for the tier she holds is refused on the form.
+    let page = browser
+        .post("/c/club/membership/request", &[("tier", &basic)])
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.html.contains("id=\"tier-error\""), "{}", page.html);
+    let page = browser
+        .post(
+            "/c/club/membership/request",
+            &[("tier", &pro), ("message", "Happy to pay yearly")],
+        )
+        .await;
+    assert!(
+        page.text().contains("Your request is sent"),
+        "{}",
+        page.text()
+    );
+    let (status, list) = t
+        .api("GET", "/api/v1/notifications", Some(&owner), None)
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let notice = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "tier_change_requested")
+        .expect("the owner is told")
+        .clone();
+    assert_eq!(notice["actor_name"], "Ada Lovelace");
+    assert_eq!(notice["excerpt"], "from Basic to Pro: Happy to pay yearly");
+
+    // The API: the tiers for members, the request; not for people outside.
+    let (status, tiers) = t
+        .api(
+            "GET",
+            "/api/v1/communities/club/membership/tiers",
+            Some(&ada),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{tiers}");
+    assert_eq!(tiers.as_array().unwrap().len(), 2);
+    let (status, body) = t
+        .api(
+            "POST",
+            "/api/v1/communities/club/membership/change-requests",
+            Some(&ada),
+            Some(json!({"tier": pro})),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let outsider = t.api_user("out@example.org", "Otto Outsider").await;
+    let (status, _) = t
+        .api(
+            "GET",
+            "/api/v1/communities/club/membership/tiers",
+            Some(&outsider),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    // The admin changes it on the tiers page.
+    let olga = t.browser();
+    olga.log_in("owner@example.org", PASSWORD).await;
+    let page = olga
+        .post(
+            &format!("/c/club/members/{ada_id}/tier/change"),
+            &[("tier", &pro)],
+        )
+        .await;
+    assert!(
+        page.text().contains("Ada Lovelace now holds Pro"),
+        "{}",
+        page.text()
+    );
+    let page = olga
+        .post(
+            &format!("/c/club/members/{ada_id}/tier/change"),
+            &[("tier", &pro)],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.text().contains("The tier was not changed."),
+        "{}",
+        page.text()
+    );
+    let page = browser.get("/c/club/membership").await;
+    assert!(page.text().contains("Pro Your tier"), "{}", page.text());
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn new_tiers_take_the_communitys_default_reminder_days() {
+    let t = TestApp::spawn().await;
+    let owner = club(&t).await;
+    let (status, d) = t
+        .api(
+            "GET",
+            "/api/v1/communities/club/tier-defaults",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["reminder_days"], json!([14, 3]), "the built-in default");
+    let put = |days: Value| {
+        let t = &t;
+        let owner = owner.clone();
+        async move {
+            t.api(
+                "PUT",
+                "/api/v1/communities/club/tier-defaults",
+                Some(&owner),
+                Some(json!({ "reminder_days": days })),
+            )
+            .await
+        }
+    };
+    let (status, problem) = put(json!([200])).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(fields(&problem), ["reminder_days"]);
+    let (status, d) = put(json!([7, 30, 1])).await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["reminder_days"], json!([30, 7, 1]));
+
+    // A tier created without reminder days gets the default; one with its own keeps them.
+    let plain = create_tier(&t, &owner, json!({"name": "Plain", "period_months": 12})).await;
+    assert_eq!(plain["reminder_days"], json!([30, 7, 1]), "{plain}");
+    let own = create_tier(
+        &t,
+        &owner,
+        json!({"name": "Own", "period_months": 12, "reminder_days": [2]}),
+    )
+    .await;
+    assert_eq!(own["reminder_days"], json!([2]));
+    let member = join(&t, "ada@example.org", "Ada").await;
+    let (status, _) = t
+        .api(
+            "GET",
+            "/api/v1/communities/club/tier-defaults",
+            Some(&member),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    // The page: the setting, and the new-tier form starts from it.
+    let olga = t.browser();
+    olga.log_in("owner@example.org", PASSWORD).await;
+    let page = olga
+        .post(
+            "/c/club/settings/tiers/defaults",
+            &[("reminder_days", "soon")],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.html.contains("id=\"default_reminder_days-error\""),
+        "{}",
+        page.html
+    );
+    let page = olga
+        .post(
+            "/c/club/settings/tiers/defaults",
+            &[("reminder_days", "21, 5")],
+        )
+        .await;
+    assert!(
+        page.text()
+            .contains("New tiers remind holders 21, 5 days before their end."),
+        "{}",
+        page.text()
+    );
+    assert!(
+        page.html
+            .contains("id=\"reminder_days\" name=\"reminder_days\" value=\"21, 5\""),
+        "the new-tier form starts from the default: {}",
+        page.html
+    );
+    let page = olga
+        .post(
+            "/c/club/settings/tiers",
+            &[
+                ("name", "Formed"),
+                ("period_months", "12"),
+                ("reminder_days", "21, 5"),
+            ],
+        )
+        .await;
+    assert!(
+        page.text().contains("Tier “Formed” created."),
+        "{}",
+        page.text()
+    );
+    // Existing tiers keep their days.
+    let (_, tiers) = t
+        .api("GET", "/api/v1/communities/club/tiers", Some(&owner), None)
+        .await;
+    let days_of = |name: &str| {
+        tiers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap()["reminder_days"]
+            .clone()
+    };
+    assert_eq!(days_of("Plain"), json!([30, 7, 1]), "{tiers}");
+    assert_eq!(days_of("Formed"), json!([21, 5]));
+    t.stop().await;
 }

@@ -529,12 +529,13 @@ async fn the_demo_guild_has_its_own_welcome_a_funnel_and_members_part_way_throug
     );
 
     let token = t.api_user("probe@example.org", "Probe").await;
+    let role = crate::joining_fields::joining_answers(&t, &token, "open-source-guild").await;
     let (status, _) = t
         .api(
             "POST",
             "/api/v1/communities/open-source-guild/join",
             Some(&token),
-            Some(json!({"accept_guidelines": true})),
+            Some(json!({"accept_guidelines": true, "fields": role})),
         )
         .await;
     assert_eq!(status, 200);

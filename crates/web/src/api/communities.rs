@@ -242,6 +242,12 @@ pub struct JoinBody {
     /// (`GET .../application-questions`); required ones must be answered.
     #[serde(default)]
     answers: std::collections::HashMap<String, String>,
+    /// Answers to the community's custom profile fields, by field id
+    /// (`GET .../profile-fields`; a select field's choices as given there, several for a
+    /// multi select). Every required field must be answered: a missing or invalid one is 422
+    /// with the error under `fields.<field id>`.
+    #[serde(default)]
+    fields: std::collections::HashMap<String, Vec<String>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -252,7 +258,7 @@ pub struct JoinResult {
 
 /// Join (open communities) or ask to join (approval communities).
 #[utoipa::path(post, path = "/api/v1/communities/{slug}/join", tag = "communities", security(("bearer" = [])), params(("slug" = String, Path)),
-    request_body(content = JoinBody, description = "Optional when the community has no guidelines"), responses((status = 200, body = JoinResult), (status = 403, description = "Invitation only"), (status = 404), (status = 422, description = "The guidelines were not accepted")))]
+    request_body(content = JoinBody, description = "Optional when the community has no guidelines"), responses((status = 200, body = JoinResult), (status = 403, description = "Invitation only"), (status = 404), (status = 422, description = "The guidelines were not accepted, or a required application question or profile field is missing or invalid")))]
 pub async fn join(
     State(state): State<AppState>,
     ctx: ApiCtx,
@@ -274,6 +280,7 @@ pub async fn join(
             &body.note,
             body.accept_guidelines,
             &body.answers,
+            &body.fields,
         )
         .await?
     {

@@ -251,6 +251,8 @@ pub struct InvitationPreview {
     message: String,
     /// Whether the caller is already a member.
     is_member: bool,
+    /// The profile fields joining asks (answer them in `fields` when accepting).
+    joining_fields: Vec<super::profiles::ProfileField>,
 }
 
 /// What an invitation opens, and whether it still works (anyone holding the token).
@@ -273,6 +275,7 @@ pub async fn show_invitation(
         state: l.state.as_str().into(),
         message: l.state.message().into(),
         is_member: l.is_member,
+        joining_fields: l.joining_fields.into_iter().map(Into::into).collect(),
     }))
 }
 
@@ -281,6 +284,10 @@ pub struct AcceptBody {
     /// Must be true when the community has guidelines: the caller accepts them.
     #[serde(default)]
     accept_guidelines: bool,
+    /// Answers to the community's custom profile fields, by field id; every required field
+    /// must be answered (422 with the error under `fields.<field id>` otherwise).
+    #[serde(default)]
+    fields: std::collections::HashMap<String, Vec<String>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -294,7 +301,7 @@ pub struct Accepted {
 /// An expired, used-up or withdrawn invitation is 410 with a message saying which.
 #[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "invitations", security(("bearer" = [])),
     params(("token" = String, Path)), request_body(content = AcceptBody, description = "Optional when the community has no guidelines"),
-    responses((status = 200, body = Accepted), (status = 401), (status = 404), (status = 410), (status = 422, description = "The guidelines were not accepted")))]
+    responses((status = 200, body = Accepted), (status = 401), (status = 404), (status = 410), (status = 422, description = "The guidelines were not accepted, or a required profile field is missing or invalid")))]
 pub async fn accept_invitation(
     State(state): State<AppState>,
     ctx: ApiCtx,
@@ -310,7 +317,7 @@ pub async fn accept_invitation(
     };
     let (community, outcome) = state
         .app
-        .accept_invitation(ctx.actor()?, &token, body.accept_guidelines)
+        .accept_invitation(ctx.actor()?, &token, body.accept_guidelines, &body.fields)
         .await?;
     Ok(Json(Accepted {
         community_slug: community.slug,

@@ -25,6 +25,14 @@ pub(crate) fn routes(r: Routes) -> Routes {
         )
         .get("/api/v1/communities/{slug}/tier-members", get(list_terms))
         .get("/api/v1/communities/{slug}/tier-churn", get(churn))
+        .get(
+            "/api/v1/communities/{slug}/tier-defaults",
+            get(tier_defaults),
+        )
+        .put(
+            "/api/v1/communities/{slug}/tier-defaults",
+            put(set_tier_defaults),
+        )
         .get("/api/v1/communities/{slug}/membership", get(my_tier))
         .get(
             "/api/v1/communities/{slug}/members/{user_id}/tier",
@@ -41,6 +49,18 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post(
             "/api/v1/communities/{slug}/members/{user_id}/tier/renewals",
             post(renew_tier),
+        )
+        .post(
+            "/api/v1/communities/{slug}/members/{user_id}/tier/change",
+            post(change_tier),
+        )
+        .get(
+            "/api/v1/communities/{slug}/membership/tiers",
+            get(offered_tiers),
+        )
+        .post(
+            "/api/v1/communities/{slug}/membership/change-requests",
+            post(request_change),
         )
 }
 
@@ -100,7 +120,8 @@ pub struct TierBody {
     /// 1–120; null or absent for a tier without end.
     #[serde(default)]
     period_months: Option<i64>,
-    /// Each 1–90, at most five; absent for the default 14 and 3, empty for none.
+    /// Each 1–90, at most five; empty for none. Absent: on creation the community's default
+    /// (`tier-defaults`, 14 and 3 unless set), on a change 14 and 3.
     #[serde(default)]
     reminder_days: Option<Vec<i64>>,
     /// Slugs of the community's spaces that the tier unlocks.
@@ -146,11 +167,53 @@ pub async fn create_tier(
     Path(slug): Path<String>,
     JsonBody(b): JsonBody<TierBody>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let t = state
-        .app
-        .create_tier(ctx.actor()?, &slug, &b.into())
-        .await?;
+    let actor = ctx.actor()?;
+    let given_days = b.reminder_days.is_some();
+    let mut input: TierInput = b.into();
+    if !given_days {
+        // A new tier without reminder days gets the community's default (`tier-defaults`).
+        let days = state.app.tier_defaults(actor, &slug).await?;
+        input.reminder_days = townsquare_domain::membership_tiers::days_text(&days);
+    }
+    let t = state.app.create_tier(actor, &slug, &input).await?;
     Ok((StatusCode::CREATED, Json(MembershipTier::from(t))))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct TierDefaults {
+    /// Days before a term's end on which holders of a new tier are reminded (each 1–90, at
+    /// most five; empty for none). Tiers created without `reminder_days` get these.
+    reminder_days: Vec<i64>,
+}
+
+/// The community's defaults for new tiers (admins).
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/tier-defaults", tag = "members", security(("bearer" = [])),
+    params(("slug" = String, Path)), responses((status = 200, body = TierDefaults), (status = 403), (status = 404)))]
+pub async fn tier_defaults(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+) -> Result<Json<TierDefaults>, ApiError> {
+    let reminder_days = state.app.tier_defaults(ctx.actor()?, &slug).await?;
+    Ok(Json(TierDefaults { reminder_days }))
+}
+
+/// Set the community's defaults for new tiers (admins); existing tiers keep their own days.
+#[utoipa::path(put, path = "/api/v1/communities/{slug}/tier-defaults", tag = "members", security(("bearer" = [])),
+    params(("slug" = String, Path)), request_body = TierDefaults,
+    responses((status = 200, body = TierDefaults), (status = 403), (status = 404), (status = 422)))]
+pub async fn set_tier_defaults(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+    JsonBody(b): JsonBody<TierDefaults>,
+) -> Result<Json<TierDefaults>, ApiError> {
+    let text = townsquare_domain::membership_tiers::days_text(&b.reminder_days);
+    let reminder_days = state
+        .app
+        .set_tier_defaults(ctx.actor()?, &slug, &text)
+        .await?;
+    Ok(Json(TierDefaults { reminder_days }))
 }
 
 /// Change a tier (admins); its spaces change for its holders at once.
@@ -197,7 +260,8 @@ pub struct MemberTier {
     display_name: String,
     tier_id: String,
     tier: String,
-    /// active, expired (its end passed) or ended (by an admin).
+    /// active, expired (its end passed), ended (by an admin) or changed (replaced by another
+    /// tier: an upgrade or downgrade).
     status: String,
     /// Dates in the community's time zone (YYYY-MM-DD).
     starts_on: String,
@@ -324,6 +388,70 @@ pub async fn assign_tier(
         .assign_tier(ctx.actor()?, &slug, &user_id, &input)
         .await?;
     Ok(Json(t.into()))
+}
+
+/// Change a member's tier to another (admins): an upgrade or a downgrade. The current term
+/// ends where the new one starts (`starts_on`, default today; not later than today) and the
+/// new term runs to `expires_on` or one period of the new tier on; the spaces follow at once.
+/// 422 if the member holds no active tier or already holds this one.
+#[utoipa::path(post, path = "/api/v1/communities/{slug}/members/{user_id}/tier/change", tag = "members", security(("bearer" = [])),
+    params(("slug" = String, Path), ("user_id" = String, Path)), request_body = AssignBody,
+    responses((status = 200, body = MemberTier), (status = 403), (status = 404), (status = 422)))]
+pub async fn change_tier(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path((slug, user_id)): Path<(String, String)>,
+    JsonBody(b): JsonBody<AssignBody>,
+) -> Result<Json<MemberTier>, ApiError> {
+    let input = AssignInput {
+        tier: b.tier,
+        starts_on: b.starts_on.unwrap_or_default(),
+        expires_on: b.expires_on.unwrap_or_default(),
+    };
+    let t = state
+        .app
+        .change_tier(ctx.actor()?, &slug, &user_id, &input)
+        .await?;
+    Ok(Json(t.into()))
+}
+
+/// The tiers the community offers (not archived), with benefits and spaces (members).
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/membership/tiers", tag = "members", security(("bearer" = [])),
+    params(("slug" = String, Path)), responses((status = 200, body = Vec<MembershipTier>), (status = 403), (status = 404)))]
+pub async fn offered_tiers(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<MembershipTier>>, ApiError> {
+    let (_, tiers, _) = state.app.membership_overview(ctx.actor()?, &slug).await?;
+    Ok(Json(tiers.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ChangeRequestBody {
+    /// The id of the tier the member would like.
+    tier: String,
+    /// Why, for the admins (optional, up to 1000 characters).
+    #[serde(default)]
+    message: String,
+}
+
+/// Ask the admins for another tier (members): each owner and admin is notified. Nothing
+/// changes until an admin changes the tier.
+#[utoipa::path(post, path = "/api/v1/communities/{slug}/membership/change-requests", tag = "members", security(("bearer" = [])),
+    params(("slug" = String, Path)), request_body = ChangeRequestBody,
+    responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+pub async fn request_change(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+    JsonBody(b): JsonBody<ChangeRequestBody>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .app
+        .request_tier_change(ctx.actor()?, &slug, &b.tier, &b.message)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, ToSchema)]

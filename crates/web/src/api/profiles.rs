@@ -34,6 +34,10 @@ pub(crate) fn routes(r: Routes) -> Routes {
             "/api/v1/communities/{slug}/profile-fields",
             post(create_field),
         )
+        .get(
+            "/api/v1/communities/{slug}/joining-fields",
+            get(joining_fields),
+        )
         .put(
             "/api/v1/communities/{slug}/profile-fields/{field_id}",
             put(update_field),
@@ -231,6 +235,24 @@ pub async fn list_fields(
     let (_, fields) = state
         .app
         .profile_fields(ctx.0.actor.as_ref(), &slug)
+        .await?;
+    Ok(Json(ProfileFieldList {
+        items: fields.into_iter().map(ProfileField::from).collect(),
+    }))
+}
+
+/// The profile fields joining the community asks: its required ones, to answer in the join
+/// request's `fields` (anyone who can see the community).
+#[utoipa::path(get, path = "/api/v1/communities/{slug}/joining-fields", tag = "members", params(("slug" = String, Path)),
+    responses((status = 200, body = ProfileFieldList), (status = 404)))]
+pub async fn joining_fields(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path(slug): Path<String>,
+) -> Result<Json<ProfileFieldList>, ApiError> {
+    let (_, fields) = state
+        .app
+        .joining_fields_of(ctx.0.actor.as_ref(), &slug)
         .await?;
     Ok(Json(ProfileFieldList {
         items: fields.into_iter().map(ProfileField::from).collect(),

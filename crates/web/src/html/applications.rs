@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use townsquare_app::applications::{MAX_PROMPT, MAX_QUESTIONS};
+use townsquare_app::applications::{QuestionInput, MAX_HELP, MAX_PROMPT, MAX_QUESTIONS};
 use townsquare_app::store::applications::QuestionRow;
 use townsquare_domain::{JoinPolicy, ValidationErrors};
 
@@ -20,9 +20,25 @@ pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/c/{slug}/settings/application", get(manage))
         .post("/c/{slug}/settings/application", post(add))
         .post(
+            "/c/{slug}/settings/application/{application_question}",
+            post(edit),
+        )
+        .post(
+            "/c/{slug}/settings/application/{application_question}/move",
+            post(move_question),
+        )
+        .post(
             "/c/{slug}/settings/application/{application_question}/delete",
             post(delete),
         )
+}
+
+/// A question being edited, as the admin typed it (shown again with its errors).
+struct Editing {
+    id: String,
+    prompt: String,
+    help: String,
+    required: bool,
 }
 
 #[derive(Template)]
@@ -34,18 +50,53 @@ struct ApplicationPage {
     questions: Vec<QuestionRow>,
     max_questions: usize,
     max_prompt: usize,
+    max_help: usize,
     prompt: String,
+    help: String,
     required: bool,
     errors: ValidationErrors,
+    /// The question whose edit was refused, with the errors in `edit_errors`.
+    editing: Option<Editing>,
+    edit_errors: ValidationErrors,
+}
+
+impl ApplicationPage {
+    /// The values an edit form shows: what was typed after a refused edit, else the question.
+    fn edit_values(&self, q: &QuestionRow) -> (String, String, bool) {
+        match &self.editing {
+            Some(e) if e.id == q.id => (e.prompt.clone(), e.help.clone(), e.required),
+            _ => (q.prompt.clone(), q.help.clone(), q.required),
+        }
+    }
+
+    fn is_editing(&self, q: &QuestionRow) -> bool {
+        self.editing.as_ref().is_some_and(|e| e.id == q.id)
+    }
+}
+
+struct Rendering {
+    input: QuestionInput,
+    errors: ValidationErrors,
+    editing: Option<Editing>,
+    edit_errors: ValidationErrors,
+}
+
+impl Rendering {
+    fn blank() -> Rendering {
+        Rendering {
+            input: QuestionInput::default(),
+            errors: ValidationErrors::new(),
+            editing: None,
+            edit_errors: ValidationErrors::new(),
+        }
+    }
 }
 
 async fn render(
     state: &AppState,
     ctx: &Ctx,
     slug: &str,
-    prompt: String,
-    required: bool,
-    errors: ValidationErrors,
+    r: Rendering,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
     let view = state.app.managed_community(actor, slug).await?;
@@ -54,7 +105,7 @@ async fn render(
     let layout = Layout::new(state, ctx, "Application questions")
         .await?
         .in_community(&view, &spaces, None);
-    let status = if errors.is_empty() {
+    let status = if r.errors.is_empty() && r.edit_errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -68,9 +119,13 @@ async fn render(
             questions,
             max_questions: MAX_QUESTIONS,
             max_prompt: MAX_PROMPT,
-            prompt,
-            required,
-            errors,
+            max_help: MAX_HELP,
+            prompt: r.input.prompt,
+            help: r.input.help,
+            required: r.input.required,
+            errors: r.errors,
+            editing: r.editing,
+            edit_errors: r.edit_errors,
         },
         ctx.flash.is_some(),
     ))
@@ -81,24 +136,28 @@ async fn manage(
     ctx: Ctx,
     Path(slug): Path<String>,
 ) -> Result<Response, HtmlError> {
-    render(
-        &state,
-        &ctx,
-        &slug,
-        String::new(),
-        false,
-        ValidationErrors::new(),
-    )
-    .await
+    render(&state, &ctx, &slug, Rendering::blank()).await
 }
 
 #[derive(Deserialize)]
 struct QuestionForm {
     #[serde(default)]
     prompt: String,
+    #[serde(default)]
+    help: String,
     /// The checkbox: present when ticked.
     #[serde(default)]
     required: Option<String>,
+}
+
+impl QuestionForm {
+    fn input(&self) -> QuestionInput {
+        QuestionInput {
+            prompt: self.prompt.clone(),
+            help: self.help.clone(),
+            required: self.required.is_some(),
+        }
+    }
 }
 
 async fn add(
@@ -107,10 +166,10 @@ async fn add(
     Path(slug): Path<String>,
     CsrfForm(form): CsrfForm<QuestionForm>,
 ) -> Result<Response, HtmlError> {
-    let required = form.required.is_some();
+    let input = form.input();
     match state
         .app
-        .add_application_question(ctx.actor()?, &slug, &form.prompt, required)
+        .add_application_question(ctx.actor()?, &slug, &input)
         .await
     {
         Ok(_) => Ok(redirect_with_flash(
@@ -119,9 +178,85 @@ async fn add(
         )),
         Err(e) => {
             let errors = form_errors(e)?;
-            render(&state, &ctx, &slug, form.prompt, required, errors).await
+            let r = Rendering {
+                input,
+                errors,
+                ..Rendering::blank()
+            };
+            render(&state, &ctx, &slug, r).await
         }
     }
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, question_id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<QuestionForm>,
+) -> Result<Response, HtmlError> {
+    let input = form.input();
+    match state
+        .app
+        .update_application_question(ctx.actor()?, &slug, &question_id, &input)
+        .await
+    {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/settings/application"),
+            "Question saved. Requests already sent keep the answers to the question as it was asked.",
+        )),
+        Err(e) => {
+            let edit_errors = form_errors(e)?;
+            let r = Rendering {
+                editing: Some(Editing {
+                    id: question_id,
+                    prompt: input.prompt,
+                    help: input.help,
+                    required: input.required,
+                }),
+                edit_errors,
+                ..Rendering::blank()
+            };
+            render(&state, &ctx, &slug, r).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    /// `up` or `down`.
+    #[serde(default)]
+    direction: String,
+}
+
+async fn move_question(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, question_id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<MoveForm>,
+) -> Result<Response, HtmlError> {
+    let up = match form.direction.as_str() {
+        "up" => true,
+        "down" => false,
+        _ => {
+            return Err(townsquare_app::AppError::invalid(
+                "direction",
+                "Move a question “up” or “down”.",
+            )
+            .into())
+        }
+    };
+    state
+        .app
+        .move_application_question(ctx.actor()?, &slug, &question_id, up)
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/c/{slug}/settings/application"),
+        if up {
+            "Question moved up."
+        } else {
+            "Question moved down."
+        },
+    ))
 }
 
 #[derive(Deserialize)]

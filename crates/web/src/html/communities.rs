@@ -9,7 +9,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use townsquare_app::communities::{CommunityInput, JoinOutcome};
@@ -28,6 +28,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
             "/c/{slug}/settings/departed-posts",
             post(set_departed_posts),
         )
+        .get("/c/{slug}/join", get(join_form_page))
         .post("/c/{slug}/join", post(join))
         .post("/c/{slug}/leave", post(leave))
         .post("/c/{slug}/members/{user_id}/role", post(set_role))
@@ -229,7 +230,11 @@ struct HomePage {
     is_pending: bool,
     can_manage: bool,
     /// The application questions the join form asks (approval communities, non-members).
-    questions: Vec<townsquare_app::store::applications::QuestionRow>,
+    join_questions: Vec<QuestionItem>,
+    /// The required profile fields the join form asks (non-members).
+    join_fields: Vec<crate::html::profiles::AnswerItem>,
+    join_note: String,
+    join_error: Option<String>,
     spaces: Vec<SpaceCard>,
     topics: Vec<ListedItem>,
     /// Latest, unread, trending, top: the tabs above the topic list.
@@ -393,24 +398,20 @@ async fn show(
             .map(crate::html::onboarding::ChecklistCard::from),
         _ => None,
     };
-    let questions = if view.join_policy() == townsquare_domain::JoinPolicy::Approval
-        && ctx.actor.is_some()
-        && view.membership.is_none()
-    {
-        state
-            .app
-            .application_questions(ctx.actor.as_ref(), &slug)
-            .await?
-            .1
+    let join = if ctx.actor.is_some() && view.membership.is_none() {
+        join_form(&state, &view, &[], &ValidationErrors::new()).await?
     } else {
-        Vec::new()
+        JoinForm::default()
     };
     let c = &view.community;
     let layout = Layout::new(&state, &ctx, &c.name)
         .await?
         .in_community(&view, &spaces, None);
     let home = HomePage {
-        questions,
+        join_questions: join.questions,
+        join_fields: join.fields,
+        join_note: join.note,
+        join_error: None,
         slug: c.slug.clone(),
         name: c.name.clone(),
         description: c.description.clone(),
@@ -486,6 +487,12 @@ pub(crate) fn describe(verb: &str) -> String {
         "space_joined" => "joined a space",
         "visited" => "dropped by",
         "role_changed" => "changed a member's role",
+        "tier_started" => "gave a member a membership tier",
+        "tier_renewed" => "renewed a member's membership tier",
+        "tier_changed" => "changed a member's membership tier",
+        "tier_ended" => "ended a member's membership tier",
+        "tier_expired" => "saw a membership tier expire",
+        "tier_change_requested" => "asked for another membership tier",
         "community_updated" => "updated the settings",
         "join_requested" => "asked to join",
         "topic_created" => "started a topic",
@@ -636,6 +643,149 @@ pub(crate) fn guidelines_html(guidelines: &str) -> String {
     }
 }
 
+/// An application question as the join form shows it.
+pub struct QuestionItem {
+    pub id: String,
+    pub prompt: String,
+    pub help: String,
+    pub required: bool,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+/// What a join form asks, filled with what was typed after a refused join.
+#[derive(Default)]
+struct JoinForm {
+    questions: Vec<QuestionItem>,
+    fields: Vec<crate::html::profiles::AnswerItem>,
+    note: String,
+}
+
+/// The join form of a community: its application questions (approval communities) and its
+/// required profile fields, with `pairs` (the submitted form) and `errors` filled in.
+async fn join_form(
+    state: &AppState,
+    view: &townsquare_app::communities::CommunityView,
+    pairs: &[(String, String)],
+    errors: &ValidationErrors,
+) -> Result<JoinForm, HtmlError> {
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let questions = if view.join_policy() == townsquare_domain::JoinPolicy::Approval {
+        state
+            .app
+            .application_questions_of(view)
+            .await?
+            .into_iter()
+            .map(|q| QuestionItem {
+                value: value(&format!("answer_{}", q.id)),
+                error: errors
+                    .for_field(&format!("answers.{}", q.id))
+                    .map(str::to_string),
+                id: q.id,
+                prompt: q.prompt,
+                help: q.help,
+                required: q.required,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let fields = state.app.joining_fields(&view.community.id).await?;
+    let given = crate::html::profiles::given_answers(pairs);
+    Ok(JoinForm {
+        questions,
+        fields: crate::html::profiles::joining_items(fields, &given, errors),
+        note: value("note"),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "communities/join.html")]
+struct JoinPage {
+    layout: Layout,
+    slug: String,
+    name: String,
+    description: String,
+    guidelines_html: String,
+    join_policy: String,
+    join_questions: Vec<QuestionItem>,
+    join_fields: Vec<crate::html::profiles::AnswerItem>,
+    join_note: String,
+    join_error: Option<String>,
+}
+
+/// The join form on a page of its own (where a refused join comes back with its errors).
+async fn join_page(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    pairs: &[(String, String)],
+    errors: ValidationErrors,
+) -> Result<Response, HtmlError> {
+    ctx.actor()?;
+    let view = state.app.community(ctx.actor.as_ref(), slug).await?;
+    if view.membership.is_some() {
+        return Ok(axum::response::Redirect::to(&format!("/c/{slug}")).into_response());
+    }
+    let form = join_form(state, &view, pairs, &errors).await?;
+    let approval = view.join_policy() == townsquare_domain::JoinPolicy::Approval;
+    // Errors without a place on the form (the guidelines' checkbox, the note) are said at the top.
+    let placed = |f: &str| f.starts_with("answers.") || f.starts_with("fields.");
+    let unplaced: Vec<&str> = errors
+        .0
+        .iter()
+        .filter(|e| !placed(&e.field))
+        .map(|e| e.message.as_str())
+        .collect();
+    let join_error = (!errors.is_empty()).then(|| {
+        let lead = if approval {
+            "Your request was not sent."
+        } else {
+            "You have not joined yet."
+        };
+        let rest = if unplaced.is_empty() {
+            "Please correct the highlighted answers.".to_string()
+        } else {
+            unplaced.join(" ")
+        };
+        format!("{lead} {rest}")
+    });
+    let c = &view.community;
+    let layout = Layout::new(state, ctx, &format!("Join {}", c.name)).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let body = JoinPage {
+        layout,
+        slug: c.slug.clone(),
+        name: c.name.clone(),
+        description: c.description.clone(),
+        guidelines_html: guidelines_html(&c.guidelines),
+        join_policy: c.join_policy.clone(),
+        join_questions: form.questions,
+        join_fields: form.fields,
+        join_note: form.note,
+        join_error,
+    };
+    Ok(page(status, &body, ctx.flash.is_some()))
+}
+
+async fn join_form_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> Result<Response, HtmlError> {
+    join_page(&state, &ctx, &slug, &[], ValidationErrors::new()).await
+}
+
 async fn join(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -649,7 +799,8 @@ async fn join(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     };
-    // Answers to the application questions arrive as `answer_<question id>`.
+    // Answers to the application questions arrive as `answer_<question id>`, to the profile
+    // fields as `f.<field id>` (repeated for a multi select).
     let answers: std::collections::HashMap<String, String> = pairs
         .iter()
         .filter_map(|(k, v)| {
@@ -657,6 +808,7 @@ async fn join(
                 .map(|id| (id.to_string(), v.clone()))
         })
         .collect();
+    let fields = crate::html::profiles::given_answers(&pairs);
     let outcome = state
         .app
         .join_community_answering(
@@ -665,17 +817,13 @@ async fn join(
             &value("note").unwrap_or_default(),
             value("accept_guidelines").is_some(),
             &answers,
+            &fields,
         )
         .await;
     let outcome = match outcome {
-        Err(townsquare_app::AppError::Invalid(errors))
-            if errors.0.iter().any(|e| e.field.starts_with("answers.")) =>
-        {
-            let why: Vec<String> = errors.0.into_iter().map(|e| e.message).collect();
-            return Ok(redirect_with_flash(
-                &format!("/c/{slug}"),
-                &format!("Your request was not sent. {}", why.join(" ")),
-            ));
+        Err(e @ townsquare_app::AppError::Invalid(_)) => {
+            let errors = form_errors(e)?;
+            return join_page(&state, &ctx, &slug, &pairs, errors).await;
         }
         other => other?,
     };

@@ -307,12 +307,26 @@ struct ShowPage {
     signed_in: bool,
     /// Sanitized HTML of the guidelines to accept (empty if none).
     guidelines_html: String,
+    /// The required profile fields joining asks, with what was typed after a refused join.
+    join_fields: Vec<crate::html::profiles::AnswerItem>,
+    /// Why a join was refused (errors without a place on the form).
+    join_error: Option<String>,
 }
 
 async fn show_invitation(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(token): Path<String>,
+) -> Result<Response, HtmlError> {
+    invitation_page(&state, &ctx, token, &[], ValidationErrors::new()).await
+}
+
+async fn invitation_page(
+    state: &AppState,
+    ctx: &Ctx,
+    token: String,
+    pairs: &[(String, String)],
+    errors: ValidationErrors,
 ) -> Result<Response, HtmlError> {
     let l = state
         .app
@@ -326,14 +340,31 @@ async fn show_invitation(
             other => other.into(),
         })?;
     let valid = l.state == InvitationState::Valid;
-    let status = if valid || l.is_member {
+    let status = if !errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else if valid || l.is_member {
         StatusCode::OK
     } else {
         StatusCode::GONE
     };
+    let given = crate::html::profiles::given_answers(pairs);
+    let join_fields = crate::html::profiles::joining_items(l.joining_fields, &given, &errors);
+    let unplaced: Vec<&str> = errors
+        .0
+        .iter()
+        .filter(|e| !e.field.starts_with("fields."))
+        .map(|e| e.message.as_str())
+        .collect();
+    let join_error = (!errors.is_empty()).then(|| {
+        if unplaced.is_empty() {
+            "You have not joined yet. Please correct the highlighted answers.".to_string()
+        } else {
+            format!("You have not joined yet. {}", unplaced.join(" "))
+        }
+    });
     let title = format!("Join {}", l.community.name);
     let body = ShowPage {
-        layout: Layout::new(&state, &ctx, &title).await?,
+        layout: Layout::new(state, ctx, &title).await?,
         token,
         name: l.community.name,
         slug: l.community.slug,
@@ -344,28 +375,34 @@ async fn show_invitation(
         is_member: l.is_member,
         signed_in: ctx.actor.is_some(),
         guidelines_html: super::communities::guidelines_html(&l.community.guidelines),
+        join_fields,
+        join_error,
     };
     Ok(page(status, &body, ctx.flash.is_some()))
 }
 
-#[derive(Deserialize)]
-struct AcceptForm {
-    /// The guidelines' checkbox: present when ticked.
-    #[serde(default)]
-    accept_guidelines: Option<String>,
-}
-
+/// The form: the guidelines' checkbox `accept_guidelines` (present when ticked) and the
+/// profile fields as `f.<field id>`.
 async fn accept(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(token): Path<String>,
-    CsrfForm(form): CsrfForm<AcceptForm>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, HtmlError> {
     let actor = ctx.actor()?;
-    let (community, outcome) = state
+    let accepted = pairs.iter().any(|(k, _)| k == "accept_guidelines");
+    let fields = crate::html::profiles::given_answers(&pairs);
+    let (community, outcome) = match state
         .app
-        .accept_invitation(actor, &token, form.accept_guidelines.is_some())
-        .await?;
+        .accept_invitation(actor, &token, accepted, &fields)
+        .await
+    {
+        Err(e @ AppError::Invalid(_)) => {
+            let errors = form_errors(e)?;
+            return invitation_page(&state, &ctx, token, &pairs, errors).await;
+        }
+        other => other?,
+    };
     let message = match outcome {
         JoinOutcome::AlreadyMember => format!("You are already a member of {}.", community.name),
         _ => format!("Welcome to {}!", community.name),

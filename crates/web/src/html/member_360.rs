@@ -80,6 +80,30 @@ pub(crate) fn line(slug: &str, a: &ActivityRow) -> Line {
         ),
         _ => (String::new(), None),
     };
+    // Tier events are about the member (an admin or the sweep did them): said from their side.
+    let tier_event = match (a.object_type.as_str(), a.verb.as_str()) {
+        ("user", "tier_started") => Some(("was given a membership tier", text("tier"))),
+        ("user", "tier_renewed") => Some(("had their membership tier renewed", text("tier"))),
+        ("user", "tier_changed") => Some((
+            "changed membership tier",
+            format!("{} → {}", text("from_tier"), text("tier")),
+        )),
+        ("user", "tier_ended") => Some(("had their membership tier ended", text("tier"))),
+        ("user", "tier_expired") => Some(("saw their membership tier expire", text("tier"))),
+        _ => None,
+    };
+    if let Some((what, title)) = tier_event {
+        return Line {
+            kind: kind_of(a),
+            what: what.to_string(),
+            title,
+            href: Some(format!("/c/{slug}/settings/tiers")),
+            iso: super::format::iso(a.created_at),
+            when: super::format::iso(a.created_at)
+                .replace('T', " ")
+                .replace('Z', " UTC"),
+        };
+    }
     Line {
         kind: kind_of(a),
         what: super::communities::describe(&a.verb),

@@ -24,9 +24,12 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/c/{slug}/settings/tiers/{tier}", post(update))
         .post("/c/{slug}/settings/tiers/{tier}/archive", post(archive))
         .post("/c/{slug}/settings/tiers/members", post(assign))
+        .post("/c/{slug}/settings/tiers/defaults", post(set_defaults))
         .post("/c/{slug}/members/{user_id}/tier/renew", post(renew))
         .post("/c/{slug}/members/{user_id}/tier/end", post(end))
+        .post("/c/{slug}/members/{user_id}/tier/change", post(change))
         .get("/c/{slug}/membership", get(mine))
+        .post("/c/{slug}/membership/request", post(request_change))
 }
 
 /// A tier as the pages list it.
@@ -209,7 +212,48 @@ struct SettingsPage {
     form: TierFormView,
     /// The give-a-tier form.
     assign: AssignForm,
+    /// The community's default reminder days for new tiers ("14, 3").
+    default_days: String,
     errors: ValidationErrors,
+}
+
+#[derive(Deserialize, Default)]
+struct DefaultsForm {
+    #[serde(default)]
+    reminder_days: String,
+}
+
+/// Admins set the reminder days new tiers start with.
+async fn set_defaults(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<DefaultsForm>,
+) -> Result<Response, HtmlError> {
+    match state
+        .app
+        .set_tier_defaults(ctx.actor()?, &slug, &form.reminder_days)
+        .await
+    {
+        Ok(days) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/settings/tiers"),
+            &if days.is_empty() {
+                "New tiers send no reminders unless you give them days.".to_string()
+            } else {
+                format!(
+                    "New tiers remind holders {} days before their end.",
+                    days_text(&days)
+                )
+            },
+        )),
+        Err(e) => {
+            let mut errors = ValidationErrors::new();
+            for fe in form_errors(e)?.0 {
+                errors.add("default_reminder_days", fe.message);
+            }
+            settings_page(&state, &ctx, &slug, None, None, errors).await
+        }
+    }
 }
 
 pub struct TierFormView {
@@ -267,9 +311,10 @@ async fn settings_page(
     let actor = ctx.actor()?;
     let (view, tiers) = state.app.membership_tiers(actor, slug).await?;
     let (_, terms) = state.app.tier_terms(actor, slug).await?;
+    let default_days = days_text(&state.app.default_reminder_days(&view).await?);
     let form = form.unwrap_or_else(|| TierForm {
         period_months: "12".into(),
-        reminder_days: "14, 3".into(),
+        reminder_days: default_days.clone(),
         ..Default::default()
     });
     let spaces = state.app.visible_spaces(&view).await?;
@@ -288,6 +333,7 @@ async fn settings_page(
         terms: terms.iter().map(TermLine::from).collect(),
         form: form_view(state, &view, &form).await?,
         assign: assign.unwrap_or_default(),
+        default_days,
         errors,
     };
     Ok(page(status, &body, ctx.flash.is_some()))
@@ -515,11 +561,137 @@ async fn end(
     ))
 }
 
+#[derive(Deserialize, Default)]
+struct ChangeForm {
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    expires_on: String,
+}
+
+/// An admin changes a member's tier (the form under each active term). A refused change is
+/// said at the table (`change_tier`), with the reason.
+async fn change(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, user_id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ChangeForm>,
+) -> Result<Response, HtmlError> {
+    let input = AssignInput {
+        tier: form.tier,
+        starts_on: form.starts_on,
+        expires_on: form.expires_on,
+    };
+    match state
+        .app
+        .change_tier(ctx.actor()?, &slug, &user_id, &input)
+        .await
+    {
+        Ok(t) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/settings/tiers"),
+            &format!(
+                "{} now holds {}{}; the previous tier ended on {}.",
+                t.term.display_name,
+                t.term.tier_name,
+                t.expires_on
+                    .map(|d| format!(" until {d}"))
+                    .unwrap_or_default(),
+                t.starts_on
+            ),
+        )),
+        Err(e) => {
+            let mut errors = ValidationErrors::new();
+            for fe in form_errors(e)?.0 {
+                errors.add("change_tier", fe.message);
+            }
+            settings_page(&state, &ctx, &slug, None, None, errors).await
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "membership_tiers/mine.html")]
 struct MinePage {
     layout: Layout,
+    slug: String,
     term: Option<TermLine>,
+    /// The id of the tier the member holds now (active), if any.
+    current_tier: String,
+    tiers: Vec<TierLine>,
+    /// The request form after a refusal.
+    request: RequestForm,
+    errors: ValidationErrors,
+}
+
+#[derive(Deserialize, Default)]
+struct RequestForm {
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    message: String,
+}
+
+async fn mine_page(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    request: RequestForm,
+    errors: ValidationErrors,
+) -> Result<Response, HtmlError> {
+    let actor = ctx.actor()?;
+    let (view, tiers, term) = state.app.membership_overview(actor, slug).await?;
+    let spaces = state.app.visible_spaces(&view).await?;
+    let layout = Layout::new(state, ctx, "Membership")
+        .await?
+        .in_community(&view, &spaces, None);
+    let current_tier = term
+        .as_ref()
+        .filter(|t| t.term.status == "active")
+        .map(|t| t.term.tier_id.clone())
+        .unwrap_or_default();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(page(
+        status,
+        &MinePage {
+            layout,
+            slug: slug.to_string(),
+            term: term.as_ref().map(TermLine::from),
+            current_tier,
+            tiers: tiers.iter().map(TierLine::from).collect(),
+            request,
+            errors,
+        },
+        ctx.flash.is_some(),
+    ))
+}
+
+/// A member asks the admins for another tier.
+async fn request_change(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<RequestForm>,
+) -> Result<Response, HtmlError> {
+    match state
+        .app
+        .request_tier_change(ctx.actor()?, &slug, &form.tier, &form.message)
+        .await
+    {
+        Ok(()) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/membership"),
+            "Your request is sent to the community's admins.",
+        )),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            mine_page(&state, &ctx, &slug, form, errors).await
+        }
+    }
 }
 
 async fn mine(
@@ -527,19 +699,12 @@ async fn mine(
     ctx: Ctx,
     Path(slug): Path<String>,
 ) -> Result<Response, HtmlError> {
-    let actor = ctx.actor()?;
-    let term = state.app.member_tier(actor, &slug, &actor.user_id).await?;
-    let view = state.app.community(Some(actor), &slug).await?;
-    let spaces = state.app.visible_spaces(&view).await?;
-    let layout = Layout::new(&state, &ctx, "Your membership")
-        .await?
-        .in_community(&view, &spaces, None);
-    Ok(page(
-        StatusCode::OK,
-        &MinePage {
-            layout,
-            term: term.as_ref().map(TermLine::from),
-        },
-        ctx.flash.is_some(),
-    ))
+    mine_page(
+        &state,
+        &ctx,
+        &slug,
+        RequestForm::default(),
+        ValidationErrors::new(),
+    )
+    .await
 }

@@ -101,6 +101,9 @@ pub struct CommunityNav {
     pub current_space: Option<String>,
     pub can_manage: bool,
     pub is_member: bool,
+    /// Required profile fields the member has not answered (made required after they
+    /// joined): every page of the community prompts them, without blocking anything.
+    pub missing_fields: Vec<String>,
 }
 
 pub struct NavSpace {
@@ -169,6 +172,7 @@ impl Layout {
             current_space: current_space.map(str::to_string),
             can_manage: view.can_manage(),
             is_member: view.role().is_some(),
+            missing_fields: view.missing_fields.clone(),
         });
         self
     }

@@ -218,11 +218,11 @@ pub struct AnswerItem {
 }
 
 impl AnswerItem {
-    fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         self.values.first().map(String::as_str).unwrap_or("")
     }
 
-    fn has(&self, option: &str) -> bool {
+    pub(crate) fn has(&self, option: &str) -> bool {
         self.values.iter().any(|v| v == option)
     }
 }
@@ -236,7 +236,23 @@ struct AnswersPage {
     items: Vec<AnswerItem>,
 }
 
-fn answer_items(answers: Vec<Answer>, errors: &ValidationErrors) -> Vec<AnswerItem> {
+/// The fields a join form asks, with what was typed (after a refused join) and the errors.
+pub(crate) fn joining_items(
+    fields: Vec<Field>,
+    given: &HashMap<String, Vec<String>>,
+    errors: &ValidationErrors,
+) -> Vec<AnswerItem> {
+    let answers = fields
+        .into_iter()
+        .map(|field| Answer {
+            values: given.get(&field.id).cloned().unwrap_or_default(),
+            field,
+        })
+        .collect();
+    answer_items(answers, errors)
+}
+
+pub(crate) fn answer_items(answers: Vec<Answer>, errors: &ValidationErrors) -> Vec<AnswerItem> {
     answers
         .into_iter()
         .map(|a| AnswerItem {
@@ -295,7 +311,7 @@ async fn edit_answers(
 }
 
 /// Form fields are named `f.<field id>` (repeated for a multi select).
-fn given_answers(form: &[(String, String)]) -> HashMap<String, Vec<String>> {
+pub(crate) fn given_answers(form: &[(String, String)]) -> HashMap<String, Vec<String>> {
     let mut given: HashMap<String, Vec<String>> = HashMap::new();
     for (k, v) in form {
         if let Some(id) = k.strip_prefix("f.") {

@@ -377,6 +377,40 @@ impl App {
         Ok(Some(self.term_view(term, renewals, tz_of(view))))
     }
 
+    /// The tier (not archived), the start (today if empty) and the end date given, if any, of
+    /// an assignment or a change, with every field's error at once.
+    async fn read_assignment(
+        &self,
+        view: &CommunityView,
+        input: &AssignInput,
+        today: NaiveDate,
+    ) -> AppResult<(TierRow, NaiveDate, Option<NaiveDate>)> {
+        let tier = store::tier_by_id(self.db(), &view.community.id, input.tier.trim())
+            .await?
+            .filter(|t| t.archived_at.is_none());
+        let mut e = townsquare_domain::ValidationErrors::new();
+        if tier.is_none() {
+            e.add("tier", "Choose one of the community's tiers.");
+        }
+        let starts_on = if input.starts_on.trim().is_empty() {
+            Some(today)
+        } else {
+            e.check("starts_on", rules::parse_date(&input.starts_on))
+        };
+        let given_end = if input.expires_on.trim().is_empty() {
+            None
+        } else {
+            e.check("expires_on", rules::parse_date(&input.expires_on))
+        };
+        let (Some(tier), Some(starts_on)) = (tier, starts_on) else {
+            return Err(AppError::Invalid(e));
+        };
+        if !e.is_empty() {
+            return Err(AppError::Invalid(e));
+        }
+        Ok((tier, starts_on, given_end))
+    }
+
     /// The target must be an active member of the community.
     async fn tier_member(&self, view: &CommunityView, user_id: &str) -> AppResult<()> {
         let membership =
@@ -402,29 +436,7 @@ impl App {
         let tz = tz_of(&view);
         let now = self.now();
         let today = day_of(now, tz);
-        let tier = store::tier_by_id(self.db(), &view.community.id, input.tier.trim())
-            .await?
-            .filter(|t| t.archived_at.is_none());
-        let mut e = townsquare_domain::ValidationErrors::new();
-        if tier.is_none() {
-            e.add("tier", "Choose one of the community's tiers.");
-        }
-        let starts_on = if input.starts_on.trim().is_empty() {
-            Some(today)
-        } else {
-            e.check("starts_on", rules::parse_date(&input.starts_on))
-        };
-        let given_end = if input.expires_on.trim().is_empty() {
-            None
-        } else {
-            e.check("expires_on", rules::parse_date(&input.expires_on))
-        };
-        let (Some(tier), Some(starts_on)) = (tier, starts_on) else {
-            return Err(AppError::Invalid(e));
-        };
-        if !e.is_empty() {
-            return Err(AppError::Invalid(e));
-        }
+        let (tier, starts_on, given_end) = self.read_assignment(&view, input, today).await?;
         let expires_on =
             given_end.or_else(|| tier.period_months.map(|m| rules::end_of_term(starts_on, m)));
         if let Some(end) = expires_on {
@@ -590,29 +602,7 @@ impl App {
         let tz = tz_of(&view);
         let now = self.now();
         let today = day_of(now, tz);
-        let tier = store::tier_by_id(self.db(), &view.community.id, input.tier.trim())
-            .await?
-            .filter(|t| t.archived_at.is_none());
-        let mut e = townsquare_domain::ValidationErrors::new();
-        if tier.is_none() {
-            e.add("tier", "Choose one of the community's tiers.");
-        }
-        let starts_on = if input.starts_on.trim().is_empty() {
-            Some(today)
-        } else {
-            e.check("starts_on", rules::parse_date(&input.starts_on))
-        };
-        let given_end = if input.expires_on.trim().is_empty() {
-            None
-        } else {
-            e.check("expires_on", rules::parse_date(&input.expires_on))
-        };
-        let (Some(tier), Some(starts_on)) = (tier, starts_on) else {
-            return Err(AppError::Invalid(e));
-        };
-        if !e.is_empty() {
-            return Err(AppError::Invalid(e));
-        }
+        let (tier, starts_on, given_end) = self.read_assignment(&view, input, today).await?;
         if starts_on > today {
             return Err(AppError::invalid(
                 "starts_on",

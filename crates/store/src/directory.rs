@@ -2,9 +2,11 @@
 //! from parts because the filters are optional, in SQL both backends run as written; each
 //! sort walks one `memberships_directory_*` index within the community.
 
-use crate::db::Db;
+use crate::db::{Backend, Db};
 use crate::error::MapErr;
+use crate::sql::joined;
 use crate::Result;
+use std::collections::HashSet;
 use townsquare_domain::profiles::prefix_end;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,25 +109,51 @@ impl Sql {
     }
 }
 
-/// How many members a search checks one by one along the sort order before it collects its
-/// matches first instead (see `search`).
-pub const WALK: i64 = 500;
+/// The three numbers that steer a search with conditions on other tables (see `search`).
+#[derive(Debug, Clone, Copy)]
+pub struct SearchTuning {
+    /// Most members one condition may match for the search to collect them; a condition
+    /// matching more is checked per member in SQL instead.
+    pub collect_max: usize,
+    /// The first stretch of the sort order the search reads; each next one is four times
+    /// longer.
+    pub first_stretch: i64,
+    /// How many members the search reads along the order, per collected match, before it
+    /// looks the matches up by id instead.
+    pub reads_per_lookup: usize,
+}
 
-/// The two shapes of a search's SQL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
-    /// Walk the sort's index and check each member (a correlated `EXISTS` per condition):
-    /// stops after a page of matches, so fast when matches are common.
-    Walk,
-    /// Collect the members that match each condition (`IN (subquery)`), then sort them: fast
-    /// when matches are few.
-    Collect,
+impl SearchTuning {
+    /// Reading a member's place in the sort order costs about a tenth of looking a member up
+    /// by id (both backends, measured with `bench/directory`).
+    pub const DEFAULT: SearchTuning = SearchTuning {
+        collect_max: 50_000,
+        first_stretch: 1_000,
+        reads_per_lookup: 10,
+    };
+}
+
+/// A condition that needs another table.
+#[derive(Debug, Clone, Copy)]
+enum Probe<'a> {
+    /// The start of a word of the name or handle, or of an answer to a searchable field.
+    Term(&'a str),
+    /// An answer to the field includes the value (field id, value key).
+    Field(&'a str, &'a str),
+    /// Lists the interest and shows their details to members.
+    Interest(&'a str),
 }
 
 impl DirectoryQuery {
-    /// Whether a condition needs another table (words, answers, an interest).
-    fn has_probes(&self) -> bool {
-        !self.terms.is_empty() || !self.field_filters.is_empty() || self.interest.is_some()
+    fn probes(&self) -> Vec<Probe<'_>> {
+        let mut probes: Vec<Probe> = self.terms.iter().map(|t| Probe::Term(t)).collect();
+        probes.extend(
+            self.field_filters
+                .iter()
+                .map(|(field, key)| Probe::Field(field, key)),
+        );
+        probes.extend(self.interest.as_deref().map(Probe::Interest));
+        probes
     }
 
     /// The sort column, its direction, and the comparison that continues after a cursor.
@@ -134,6 +162,17 @@ impl DirectoryQuery {
             DirectorySort::Name => ("m.name_key", "ASC", ">"),
             DirectorySort::Joined => ("m.joined_at", "DESC", "<"),
             DirectorySort::Active => ("m.last_active_at", "DESC", "<"),
+        }
+    }
+}
+
+impl Probe<'_> {
+    /// How many `SELECT`s the matches are the union of: a word matches names and handles in
+    /// one, answers to the searchable fields in another.
+    fn parts(&self, q: &DirectoryQuery) -> usize {
+        match self {
+            Probe::Term(_) if !q.searchable_fields.is_empty() => 2,
+            _ => 1,
         }
     }
 }
@@ -180,104 +219,154 @@ impl Sql {
         }
         self
     }
+
+    /// Part `part` of the members matching `probe`: `SELECT x.user_id FROM … WHERE …`, with
+    /// `correlate` in the WHERE.
+    fn probe_part(
+        &mut self,
+        q: &DirectoryQuery,
+        probe: Probe<'_>,
+        part: usize,
+        correlate: &str,
+    ) -> &mut Self {
+        match probe {
+            Probe::Term(term) => {
+                self.text("SELECT x.user_id FROM member_search_terms x WHERE x.community_id = ");
+                if part == 0 {
+                    self.text("''");
+                } else {
+                    self.str(&q.community_id);
+                }
+                self.text(correlate)
+                    .text(" AND x.term >= ")
+                    .str(term)
+                    .text(" AND x.term < ")
+                    .str(&prefix_end(term));
+                if part == 1 {
+                    self.text(" AND x.field_id IN (")
+                        .list(&q.searchable_fields)
+                        .text(")");
+                }
+            }
+            Probe::Field(field_id, key) => {
+                self.text("SELECT x.user_id FROM profile_field_values x WHERE x.field_id = ")
+                    .str(field_id)
+                    .text(correlate)
+                    .text(" AND x.value_key = ")
+                    .str(key);
+            }
+            Probe::Interest(interest) => {
+                // Those who hide their details are few (a partial index): leaving them out
+                // costs one small set, where joining each match's profile cost a lookup each.
+                self.text("SELECT x.user_id FROM member_interests x WHERE x.interest = ")
+                    .str(interest)
+                    .text(correlate)
+                    .text(
+                        " AND x.user_id NOT IN
+                         (SELECT h.user_id FROM member_profiles h WHERE NOT h.show_details)",
+                    );
+            }
+        }
+        self
+    }
+
+    /// `AND (EXISTS (…) OR …)`: the member `m` matches `probe`. `LIMIT 1 OFFSET 0` keeps
+    /// PostgreSQL from turning the subqueries into joins that read every match first.
+    fn matches(&mut self, q: &DirectoryQuery, probe: Probe<'_>) -> &mut Self {
+        self.text(" AND (");
+        for part in 0..probe.parts(q) {
+            if part > 0 {
+                self.text(" OR ");
+            }
+            self.text("EXISTS (")
+                .probe_part(q, probe, part, " AND x.user_id = m.user_id")
+                .text(" LIMIT 1 OFFSET 0)");
+        }
+        self.text(")")
+    }
+
+    /// The conditions on the membership row itself.
+    fn membership_filters(&mut self, q: &DirectoryQuery) -> &mut Self {
+        if let Some(role) = &q.role {
+            self.text(" AND m.role = ").str(role);
+        }
+        if let Some(level) = q.trust_level {
+            self.text(" AND m.trust_level = ").int(level);
+        }
+        if let Some(t) = q.joined_after {
+            self.text(" AND m.joined_at >= ").int(t);
+        }
+        if let Some(t) = q.joined_before {
+            self.text(" AND m.joined_at < ").int(t);
+        }
+        self
+    }
 }
 
-/// The SQL of one page (`q.limit` rows) in `shape`; `until`, for a walk, is where it stops.
-fn build(q: &DirectoryQuery, shape: Shape, until: Option<&DirectoryCursor>) -> Sql {
+/// Which members a statement considers, besides those of the community after the cursor.
+enum Among<'a> {
+    /// Members matching these conditions (each checked per member).
+    Matching(&'a [Probe<'a>]),
+    /// These members (by id), and matching these conditions.
+    Ids(Backend, &'a [String], &'a [Probe<'a>]),
+}
+
+/// `SELECT <columns> FROM memberships m … WHERE` the community's active members after the
+/// query's cursor (and at or before `until`) among `among`, with the membership filters.
+fn members_where(
+    q: &DirectoryQuery,
+    columns: &str,
+    among: &Among<'_>,
+    until: Option<&DirectoryCursor>,
+) -> Sql {
     let mut sql = Sql::new();
-    sql.text(
-        "SELECT m.user_id, u.display_name, u.handle, m.role, m.joined_at, m.last_active_at,
-                m.trust_level, m.name_key, p.headline, p.avatar_file_id
-         FROM memberships m
-         JOIN users u ON u.id = m.user_id
-         LEFT JOIN member_profiles p ON p.user_id = m.user_id
-         WHERE m.community_id = ",
-    )
-    .str(&q.community_id)
-    .text(" AND m.status = 'active'");
-    let (column, direction, op) = q.order();
+    sql.text(&format!("SELECT {columns} WHERE m.community_id = "))
+        .str(&q.community_id)
+        .text(" AND m.status = 'active'");
+    let (_, _, op) = q.order();
     if let Some(after) = &q.after {
         sql.keyset(q, op, after);
     }
     if let Some(until) = until {
         sql.keyset(q, if op == ">" { "<=" } else { ">=" }, until);
     }
-    // A walk checks each member with correlated subqueries; `LIMIT 1 OFFSET 0` keeps
-    // PostgreSQL from turning them into joins that read every match first. Collecting reads
-    // the matches of each condition through its index.
-    let walk = shape == Shape::Walk;
-    let (probe, close) = if walk {
-        (" EXISTS (SELECT 1", " LIMIT 1 OFFSET 0)")
-    } else {
-        (" m.user_id IN (SELECT x.user_id", ")")
-    };
-    let me = if walk {
-        " AND x.user_id = m.user_id"
-    } else {
-        ""
-    };
-    for term in &q.terms {
-        let end = prefix_end(term);
-        sql.text(" AND (")
-            .text(probe)
-            .text(" FROM member_search_terms x WHERE x.community_id = ''")
-            .text(me)
-            .text(" AND x.term >= ")
-            .str(term)
-            .text(" AND x.term < ")
-            .str(&end)
-            .text(close);
-        if !q.searchable_fields.is_empty() {
-            sql.text(" OR")
-                .text(probe)
-                .text(" FROM member_search_terms x WHERE x.community_id = ")
-                .str(&q.community_id)
-                .text(me)
-                .text(" AND x.term >= ")
-                .str(term)
-                .text(" AND x.term < ")
-                .str(&end)
-                .text(" AND x.field_id IN (")
-                .list(&q.searchable_fields)
-                .text(")")
-                .text(close);
+    let probes = match among {
+        Among::Matching(probes) => probes,
+        Among::Ids(backend, ids, probes) => {
+            // One parameter holding every id as a JSON array: a statement with thousands of
+            // parameters costs more to prepare than to run.
+            let json = serde_json::to_string(ids).expect("ids serialize");
+            match backend {
+                Backend::Sqlite => sql.text(" AND m.user_id IN (SELECT value FROM json_each("),
+                Backend::Postgres => {
+                    sql.text(" AND m.user_id IN (SELECT json_array_elements_text(CAST(")
+                }
+            };
+            sql.str(&json);
+            match backend {
+                Backend::Sqlite => sql.text("))"),
+                Backend::Postgres => sql.text(" AS json)))"),
+            };
+            probes
         }
-        sql.text(")");
+    };
+    for probe in probes.iter() {
+        sql.matches(q, *probe);
     }
-    for (field_id, key) in &q.field_filters {
-        sql.text(" AND")
-            .text(probe)
-            .text(" FROM profile_field_values x WHERE x.field_id = ")
-            .str(field_id)
-            .text(me)
-            .text(" AND x.value_key = ")
-            .str(key)
-            .text(close);
-    }
-    if let Some(interest) = &q.interest {
-        sql.text(" AND")
-            .text(probe)
-            .text(
-                " FROM member_interests x JOIN member_profiles xp ON xp.user_id = x.user_id
-                 WHERE x.interest = ",
-            )
-            .str(interest)
-            .text(me)
-            .text(" AND xp.show_details")
-            .text(close);
-    }
-    if let Some(role) = &q.role {
-        sql.text(" AND m.role = ").str(role);
-    }
-    if let Some(level) = q.trust_level {
-        sql.text(" AND m.trust_level = ").int(level);
-    }
-    if let Some(t) = q.joined_after {
-        sql.text(" AND m.joined_at >= ").int(t);
-    }
-    if let Some(t) = q.joined_before {
-        sql.text(" AND m.joined_at < ").int(t);
-    }
+    sql.membership_filters(q);
+    sql
+}
+
+const PAGE_COLUMNS: &str = "m.user_id, u.display_name, u.handle, m.role, m.joined_at,
+    m.last_active_at, m.trust_level, m.name_key, p.headline, p.avatar_file_id
+    FROM memberships m
+    JOIN users u ON u.id = m.user_id
+    LEFT JOIN member_profiles p ON p.user_id = m.user_id";
+
+/// The SQL of one page (`q.limit` rows) among `among`, in the sort order.
+fn page_sql(q: &DirectoryQuery, among: &Among<'_>, until: Option<&DirectoryCursor>) -> Sql {
+    let (column, direction, _) = q.order();
+    let mut sql = members_where(q, PAGE_COLUMNS, among, until);
     sql.text(&format!(
         " ORDER BY {column} {direction}, m.user_id {direction} LIMIT "
     ))
@@ -285,34 +374,41 @@ fn build(q: &DirectoryQuery, shape: Shape, until: Option<&DirectoryCursor>) -> S
     sql
 }
 
-/// Where a walk of `walk` members along the sort order, from the query's cursor, ends; `None`
-/// when fewer remain. Reads the sort's index only.
-async fn walk_end(db: &Db, q: &DirectoryQuery, walk: i64) -> Result<Option<DirectoryCursor>> {
-    let (column, direction, op) = q.order();
-    let mut sql = Sql::new();
-    sql.text(&format!(
-        "SELECT m.user_id, {column} AS sort_key FROM memberships m WHERE m.community_id = "
-    ))
-    .str(&q.community_id)
-    .text(" AND m.status = 'active'");
-    if let Some(after) = &q.after {
-        sql.keyset(q, op, after);
-    }
-    sql.text(&format!(
-        " ORDER BY {column} {direction}, m.user_id {direction} LIMIT 1 OFFSET "
-    ))
-    .int(walk - 1);
-    Ok(match q.sort {
-        DirectorySort::Name => fetch_end::<String>(db, &sql)
-            .await?
-            .map(|(id, key)| DirectoryCursor::Name(key, id)),
-        DirectorySort::Joined | DirectorySort::Active => fetch_end::<i64>(db, &sql)
-            .await?
-            .map(|(id, t)| DirectoryCursor::Time(t, id)),
-    })
+/// The ids of the members among `among` after the query's cursor (up to `until`), in the
+/// sort order, as one comma-joined text: one row to hand over instead of thousands.
+fn ordered_ids_sql(
+    q: &DirectoryQuery,
+    among: &Among<'_>,
+    until: Option<&DirectoryCursor>,
+    backend: Backend,
+) -> Sql {
+    let (column, direction, _) = q.order();
+    let ids = joined(
+        backend,
+        "m.user_id",
+        Some(&format!("{column} {direction}, m.user_id {direction}")),
+    );
+    members_where(q, &format!("{ids} FROM memberships m"), among, until)
 }
 
-async fn fetch_end<K>(db: &Db, sql: &Sql) -> Result<Option<(String, K)>>
+async fn fetch_joined(db: &Db, sql: &Sql) -> Result<Vec<String>> {
+    let text: Option<String> = with_read!(db, |c| {
+        let mut query = sqlx::query_scalar::<_, Option<String>>(&sql.text);
+        for b in &sql.binds {
+            query = match b {
+                Bind::Text(s) => query.bind(s.as_str()),
+                Bind::Int(n) => query.bind(*n),
+            };
+        }
+        query.fetch_one(c).await.db()
+    })?;
+    Ok(text
+        .filter(|t| !t.is_empty())
+        .map(|t| t.split(',').map(str::to_string).collect())
+        .unwrap_or_default())
+}
+
+async fn fetch_pair<K>(db: &Db, sql: &Sql) -> Result<Option<(String, K)>>
 where
     K: Send + Unpin,
     for<'r> K: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
@@ -343,33 +439,174 @@ async fn fetch_page(db: &Db, sql: &Sql) -> Result<Vec<DirectoryRow>> {
     })
 }
 
-/// One page of the directory. Without words, answers or an interest to match: one walk of
-/// the sort's index. With them, the cost depends on how common the matches are along the sort
-/// order, which neither planner estimates well here (a prefix of a word, several conditions
-/// at once). So: first a walk of at most `WALK` members in order, checking each; when that
-/// fills the page (common matches), done. Otherwise the rest of the page comes from after the
-/// walk's end by collecting the matches first and sorting them, which is cheap when they are
-/// few (and as slow as before this walk when they are many but rare at the start of the
-/// order, as a common name prefix is among names sorted from "A").
+/// Every user matching `probe` (in any community: names are everyone's), or `None` when
+/// more than `most` rows match. Reads one index range per part.
+async fn collect(
+    db: &Db,
+    q: &DirectoryQuery,
+    probe: Probe<'_>,
+    most: usize,
+) -> Result<Option<HashSet<String>>> {
+    let mut sql = Sql::new();
+    sql.text(&format!(
+        "SELECT {} FROM (",
+        joined(db.backend(), "c.user_id", None)
+    ));
+    for part in 0..probe.parts(q) {
+        if part > 0 {
+            sql.text(" UNION ALL ");
+        }
+        sql.probe_part(q, probe, part, "");
+    }
+    sql.text(" LIMIT ")
+        .int(i64::try_from(most).unwrap_or(i64::MAX).saturating_add(1))
+        .text(") c");
+    let ids = fetch_joined(db, &sql).await?;
+    Ok((ids.len() <= most).then(|| ids.into_iter().collect()))
+}
+
+/// One page of the directory. Without words, answers or an interest to match: one read of
+/// the sort's index. With them, neither planner estimates well how common the matches are
+/// along the sort order (a prefix of a word, several conditions at once), so the search
+/// decides itself, from what it collects:
+///
+/// 1. The members matching each condition, by the condition's index (names are global, so
+///    these include people of other communities), intersected in memory. A condition with
+///    more than `collect_max` matches is checked per member in SQL instead.
+/// 2. Then it reads the community's members along the sort order, in stretches four times
+///    longer each time, keeping those collected, until the page is full: cheap when the
+///    matches are common, wherever they fall in the order (a common name prefix clusters
+///    far down the names).
+/// 3. Once it has read `reads_per_lookup` members per collected match without filling the
+///    page (rare matches), it looks the rest up by id instead and sorts them.
+///
+/// So a page costs at most about twice the cheaper of reading and looking up. Ids travel
+/// comma-joined, one row per statement: handing over a row costs more than finding it.
 pub async fn search(db: &Db, q: &DirectoryQuery) -> Result<Vec<DirectoryRow>> {
-    if !q.has_probes() {
-        return fetch_page(db, &build(q, Shape::Walk, None)).await;
+    search_tuned(db, q, SearchTuning::DEFAULT).await
+}
+
+/// `search` with other numbers: the same members in the same order, at another cost.
+pub async fn search_tuned(
+    db: &Db,
+    q: &DirectoryQuery,
+    tuning: SearchTuning,
+) -> Result<Vec<DirectoryRow>> {
+    let probes = q.probes();
+    if probes.is_empty() {
+        return fetch_page(db, &page_sql(q, &Among::Matching(&[]), None)).await;
     }
-    let end = walk_end(db, q, WALK).await?;
-    let mut rows = fetch_page(db, &build(q, Shape::Walk, end.as_ref())).await?;
-    let Some(end) = end else {
-        return Ok(rows);
+    let mut collected: Option<HashSet<String>> = None;
+    let mut per_member = Vec::new();
+    for probe in &probes {
+        match collect(db, q, *probe, tuning.collect_max).await? {
+            Some(ids) => {
+                collected = Some(match collected {
+                    None => ids,
+                    Some(mut so_far) => {
+                        so_far.retain(|id| ids.contains(id));
+                        so_far
+                    }
+                })
+            }
+            None => per_member.push(*probe),
+        }
+    }
+    let found = match &collected {
+        Some(ids) if ids.is_empty() => Vec::new(),
+        collected => read_along(db, q, collected.as_ref(), &per_member, tuning).await?,
     };
-    if rows.len() as i64 >= q.limit {
-        return Ok(rows);
+    if found.is_empty() {
+        return Ok(Vec::new());
     }
-    let rest = DirectoryQuery {
-        after: Some(end),
-        limit: q.limit - rows.len() as i64,
+    let page = DirectoryQuery {
+        limit: found.len() as i64,
         ..q.clone()
     };
-    rows.extend(fetch_page(db, &build(&rest, Shape::Collect, None)).await?);
-    Ok(rows)
+    fetch_page(
+        db,
+        &page_sql(&page, &Among::Ids(db.backend(), &found, &[]), None),
+    )
+    .await
+}
+
+/// The ids of the page's members, in order (steps 2 and 3 of `search`).
+async fn read_along(
+    db: &Db,
+    q: &DirectoryQuery,
+    collected: Option<&HashSet<String>>,
+    per_member: &[Probe<'_>],
+    tuning: SearchTuning,
+) -> Result<Vec<String>> {
+    let backend = db.backend();
+    let wanted = q.limit.max(0) as usize;
+    let budget = collected.map(|ids| ids.len().saturating_mul(tuning.reads_per_lookup));
+    let mut found: Vec<String> = Vec::new();
+    let mut from = q.clone();
+    let mut stretch = tuning.first_stretch.max(1);
+    let mut read = 0usize;
+    loop {
+        if budget.is_some_and(|budget| read >= budget) {
+            break;
+        }
+        let end = stretch_end(db, &from, stretch).await?;
+        let ids = fetch_joined(
+            db,
+            &ordered_ids_sql(&from, &Among::Matching(per_member), end.as_ref(), backend),
+        )
+        .await?;
+        read = read.saturating_add(stretch as usize);
+        for id in ids {
+            if collected.is_none_or(|c| c.contains(&id)) {
+                found.push(id);
+                if found.len() == wanted {
+                    return Ok(found);
+                }
+            }
+        }
+        let Some(end) = end else {
+            return Ok(found);
+        };
+        from.after = Some(end);
+        stretch = stretch.saturating_mul(4);
+    }
+    // Rare matches: look up where the rest of the collected members are, after what was read.
+    let ids: Vec<String> = collected
+        .expect("a budget means collected ids")
+        .iter()
+        .cloned()
+        .collect();
+    let rest = fetch_joined(
+        db,
+        &ordered_ids_sql(&from, &Among::Ids(backend, &ids, per_member), None, backend),
+    )
+    .await?;
+    found.extend(rest.into_iter().take(wanted - found.len()));
+    Ok(found)
+}
+
+/// Where a stretch of `read` members along the sort order, from the query's cursor, ends;
+/// `None` when fewer remain. Reads the sort's index only.
+async fn stretch_end(db: &Db, q: &DirectoryQuery, read: i64) -> Result<Option<DirectoryCursor>> {
+    let (column, direction, _) = q.order();
+    let mut sql = members_where(
+        q,
+        &format!("m.user_id, {column} FROM memberships m"),
+        &Among::Matching(&[]),
+        None,
+    );
+    sql.text(&format!(
+        " ORDER BY {column} {direction}, m.user_id {direction} LIMIT 1 OFFSET "
+    ))
+    .int(read - 1);
+    Ok(match q.sort {
+        DirectorySort::Name => fetch_pair::<String>(db, &sql)
+            .await?
+            .map(|(id, key)| DirectoryCursor::Name(key, id)),
+        DirectorySort::Joined | DirectorySort::Active => fetch_pair::<i64>(db, &sql)
+            .await?
+            .map(|(id, t)| DirectoryCursor::Time(t, id)),
+    })
 }
 
 /// The answers of several members to the given fields (for the directory's cards).

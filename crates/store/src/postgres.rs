@@ -79,11 +79,17 @@ pub(crate) async fn describe_schema(pool: &PgPool) -> Result<Vec<String>> {
     .await
     .db()?;
     for (table, name, def) in indexes {
+        // A partial index: its columns come before the predicate, which is only marked (the
+        // two backends spell predicates differently).
+        let (def, partial) = match def.split_once(" WHERE ") {
+            Some((def, _)) => (def.to_string(), " partial"),
+            None => (def, ""),
+        };
         let cols = def
             .rsplit_once('(')
             .map(|(_, rest)| rest.trim_end_matches(')').replace(' ', ""))
             .unwrap_or_default();
-        lines.push(format!("index {table}.{name} ({cols})"));
+        lines.push(format!("index {table}.{name} ({cols}){partial}"));
     }
     lines.sort();
     Ok(lines)

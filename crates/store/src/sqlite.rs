@@ -53,15 +53,15 @@ pub(crate) async fn describe_schema(pool: &SqlitePool) -> Result<Vec<String>> {
                 ty.to_lowercase()
             ));
         }
-        let indexes: Vec<(String,)> = sqlx::query_as(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1
-             AND name NOT LIKE 'sqlite_autoindex%'",
+        let indexes: Vec<(String, bool)> = sqlx::query_as(
+            "SELECT name, \"partial\" FROM pragma_index_list($1)
+             WHERE name NOT LIKE 'sqlite_autoindex%'",
         )
         .bind(&table)
         .fetch_all(pool)
         .await
         .db()?;
-        for (index,) in indexes {
+        for (index, partial) in indexes {
             let cols: Vec<(String,)> =
                 sqlx::query_as("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
                     .bind(&index)
@@ -69,7 +69,11 @@ pub(crate) async fn describe_schema(pool: &SqlitePool) -> Result<Vec<String>> {
                     .await
                     .db()?;
             let cols: Vec<String> = cols.into_iter().map(|(c,)| c).collect();
-            lines.push(format!("index {table}.{index} ({})", cols.join(",")));
+            let partial = if partial { " partial" } else { "" };
+            lines.push(format!(
+                "index {table}.{index} ({}){partial}",
+                cols.join(",")
+            ));
         }
     }
     lines.sort();

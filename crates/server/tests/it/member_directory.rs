@@ -5,6 +5,8 @@
 use crate::discussions::{guild, member};
 use crate::member_profiles::{answer, field, user_id};
 use serde_json::{json, Value};
+use townsquare_app::domain::profiles::value_key;
+use townsquare_app::store::directory::{self, DirectoryQuery, DirectorySort, SearchTuning};
 use townsquare_testkit::TestApp;
 
 async fn names(t: &TestApp, token: &str, query: &str) -> Vec<String> {
@@ -506,10 +508,8 @@ async fn all_pages(t: &TestApp, token: &str, query: &str, sort: &str, limit: i64
     }
 }
 
-/// The demo community has more members than a search checks one by one in order
-/// (`store::directory::WALK`): a search whose matches are rare there finishes its page by
-/// collecting the matches after that point. Paged or in one page, in any order, the same
-/// members, each once.
+/// Searches whose matches are rare or common in the demo community: paged or in one page, in
+/// any order, the same members, each once.
 #[tokio::test]
 async fn rare_and_common_matches_page_the_same_members_in_every_order() {
     let t = TestApp::spawn().await;
@@ -538,5 +538,167 @@ async fn rare_and_common_matches_page_the_same_members_in_every_order() {
             assert_eq!(other, unique, "{query} by {sort}");
         }
     }
+    t.stop().await;
+}
+
+/// Every page of `query` in the search's way set by `tuning`, paging `limit` at a time.
+async fn tuned_pages(
+    t: &TestApp,
+    query: &DirectoryQuery,
+    limit: i64,
+    tuning: SearchTuning,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut page_query = DirectoryQuery {
+        limit,
+        ..query.clone()
+    };
+    loop {
+        let page = directory::search_tuned(t.app.db(), &page_query, tuning)
+            .await
+            .expect("search");
+        assert!(page.len() as i64 <= limit);
+        ids.extend(page.iter().map(|r| r.user_id.clone()));
+        match page.last() {
+            Some(last) if page.len() as i64 == limit => {
+                page_query.after = Some(last.cursor(query.sort))
+            }
+            _ => return ids,
+        }
+    }
+}
+
+/// The search's ways — collecting each condition's matches then reading along the order,
+/// looking the matches up by id, checking conditions per member in SQL, and mixes of them —
+/// list the same members in the same order as the plain SQL of the conditions (every
+/// condition checked per member, in one read of the order), whatever numbers steer it, on
+/// the demo community.
+#[tokio::test]
+async fn every_way_of_searching_lists_what_the_conditions_select_in_order() {
+    let t = TestApp::spawn().await;
+    t.app.seed_demo().await.expect("demo");
+    let community =
+        townsquare_app::store::communities::community_by_slug(t.app.db(), "open-source-guild")
+            .await
+            .expect("community")
+            .expect("the demo guild");
+    let fields = townsquare_app::store::profiles::fields(t.app.db(), &community.id)
+        .await
+        .expect("fields");
+    let searchable: Vec<String> = fields
+        .iter()
+        .filter(|f| f.visibility != "admins")
+        .map(|f| f.id.clone())
+        .collect();
+    let select = fields
+        .iter()
+        .find(|f| f.kind == "single_select")
+        .expect("a select field");
+    let options: Vec<String> = serde_json::from_str(&select.options).unwrap();
+    let filter = (select.id.clone(), value_key(&options[0]));
+    let base = DirectoryQuery {
+        community_id: community.id.clone(),
+        terms: Vec::new(),
+        searchable_fields: searchable,
+        field_filters: Vec::new(),
+        interest: None,
+        role: None,
+        trust_level: None,
+        joined_after: None,
+        joined_before: None,
+        sort: DirectorySort::Name,
+        after: None,
+        limit: 0,
+    };
+    let terms = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    let queries = [
+        DirectoryQuery {
+            terms: terms(&["o"]),
+            ..base.clone()
+        },
+        DirectoryQuery {
+            terms: terms(&["ma"]),
+            ..base.clone()
+        },
+        DirectoryQuery {
+            terms: terms(&["a", "o"]),
+            role: Some("member".into()),
+            ..base.clone()
+        },
+        DirectoryQuery {
+            terms: terms(&["rust"]),
+            interest: Some("security".into()),
+            ..base.clone()
+        },
+        DirectoryQuery {
+            field_filters: vec![filter.clone()],
+            interest: Some("open data".into()),
+            ..base.clone()
+        },
+        DirectoryQuery {
+            terms: terms(&["e"]),
+            field_filters: vec![filter],
+            ..base.clone()
+        },
+    ];
+    let plain_sql = SearchTuning {
+        collect_max: 0,
+        first_stretch: i64::MAX / 8,
+        reads_per_lookup: 1,
+    };
+    let ways = [
+        SearchTuning::DEFAULT,
+        // Reading along the order in short stretches, never looking up.
+        SearchTuning {
+            collect_max: usize::MAX,
+            first_stretch: 2,
+            reads_per_lookup: usize::MAX / 8,
+        },
+        // Looking every match up at once.
+        SearchTuning {
+            collect_max: usize::MAX,
+            first_stretch: 1,
+            reads_per_lookup: 0,
+        },
+        // A stretch or two, then looking up.
+        SearchTuning {
+            collect_max: usize::MAX,
+            first_stretch: 3,
+            reads_per_lookup: 1,
+        },
+        // Common conditions checked per member, the rarer ones collected.
+        SearchTuning {
+            collect_max: 40,
+            first_stretch: 2,
+            reads_per_lookup: 1,
+        },
+    ];
+    let mut nonempty = 0;
+    for query in &queries {
+        for sort in [
+            DirectorySort::Name,
+            DirectorySort::Joined,
+            DirectorySort::Active,
+        ] {
+            let query = DirectoryQuery {
+                sort,
+                ..query.clone()
+            };
+            let expected = tuned_pages(&t, &query, 10_000, plain_sql).await;
+            if !expected.is_empty() {
+                nonempty += 1;
+            }
+            for way in ways {
+                for limit in [7, 50] {
+                    assert_eq!(
+                        tuned_pages(&t, &query, limit, way).await,
+                        expected,
+                        "{query:?} {way:?} by {limit}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(nonempty >= 15, "most queries match someone: {nonempty}");
     t.stop().await;
 }

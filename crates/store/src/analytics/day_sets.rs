@@ -5,7 +5,7 @@
 
 use crate::db::{Backend, Db, Source, Tx};
 use crate::error::MapErr;
-use crate::sql::placeholders;
+use crate::sql::{joined, placeholders};
 use crate::Result;
 
 /// Drops the sealed sets of a day, because something was just recorded for it; the next
@@ -198,14 +198,6 @@ fn backend_of(src: &Source<'_>) -> Backend {
     }
 }
 
-/// `GROUP_CONCAT` is spelled differently by the two backends.
-fn concat(backend: Backend, expr: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("group_concat({expr}, ',')"),
-        Backend::Postgres => format!("string_agg(CAST({expr} AS TEXT), ',')"),
-    }
-}
-
 /// The member-days of `first..=last`, grouped by day and kinds.
 pub async fn member_day_groups<'a>(
     src: impl Into<Source<'a>>,
@@ -222,8 +214,12 @@ pub async fn member_day_groups<'a>(
            ON n.community_id = d.community_id AND n.user_id = d.user_id
          WHERE d.community_id = $1 AND d.day >= $2 AND d.day <= $3
          GROUP BY d.day, d.kinds",
-        concat(backend, "n.number"),
-        concat(backend, "CASE WHEN n.number IS NULL THEN d.user_id END"),
+        joined(backend, "n.number", None),
+        joined(
+            backend,
+            "CASE WHEN n.number IS NULL THEN d.user_id END",
+            None
+        ),
     );
     with_read!(src, |c| sqlx::query_as::<_, DayGroup>(&sql)
         .bind(community_id)
@@ -251,8 +247,12 @@ pub async fn join_groups<'a>(
            ON n.community_id = m.community_id AND n.user_id = m.user_id
          WHERE m.community_id = $1 AND m.joined_day >= $2 AND m.joined_day <= $3
          GROUP BY m.joined_day",
-        concat(backend, "n.number"),
-        concat(backend, "CASE WHEN n.number IS NULL THEN m.user_id END"),
+        joined(backend, "n.number", None),
+        joined(
+            backend,
+            "CASE WHEN n.number IS NULL THEN m.user_id END",
+            None
+        ),
     );
     with_read!(src, |c| sqlx::query_as::<_, DayGroup>(&sql)
         .bind(community_id)
@@ -275,7 +275,7 @@ pub async fn member_day_ids(
         "SELECT day, kinds, {} FROM analytics_member_days
          WHERE community_id = $1 AND day >= $2 AND day <= $3
          GROUP BY day, kinds",
-        concat(db.backend(), "user_id")
+        joined(db.backend(), "user_id", None)
     );
     with_read!(db, |c| sqlx::query_as::<_, (i64, i64, String)>(&sql)
         .bind(community_id)
@@ -297,7 +297,7 @@ pub async fn join_ids(
         "SELECT joined_day, {} FROM analytics_memberships
          WHERE community_id = $1 AND joined_day >= $2 AND joined_day <= $3
          GROUP BY joined_day",
-        concat(db.backend(), "user_id")
+        joined(db.backend(), "user_id", None)
     );
     with_read!(db, |c| sqlx::query_as::<_, (i64, String)>(&sql)
         .bind(community_id)

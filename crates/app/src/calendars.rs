@@ -42,7 +42,8 @@ pub struct SeriesEntry {
     pub series: SeriesRow,
     /// The recurring event's own fields, as an event: the series' title, description, format
     /// and places; its first instance's start and the series' length; a SEQUENCE that grows
-    /// with any change to any date (the sum of the dates'); `id` is the date its URL opens.
+    /// with any change to the series or any date (the series' own plus the sum of its
+    /// dates'); `id` is the date its URL opens.
     pub master: EventRow,
     pub plan: AsRecurring,
     /// The dates, by original start; `plan` indexes them.
@@ -101,7 +102,7 @@ fn as_series_entry(
         starts_at: plan.first_start,
         ends_at: plan.first_start + length,
         time_zone: series.time_zone.clone(),
-        sequence: occurrences.iter().map(|o| o.sequence).sum(),
+        sequence: series.sequence + occurrences.iter().map(|o| o.sequence).sum::<i64>(),
         created_at: series.created_at,
         updated_at: occurrences
             .iter()

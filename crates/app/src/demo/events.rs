@@ -672,6 +672,7 @@ async fn seed_series(
             created_at,
             updated_at: created_at,
             cancelled_at: None,
+            sequence: 0,
         };
         let events = crate::event_series::materialise(
             tx,

@@ -23,6 +23,8 @@
 //! by a move finds its time no longer matches and does nothing. The event's followup row,
 //! locked in the job's transaction, is the marker: whichever of the job and the hosts' button
 //! comes first sends or archives, the other finds it done. Cancelled events are skipped.
+//! Events made before the jobs existed get theirs from the worker's start-up sweep
+//! (`queue_missing_followups`).
 
 use crate::clock::MICROS_PER_MINUTE;
 use crate::events::EventView;
@@ -595,6 +597,17 @@ fn payload_field<'a>(payload: &'a Value, name: &str) -> AppResult<&'a Value> {
 /// transaction. Called whenever an event is scheduled, moved or its followup settings change;
 /// queuing the same time again is a no-op (the job id names it).
 pub(crate) async fn schedule_followups(tx: &mut Tx, event: &EventRow, now: i64) -> AppResult<()> {
+    schedule_followups_due_since(tx, event, now, i64::MIN).await
+}
+
+/// As `schedule_followups`, leaving out a job due before `due_since` (the start-up sweep does
+/// not send a request for an event long over).
+async fn schedule_followups_due_since(
+    tx: &mut Tx,
+    event: &EventRow,
+    now: i64,
+    due_since: i64,
+) -> AppResult<()> {
     if event.cancelled_at.is_some() {
         return Ok(());
     }
@@ -606,7 +619,7 @@ pub(crate) async fn schedule_followups(tx: &mut Tx, event: &EventRow, now: i64) 
         let due = event.ends_at + delay * MICROS_PER_MINUTE;
         jobs.push((
             FEEDBACK_REQUEST,
-            format!("event-feedback:{}:{due}", event.id),
+            format!("{}{}:{due}", store::FEEDBACK_JOB_PREFIX, event.id),
             due,
         ));
     }
@@ -614,11 +627,14 @@ pub(crate) async fn schedule_followups(tx: &mut Tx, event: &EventRow, now: i64) 
         let due = event.ends_at;
         jobs.push((
             AMA_ARCHIVE,
-            format!("event-ama-archive:{}:{due}", event.id),
+            format!("{}{}:{due}", store::AMA_ARCHIVE_JOB_PREFIX, event.id),
             due,
         ));
     }
     for (kind, id, due) in jobs {
+        if due < due_since {
+            continue;
+        }
         let payload = json!({"event_id": event.id, "due_at": due}).to_string();
         townsquare_store::jobs::enqueue_once(
             tx,
@@ -636,7 +652,57 @@ pub(crate) async fn schedule_followups(tx: &mut Tx, event: &EventRow, now: i64) 
     Ok(())
 }
 
+/// How long after its due time a follow-up missing its job is still queued by the start-up
+/// sweep: a request that fell due while the server was being upgraded still goes out.
+pub const SWEEP_GRACE_MINUTES: i64 = 60;
+const SWEEP_BATCH: i64 = 200;
+
 impl App {
+    /// Queues the follow-up jobs that events lack — those made before the jobs existed
+    /// (migration 0042) get them only here, or when next edited. Every event not cancelled
+    /// whose feedback request or AMA archive is due from an hour ago on and has no job gets
+    /// it. The worker runs this at start-up; running it again, or on several instances at
+    /// once, queues nothing more: a job's id names the event and its due time, and the event's
+    /// followup row still makes each happen once. Pages of 200 events, one transaction each;
+    /// returns how many events it queued jobs for.
+    pub async fn queue_missing_followups(&self) -> AppResult<usize> {
+        let now = self.now();
+        let due_since = now - SWEEP_GRACE_MINUTES * MICROS_PER_MINUTE;
+        let ending_since = due_since - MAX_FEEDBACK_DELAY_MINUTES * MICROS_PER_MINUTE;
+        let mut after: Option<(i64, String)> = None;
+        let mut queued = 0;
+        loop {
+            let events = store::events_missing_followups(
+                self.db(),
+                ending_since,
+                due_since,
+                after.as_ref().map(|(end, id)| (*end, id.as_str())),
+                SWEEP_BATCH,
+            )
+            .await?;
+            let Some(last) = events.last() else {
+                return Ok(queued);
+            };
+            after = Some((last.ends_at, last.id.clone()));
+            let mut tx = self.db().begin().await?;
+            for event in &events {
+                // The event as it is now: a move since the query queues its new time (and
+                // the move queued it too; a job made stale by a move does nothing).
+                let Some(current) =
+                    townsquare_store::events::event_by_id(&mut tx, &event.id).await?
+                else {
+                    continue;
+                };
+                schedule_followups_due_since(&mut tx, &current, self.now(), due_since).await?;
+                queued += 1;
+            }
+            self.commit(tx).await?;
+            if (events.len() as i64) < SWEEP_BATCH {
+                return Ok(queued);
+            }
+        }
+    }
+
     /// Queues the event's after-the-end jobs (see `schedule_followups`).
     pub(crate) async fn schedule_followups(&self, tx: &mut Tx, event: &EventRow) -> AppResult<()> {
         schedule_followups(tx, event, self.now()).await

@@ -202,6 +202,7 @@ impl App {
             created_at: now,
             updated_at: now,
             cancelled_at: None,
+            sequence: 0,
         };
         let ticket_types = ticket_types.unwrap_or_else(|| vec![TicketType::general_admission()]);
         let mut tx = self.db().begin().await?;

@@ -198,6 +198,11 @@ impl App {
         if let Err(e) = self.schedule_trust_levels().await {
             tracing::error!(error = %e, "could not queue the trust-level run");
         }
+        match self.queue_missing_followups().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(events = n, "queued missing event follow-up jobs"),
+            Err(e) => tracing::error!(error = %e, "could not queue missing event follow-ups"),
+        }
         if let Err(e) = self.recover_interrupted_mail().await {
             tracing::error!(error = %e, "could not check for interrupted mail");
         }

@@ -298,6 +298,100 @@ pub fn describe(rule: &str, tz: Tz) -> String {
     out
 }
 
+/// One date of a series as stored, for writing the series as one recurring calendar event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDate {
+    /// Its original start (RECURRENCE-ID as first expanded), UTC microseconds.
+    pub recurrence_id: i64,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub cancelled: bool,
+    /// Its title, description, format and places are the series' own (not edited apart).
+    pub as_series: bool,
+}
+
+/// How a series reads as one recurring event (RFC 5545): DTSTART at `first_start` on the
+/// series' clock, the stored rule, an EXDATE per cancelled date and an overriding event per
+/// date that differs from what the rule and the series' fields give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsRecurring {
+    /// The first instance's start (UTC microseconds): DTSTART.
+    pub first_start: i64,
+    /// Each stored date's instance of the rule (its RECURRENCE-ID), in the order given.
+    pub instances: Vec<i64>,
+    /// Instances of cancelled dates (EXDATE), unless every date is cancelled.
+    pub excluded: Vec<i64>,
+    /// Indexes of the dates written as overriding events (moved, edited alone).
+    pub overrides: Vec<usize>,
+    /// Every date is cancelled: the series as a whole is called off.
+    pub all_cancelled: bool,
+}
+
+/// The series' dates as one recurring event, when the stored `rule`, expanded on `tz`'s clock
+/// at the series' current wall-clock `time` from the first date's original day, gives exactly
+/// the stored dates' original days (one instance each); None otherwise, and the dates are
+/// then written one by one. A date is covered by the rule when it starts at its instance,
+/// lasts `length` and has the series' fields; otherwise it overrides its instance.
+pub fn as_recurring(
+    rule: &str,
+    tz: Tz,
+    time: NaiveTime,
+    length: i64,
+    dates: &[StoredDate],
+) -> Option<AsRecurring> {
+    let local_day = |micros: i64| {
+        chrono::DateTime::from_timestamp_micros(micros).map(|t| t.with_timezone(&tz).date_naive())
+    };
+    let mut days = dates
+        .iter()
+        .map(|d| local_day(d.recurrence_id))
+        .collect::<Option<Vec<_>>>()?;
+    let first_day = *days.iter().min()?;
+    let expansion = expand(rule, first_day.and_time(time), tz).ok()?;
+    if expansion.rule != rule.trim() {
+        return None;
+    }
+    // The instance of each generated start, by its day on the series' clock; each must fall
+    // at the series' time (not shifted by a clock change's gap).
+    let mut by_day = std::collections::HashMap::new();
+    for &start in &expansion.starts {
+        let t = chrono::DateTime::from_timestamp_micros(start)?.with_timezone(&tz);
+        if t.time() != time {
+            return None;
+        }
+        by_day.insert(t.date_naive(), start);
+    }
+    let instances = days
+        .iter()
+        .map(|d| by_day.get(d).copied())
+        .collect::<Option<Vec<_>>>()?;
+    days.sort();
+    days.dedup();
+    if days.len() != dates.len() || days.len() != expansion.starts.len() {
+        return None;
+    }
+    let all_cancelled = dates.iter().all(|d| d.cancelled);
+    let mut excluded = Vec::new();
+    let mut overrides = Vec::new();
+    for (i, (d, &instance)) in dates.iter().zip(&instances).enumerate() {
+        if d.cancelled {
+            if !all_cancelled {
+                excluded.push(instance);
+            }
+        } else if d.starts_at != instance || d.ends_at != instance + length || !d.as_series {
+            overrides.push(i);
+        }
+    }
+    excluded.sort();
+    Some(AsRecurring {
+        first_start: expansion.starts[0],
+        instances,
+        excluded,
+        overrides,
+        all_cancelled,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,5 +504,60 @@ mod tests {
             let err = expand(rule, start, tz).unwrap_err();
             assert!(err.contains(says), "{rule}: {err}");
         }
+    }
+
+    fn date(rid: &str, start: &str, minutes: i64) -> StoredDate {
+        StoredDate {
+            recurrence_id: utc(rid),
+            starts_at: utc(start),
+            ends_at: utc(start) + minutes * 60_000_000,
+            cancelled: false,
+            as_series: true,
+        }
+    }
+
+    #[test]
+    fn a_series_reads_as_one_rule_with_exceptions_across_the_clock_change() {
+        let berlin = time_zones::parse("Europe/Berlin").unwrap();
+        let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+        let hour = 60 * 60_000_000;
+        let mut dates = vec![
+            date("2027-03-16T08:00", "2027-03-16T08:00", 60),
+            date("2027-03-23T08:00", "2027-03-23T08:00", 60),
+            date("2027-03-30T07:00", "2027-03-30T07:00", 60),
+            date("2027-04-06T07:00", "2027-04-06T07:00", 60),
+        ];
+        let plain = as_recurring("FREQ=WEEKLY;COUNT=4", berlin, nine, hour, &dates).unwrap();
+        assert_eq!(plain.first_start, utc("2027-03-16T08:00"));
+        assert!(plain.overrides.is_empty() && plain.excluded.is_empty());
+        assert_eq!(plain.instances[2], utc("2027-03-30T07:00"));
+        // One moved to the afternoon, one cancelled, one retitled.
+        dates[1].starts_at = utc("2027-03-23T13:00");
+        dates[1].ends_at = utc("2027-03-23T14:00");
+        dates[2].cancelled = true;
+        dates[3].as_series = false;
+        let r = as_recurring("FREQ=WEEKLY;COUNT=4", berlin, nine, hour, &dates).unwrap();
+        assert_eq!(r.overrides, vec![1, 3]);
+        assert_eq!(r.excluded, vec![utc("2027-03-30T07:00")]);
+        assert_eq!(r.instances[1], utc("2027-03-23T08:00"));
+        // The series moved to 10:00: its dates are instances of the rule at the new time.
+        let ten = NaiveTime::from_hms_opt(10, 0, 0).unwrap();
+        let r = as_recurring("FREQ=WEEKLY;COUNT=4", berlin, ten, hour, &dates).unwrap();
+        assert_eq!(r.first_start, utc("2027-03-16T09:00"));
+        assert_eq!(r.overrides, vec![0, 1, 3], "the first keeps 09:00");
+        // A rule that does not give the stored dates is not used.
+        assert_eq!(
+            as_recurring("FREQ=WEEKLY;COUNT=5", berlin, nine, hour, &dates),
+            None
+        );
+        assert_eq!(
+            as_recurring("FREQ=WEEKLY;COUNT=3", berlin, nine, hour, &dates[..3])
+                .map(|r| r.overrides),
+            Some(vec![1])
+        );
+        assert_eq!(
+            as_recurring("FREQ=WEEKLY;COUNT=4", berlin, nine, hour, &dates[1..]),
+            None
+        );
     }
 }

@@ -50,6 +50,80 @@ pub fn local_hour(utc_micros: i64, tz: Tz) -> u32 {
         .unwrap_or(0)
 }
 
+/// One of a zone's observances (RFC 5545 `STANDARD`/`DAYLIGHT` in a `VTIMEZONE`): from
+/// `starts_local` (on the clock in use before it) the offset is `offset_to` seconds east of
+/// UTC, having been `offset_from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observance {
+    pub starts_local: NaiveDateTime,
+    pub offset_from: i32,
+    pub offset_to: i32,
+    pub daylight: bool,
+    pub name: String,
+}
+
+/// The observances of `tz` that cover the UTC instants `[from, until]` (seconds): the one in
+/// force at `from`, then one per change of offset up to `until`, found a day at a time and
+/// to the second in between.
+pub fn observances(tz: Tz, from: i64, until: i64) -> Vec<Observance> {
+    use chrono_tz::{OffsetComponents, OffsetName};
+    const DAY: i64 = 86_400;
+    let offset = |secs: i64| {
+        let t = chrono::DateTime::from_timestamp(secs, 0)
+            .unwrap_or_default()
+            .with_timezone(&tz);
+        let o = *t.offset();
+        (
+            o.base_utc_offset().num_seconds() as i32 + o.dst_offset().num_seconds() as i32,
+            o.dst_offset().num_seconds() != 0,
+            o.abbreviation().unwrap_or("").to_string(),
+        )
+    };
+    let local = |secs: i64, off: i32| {
+        chrono::DateTime::from_timestamp(secs + off as i64, 0)
+            .unwrap_or_default()
+            .naive_utc()
+    };
+    let (off, daylight, name) = offset(from);
+    let mut out = vec![Observance {
+        starts_local: local(from, off),
+        offset_from: off,
+        offset_to: off,
+        daylight,
+        name,
+    }];
+    let mut at = from;
+    let mut current = off;
+    while at < until {
+        let next = (at + DAY).min(until);
+        if offset(next).0 != current {
+            // The first second on the new offset.
+            let (mut lo, mut hi) = (at, next);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if offset(mid).0 == current {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let (to, daylight, name) = offset(hi);
+            out.push(Observance {
+                starts_local: local(hi, current),
+                offset_from: current,
+                offset_to: to,
+                daylight,
+                name,
+            });
+            current = to;
+            at = hi;
+        } else {
+            at = next;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +153,22 @@ mod tests {
         let gap = to_utc(at("2026-03-29T02:30"), berlin);
         assert_eq!(gap, at("2026-03-29T01:30").and_utc().timestamp_micros());
         assert_eq!(local_hour(summer, berlin), 9);
+    }
+
+    #[test]
+    fn observances_find_the_clock_changes_to_the_second() {
+        let berlin = parse("Europe/Berlin").unwrap();
+        let from = to_utc(at("2027-01-01T00:00"), berlin) / 1_000_000;
+        let until = to_utc(at("2027-12-31T00:00"), berlin) / 1_000_000;
+        let o = observances(berlin, from, until);
+        assert_eq!(o.len(), 3, "{o:?}");
+        assert_eq!((o[0].offset_to, o[0].daylight), (3600, false));
+        assert_eq!(o[1].starts_local, at("2027-03-28T02:00"));
+        assert_eq!((o[1].offset_from, o[1].offset_to), (3600, 7200));
+        assert!(o[1].daylight);
+        assert_eq!(o[1].name, "CEST");
+        assert_eq!(o[2].starts_local, at("2027-10-31T03:00"));
+        assert_eq!((o[2].offset_from, o[2].offset_to), (7200, 3600));
+        assert_eq!(observances(UTC, from, until).len(), 1);
     }
 }

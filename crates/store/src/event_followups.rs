@@ -320,3 +320,56 @@ pub async fn participants(db: &Db, event_id: &str) -> Result<i64> {
     .await
     .db())
 }
+
+/// The id prefixes of an event's follow-up jobs: the id is `<prefix><event id>:<due at>`, so
+/// queuing the same job twice (or from two instances) makes one.
+pub const FEEDBACK_JOB_PREFIX: &str = "event-feedback:";
+pub const AMA_ARCHIVE_JOB_PREFIX: &str = "event-ama-archive:";
+
+/// Events lacking a follow-up job they should have (as those made before the jobs existed
+/// do): not cancelled, and either the feedback request — on, not sent, due at or after
+/// `due_since` — or an AMA's archive — not made, the AMA ending at or after `due_since` — has
+/// no job under its id. Events ending before `ending_since` (the earliest any request can be
+/// due at or after `due_since`) are not looked at, so the scan is a range over `events_end`
+/// and a primary-key probe of `jobs` per event in it. Keyset-paged by (end, id) after
+/// `after`, at most `limit`.
+pub async fn events_missing_followups(
+    db: &Db,
+    ending_since: i64,
+    due_since: i64,
+    after: Option<(i64, &str)>,
+    limit: i64,
+) -> Result<Vec<crate::events::EventRow>> {
+    let columns = crate::events::EVENT_COLUMNS
+        .split(", ")
+        .map(|c| format!("e.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (after_end, after_id) = after.unwrap_or((i64::MIN, ""));
+    let delay = format!("COALESCE(f.feedback_delay_minutes, {DEFAULT_FEEDBACK_DELAY_MINUTES})");
+    let sql = format!(
+        "SELECT {columns} FROM events e
+         LEFT JOIN event_followups f ON f.event_id = e.id
+         WHERE e.ends_at >= $1 AND e.cancelled_at IS NULL
+           AND (e.ends_at > $3 OR (e.ends_at = $3 AND e.id > $4))
+           AND ((f.feedback_requested_at IS NULL
+                 AND (f.event_id IS NULL OR f.feedback_delay_minutes IS NOT NULL)
+                 AND e.ends_at + {delay} * 60000000 >= $2
+                 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id =
+                     '{FEEDBACK_JOB_PREFIX}' || e.id || ':'
+                     || CAST(e.ends_at + {delay} * 60000000 AS TEXT)))
+             OR (e.format = 'ama' AND f.archive_topic_id IS NULL AND e.ends_at >= $2
+                 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id =
+                     '{AMA_ARCHIVE_JOB_PREFIX}' || e.id || ':' || CAST(e.ends_at AS TEXT))))
+         ORDER BY e.ends_at, e.id LIMIT $5"
+    );
+    with_read!(db, |c| sqlx::query_as::<_, crate::events::EventRow>(&sql)
+        .bind(ending_since)
+        .bind(due_since)
+        .bind(after_end)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+        .db())
+}

@@ -19,10 +19,12 @@ pub struct SeriesRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub cancelled_at: Option<i64>,
+    /// Grows with every edit and the cancellation of the series itself (calendar SEQUENCE).
+    pub sequence: i64,
 }
 
 const COLUMNS: &str = "id, community_id, space_id, rule, time_zone, template, created_by, \
-     created_at, updated_at, cancelled_at";
+     created_at, updated_at, cancelled_at, sequence";
 
 pub async fn insert_series(tx: &mut Tx, s: &SeriesRow) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
@@ -68,7 +70,8 @@ pub async fn lock_series(tx: &mut Tx, id: &str) -> Result<Option<SeriesRow>> {
 
 pub async fn update_template(tx: &mut Tx, id: &str, template: &str, now: i64) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
-        "UPDATE event_series SET template = $2, updated_at = $3 WHERE id = $1"
+        "UPDATE event_series SET template = $2, updated_at = $3, sequence = sequence + 1
+         WHERE id = $1"
     )
     .bind(id)
     .bind(template)
@@ -82,7 +85,7 @@ pub async fn update_template(tx: &mut Tx, id: &str, template: &str, now: i64) ->
 
 pub async fn cancel_series(tx: &mut Tx, id: &str, now: i64) -> Result<()> {
     with_tx!(tx, |c| sqlx::query(
-        "UPDATE event_series SET cancelled_at = $2, updated_at = $2
+        "UPDATE event_series SET cancelled_at = $2, updated_at = $2, sequence = sequence + 1
          WHERE id = $1 AND cancelled_at IS NULL"
     )
     .bind(id)

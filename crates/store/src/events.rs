@@ -39,7 +39,8 @@ pub struct EventRow {
     pub edited_alone: bool,
 }
 
-const EVENT_COLUMNS: &str = "id, community_id, space_id, title, description, format, starts_at, \
+pub(crate) const EVENT_COLUMNS: &str =
+    "id, community_id, space_id, title, description, format, starts_at, \
      ends_at, time_zone, online_url, venue, capacity, registration_deadline, registered_count, \
      sequence, reminder_minutes, cancelled_at, cancel_reason, created_by, created_at, updated_at, \
      series_id, recurrence_id, edited_alone";

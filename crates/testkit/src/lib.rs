@@ -249,6 +249,34 @@ impl TestApp {
         }
     }
 
+    /// Runs a statement straight on the test's database, on its own connection, and returns
+    /// the rows it changed: for putting the database in a state an older version left it in.
+    /// The SQL must work on both backends; `$1` binds `arg`.
+    pub async fn db_execute(&self, sql: &str, arg: &str) -> u64 {
+        use sqlx::Connection;
+        if self.database_url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(&self.database_url)
+                .await
+                .expect("connect");
+            sqlx::query(sql)
+                .bind(arg)
+                .execute(&mut c)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                .rows_affected()
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&self.database_url)
+                .await
+                .expect("connect");
+            sqlx::query(sql)
+                .bind(arg)
+                .execute(&mut c)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                .rows_affected()
+        }
+    }
+
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
     }

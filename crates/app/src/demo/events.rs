@@ -609,8 +609,8 @@ pub(super) async fn seed(
     Ok(())
 }
 
-/// Two recurring series: weekly office hours for eight weeks and a monthly community call on
-/// the first Thursday, each date an event of its own.
+/// Two recurring series: weekly office hours for eight weeks (one date called off, one moved
+/// alone) and a monthly community call on the first Thursday, each date an event of its own.
 async fn seed_series(
     tx: &mut Tx,
     c: &CommunityRow,
@@ -672,6 +672,7 @@ async fn seed_series(
             created_at,
             updated_at: created_at,
             cancelled_at: None,
+            sequence: 0,
         };
         let events = crate::event_series::materialise(
             tx,
@@ -685,6 +686,48 @@ async fn seed_series(
         .await?;
         for e in &events {
             record(tx, c, &host.id, "event_created", "event", &e.id, created_at).await?;
+        }
+        // The office hours have exceptions, as the public calendar feed shows them (an
+        // EXDATE and an overriding event): the third date is called off, and the fifth runs
+        // an hour later as a release special.
+        if title == "Weekly office hours" && events.len() >= 5 {
+            let off = &events[2];
+            store::cancel_event(
+                tx,
+                &off.id,
+                "The maintainers are at a conference that week.",
+                created_at,
+            )
+            .await?;
+            record(
+                tx,
+                c,
+                &host.id,
+                "event_cancelled",
+                "event",
+                &off.id,
+                created_at,
+            )
+            .await?;
+            let special = &events[4];
+            let moved = EventRow {
+                title: "Weekly office hours: release special".into(),
+                starts_at: special.starts_at + MICROS_PER_HOUR,
+                ends_at: special.ends_at + MICROS_PER_HOUR,
+                edited_alone: true,
+                ..special.clone()
+            };
+            store::update_event(tx, &moved, created_at).await?;
+            record(
+                tx,
+                c,
+                &host.id,
+                "event_updated",
+                "event",
+                &special.id,
+                created_at,
+            )
+            .await?;
         }
     }
     Ok(())

@@ -383,3 +383,123 @@ async fn hosts_choose_what_happens_after_on_the_followup_page() {
         json!({"feedback_delay_minutes": 1440, "archive_space": "help"})
     );
 }
+
+/// The follow-up jobs of one event in the queue, of either kind.
+async fn jobs_of(t: &TestApp, prefix: &str, event: &str) -> i64 {
+    t.db_count(
+        "SELECT COUNT(*) FROM jobs WHERE id LIKE $1",
+        &format!("{prefix}{event}:%"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn events_made_before_the_jobs_get_them_at_the_next_start_and_once() {
+    let smtp = SmtpReceiver::start();
+    let smtp_url = smtp.url();
+    let t = TestApp::spawn().await;
+    let owner = events_guild(&t).await;
+    let ann = member(&t, "ann@example.org", "Ann").await;
+    let now = (t.app.now() / MINUTE) * MINUTE;
+    // "Over" ends long before the restart; the workshop and the AMA are still ahead then.
+    let mut made = Vec::new();
+    for (title, format, start) in [
+        ("Over", "workshop", now + HOUR),
+        ("Old workshop", "workshop", now + 6 * HOUR),
+        ("Old AMA", "ama", now + 6 * HOUR),
+        ("Called off", "workshop", now + 6 * HOUR),
+    ] {
+        let mut body = body_at(format, start);
+        body["title"] = json!(title);
+        let e = create(&t, &owner, body).await;
+        let id = e["id"].as_str().unwrap().to_string();
+        register(&t, &ann, &id).await;
+        made.push(id);
+    }
+    let [over, workshop, ama, called_off] = [&made[0], &made[1], &made[2], &made[3]];
+    ok(
+        &t,
+        "POST",
+        &format!("/api/v1/events/{called_off}/cancel"),
+        &owner,
+        Some(json!({"reason": "The room is taken."})),
+    )
+    .await;
+    // The database as a version before the follow-up jobs left it: no such jobs at all.
+    assert_eq!(jobs_of(&t, "event-feedback:", workshop).await, 1);
+    let removed = t
+        .db_execute("DELETE FROM jobs WHERE id LIKE $1", "event-%")
+        .await;
+    assert!(removed >= 4, "{removed}");
+    advance_to(&t, now + HOUR + 5 * MINUTE);
+    check_in(&t, &owner, over, &ann).await;
+    advance_to(&t, now + 6 * HOUR - 5 * MINUTE);
+    check_in(&t, &owner, workshop, &ann).await;
+
+    // The new version starts: on PostgreSQL two instances at once (SQLite is one by design).
+    let restarted = t
+        .another_instance(|s| s.smtp_url = Some(smtp_url.clone()))
+        .await;
+    let second = match townsquare_testkit::postgres_url() {
+        Some(_) => Some(t.another_instance(|_| {}).await),
+        None => None,
+    };
+    restarted
+        .app
+        .clock()
+        .advance(t.app.now() - restarted.app.now());
+    match &second {
+        Some(other) => {
+            other.app.clock().advance(t.app.now() - other.app.now());
+            let (a, b) = tokio::join!(
+                restarted.app.queue_missing_followups(),
+                other.app.queue_missing_followups()
+            );
+            assert!(a.unwrap() + b.unwrap() >= 2);
+        }
+        None => assert_eq!(restarted.app.queue_missing_followups().await.unwrap(), 2),
+    }
+    assert_eq!(jobs_of(&t, "event-feedback:", workshop).await, 1);
+    assert_eq!(jobs_of(&t, "event-feedback:", ama).await, 1);
+    assert_eq!(jobs_of(&t, "event-ama-archive:", ama).await, 1);
+    assert_eq!(
+        jobs_of(&t, "event-feedback:", over).await,
+        0,
+        "its request fell due hours before the start"
+    );
+    assert_eq!(jobs_of(&t, "event-feedback:", called_off).await, 0);
+    // Again: nothing more to queue.
+    assert_eq!(restarted.app.queue_missing_followups().await.unwrap(), 0);
+    assert_eq!(jobs_of(&t, "event-feedback:", workshop).await, 1);
+
+    // An hour after the end, the request reaches the attendee once, over SMTP.
+    advance_to(&restarted, now + 8 * HOUR + MINUTE);
+    run_everywhere(&restarted, second.as_ref()).await;
+    run_everywhere(&restarted, second.as_ref()).await;
+    restarted.app.deliver_due_mail().await.unwrap();
+    let asked = smtp
+        .wait_for(1, Duration::from_secs(10), |m| {
+            m.data.contains("How was Old workshop?")
+        })
+        .await;
+    assert_eq!(asked[0].to, ["ann@example.org"]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let all = smtp.received();
+    assert_eq!(
+        all.iter()
+            .filter(|m| m.data.contains("How was Old workshop?"))
+            .count(),
+        1,
+        "one e-mail"
+    );
+    assert!(!all.iter().any(|m| m.data.contains("How was Over?")));
+    assert_eq!(
+        verb_count(&t, workshop, "event_feedback_requested").await,
+        1
+    );
+    assert_eq!(verb_count(&t, over, "event_feedback_requested").await, 0);
+    if let Some(other) = second {
+        other.stop().await;
+    }
+    restarted.stop().await;
+}

@@ -576,3 +576,254 @@ async fn editing_the_series_carries_ticket_types_and_questions_to_its_future_dat
     assert_eq!(kept["id"], third_observer.as_str());
     assert_eq!(kept["available"], 0, "{third}");
 }
+
+/// Reads a calendar with Python's `icalendar` and expands its recurring events as a calendar
+/// program does: `dateutil`'s RRULE expansion from DTSTART (on its TZID's clock), less the
+/// EXDATEs, each instance replaced by the event whose RECURRENCE-ID names it. Returns per UID
+/// the VEVENTs without RECURRENCE-ID, and per recurring UID its rule, DTSTART and instances
+/// (UTC, RFC 3339 with `Z`).
+fn expand_ics(ics: &str) -> Value {
+    const SCRIPT: &str = r#"
+import json, sys
+from datetime import timezone
+import icalendar
+from dateutil.rrule import rrulestr
+
+def z(d):
+    return d.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+cal = icalendar.Calendar.from_ical(sys.stdin.read())
+masters, overrides = {}, {}
+for e in cal.walk("VEVENT"):
+    uid = str(e.get("UID"))
+    if e.get("RECURRENCE-ID") is None:
+        masters.setdefault(uid, []).append(e)
+    else:
+        overrides.setdefault(uid, []).append(e)
+out = {"masters": {u: len(v) for u, v in masters.items()}, "series": {},
+       "zones": [str(tz.get("TZID")) for tz in cal.walk("VTIMEZONE")]}
+for uid, ms in masters.items():
+    m = ms[0]
+    if m.get("RRULE") is None:
+        continue
+    start = m.decoded("DTSTART")
+    length = m.decoded("DTEND") - start
+    rule = m.get("RRULE").to_ical().decode()
+    excluded = set()
+    ex = m.get("EXDATE")
+    for group in (ex if isinstance(ex, list) else ([ex] if ex is not None else [])):
+        for d in group.dts:
+            excluded.add(d.dt)
+    by_rid = {o.decoded("RECURRENCE-ID"): o for o in overrides.get(uid, [])}
+    instances = []
+    for i in rrulestr(rule, dtstart=start):
+        if i in excluded:
+            continue
+        o = by_rid.pop(i, None)
+        if o is None:
+            instances.append({"start": z(i), "end": z(i + length), "summary": str(m.get("SUMMARY"))})
+        else:
+            instances.append({"start": z(o.decoded("DTSTART")), "end": z(o.decoded("DTEND")),
+                              "summary": str(o.get("SUMMARY")), "sequence": int(o.get("SEQUENCE"))})
+    instances.sort(key=lambda i: i["start"])
+    out["series"][uid] = {
+        "rule": rule,
+        "dtstart": m["DTSTART"].to_ical().decode(),
+        "tzid": m["DTSTART"].params.get("TZID"),
+        "sequence": int(m.get("SEQUENCE")),
+        "excluded": sorted(z(d) for d in excluded),
+        "instances": instances,
+        "overrides_without_instance": len(by_rid),
+    }
+print(json.dumps(out))
+"#;
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", SCRIPT])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 is needed to read our calendars");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ics.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "icalendar failed ({}): {}\n(install it with: python3 -m pip install icalendar==6.1.3)\n{ics}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the parser's JSON")
+}
+
+/// The series' dates as the API lists them, not cancelled: (start, end), UTC.
+async fn api_dates(t: &TestApp, series: &str) -> Vec<(String, String)> {
+    let (status, s) = t
+        .api("GET", &format!("/api/v1/event-series/{series}"), None, None)
+        .await;
+    assert_eq!(status, 200, "{s}");
+    s["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["cancelled"] == false)
+        .map(|o| {
+            (
+                o["starts_at"].as_str().unwrap().to_string(),
+                o["ends_at"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn expanded_dates(series: &Value) -> Vec<(String, String)> {
+    series["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["start"].as_str().unwrap().to_string(),
+                i["end"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_public_feed_shows_a_series_as_one_recurring_event_with_its_exceptions() {
+    let t = TestApp::spawn().await;
+    let owner = events_guild(&t).await;
+    // Tuesdays 09:00 in Berlin from 16 March 2027, six times: the clocks change on 28 March.
+    let (status, first) = schedule(
+        &t,
+        &owner,
+        series_body("2027-03-16", "FREQ=WEEKLY;BYDAY=TU;COUNT=6"),
+    )
+    .await;
+    assert_eq!(status, 201, "{first}");
+    let series = first["series"]["id"].as_str().unwrap().to_string();
+    let ids = ids(&first);
+    // The second date moves alone to Wednesday afternoon; the fourth is called off.
+    let mut moved = series_body("2027-03-24", "");
+    moved.as_object_mut().unwrap().remove("recurrence");
+    moved["title"] = json!("Office hours on Wednesday");
+    moved["starts_at"] = json!("2027-03-24T14:00");
+    moved["ends_at"] = json!("2027-03-24T15:00");
+    let (status, edited) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/events/{}", ids[1]),
+            Some(&owner),
+            Some(moved),
+        )
+        .await;
+    assert_eq!(status, 200, "{edited}");
+    let (status, cancelled) = t
+        .api(
+            "POST",
+            &format!("/api/v1/events/{}/cancel", ids[3]),
+            Some(&owner),
+            Some(json!({"reason": "Public holiday week."})),
+        )
+        .await;
+    assert_eq!(status, 200, "{cancelled}");
+    let mut single = series_body("2027-03-17", "");
+    single.as_object_mut().unwrap().remove("recurrence");
+    single["title"] = json!("Release party");
+    let (status, party) = schedule(&t, &owner, single).await;
+    assert_eq!(status, 201, "{party}");
+
+    let feed = || async {
+        let res = reqwest::get(t.url("/c/guild/calendar.ics")).await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        res.text().await.unwrap()
+    };
+    let ics = feed().await;
+    let read = expand_ics(&ics);
+    let uid = read["series"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .expect("a recurring event")
+        .clone();
+    assert!(uid.starts_with(&format!("series-{series}@")), "{uid}");
+    // One VEVENT without RECURRENCE-ID per UID: the series once, the party once, no date alone.
+    let masters = read["masters"].as_object().unwrap();
+    assert!(masters.values().all(|n| n == 1), "{read}");
+    assert_eq!(masters.len(), 2, "{read}");
+    assert!(masters
+        .keys()
+        .any(|u| u.starts_with(party["id"].as_str().unwrap())));
+    for id in &ids {
+        assert!(!ics.contains(&format!("UID:{id}@")), "{ics}");
+    }
+    let s = &read["series"][&uid];
+    // The rule as the series was made with it.
+    assert!(
+        ics.contains("\r\nRRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=6\r\n"),
+        "{ics}"
+    );
+    assert_eq!(s["tzid"], "Europe/Berlin");
+    assert_eq!(s["dtstart"], "20270316T090000");
+    assert!(read["zones"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("Europe/Berlin")));
+    assert_eq!(s["excluded"], json!(["2027-04-06T07:00:00Z"]));
+    assert_eq!(s["overrides_without_instance"], 0);
+    // The rule, less the EXDATE, with the override: exactly the app's dates, across the change.
+    let dates = api_dates(&t, &series).await;
+    assert_eq!(dates.len(), 5);
+    assert_eq!(expanded_dates(s), dates);
+    assert_eq!(
+        dates[1],
+        (
+            "2027-03-24T13:00:00Z".to_string(),
+            "2027-03-24T14:00:00Z".to_string()
+        )
+    );
+    assert_eq!(dates[2].0, "2027-03-30T07:00:00Z", "summer time");
+    assert_eq!(s["instances"][1]["summary"], "Office hours on Wednesday");
+    assert_eq!(s["instances"][1]["sequence"], 1);
+    assert_eq!(s["instances"][0]["summary"], "Weekly office hours");
+    let sequence = s["sequence"].as_i64().unwrap();
+
+    // The series moves to 10:00: the rule now starts at 10:00, SEQUENCE grows, and the
+    // expansion is still exactly the app's dates.
+    let mut later = series_body("2027-03-16", "");
+    later.as_object_mut().unwrap().remove("recurrence");
+    later["starts_at"] = json!("2027-03-16T10:00");
+    later["ends_at"] = json!("2027-03-16T11:00");
+    let (status, after) = t
+        .api(
+            "PUT",
+            &format!("/api/v1/event-series/{series}"),
+            Some(&owner),
+            Some(later),
+        )
+        .await;
+    assert_eq!(status, 200, "{after}");
+    let read = expand_ics(&feed().await);
+    let s = &read["series"][&uid];
+    assert_eq!(s["dtstart"], "20270316T100000");
+    assert!(s["sequence"].as_i64().unwrap() > sequence, "{s}");
+    assert_eq!(expanded_dates(s), api_dates(&t, &series).await);
+    assert_eq!(s["instances"][2]["start"], "2027-03-30T08:00:00Z");
+
+    // One date's own .ics stays a single event with its own UID.
+    let one = reqwest::get(t.url(&format!("/c/guild/events/{}/event.ics", ids[2])))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!one.contains("RRULE"), "{one}");
+    assert!(one.contains(&format!("UID:{}@", ids[2])), "{one}");
+}

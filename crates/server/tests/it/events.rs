@@ -739,4 +739,29 @@ async fn the_demo_has_upcoming_and_past_events_of_every_format_and_a_waitlist() 
     let page = t.browser().get("/c/open-source-guild/s/events").await;
     assert!(page.text().contains("Upcoming events"), "{}", page.text());
     assert!(page.text().contains("waitlist open"), "{}", page.text());
+    // The public calendar feed has the weekly office hours as one recurring event, with the
+    // date called off excluded and the date moved alone overriding its instance.
+    let ics = reqwest::get(t.url("/c/open-source-guild/calendar.ics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(ics.contains("RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=8"), "{ics}");
+    assert!(ics.contains("EXDATE;TZID="), "{ics}");
+    assert!(ics.contains("RECURRENCE-ID;TZID="), "{ics}");
+    assert!(
+        ics.contains("SUMMARY:Weekly office hours: release special"),
+        "{ics}"
+    );
+    assert_eq!(
+        parse_ics(&ics)["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["summary"] == "Weekly office hours")
+            .count(),
+        1,
+        "one recurring event, not one per date"
+    );
 }

@@ -13,7 +13,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use townsquare_app::calendars::CalendarEntry;
 
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/calendar", get(mine))
@@ -122,9 +121,9 @@ async fn community_feed(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response, HtmlError> {
-    let (name, entries): (String, Vec<CalendarEntry>) = state.app.community_calendar(&slug).await?;
+    let feed = state.app.community_calendar(&slug).await?;
     Ok(ics_response(
-        crate::ics::calendar(&state, &format!("{name} events"), &entries),
+        crate::ics::community_calendar(&state, &feed),
         &format!("{slug}-events.ics"),
     ))
 }

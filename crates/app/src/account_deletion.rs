@@ -150,7 +150,6 @@ impl App {
         // with their titles; topics they replied in name their latest remaining poster.
         let mut posts_removed = 0;
         let mut topics_removed = BTreeSet::new();
-        let mut topics_touched = BTreeSet::new();
         for community_id in store::communities_with_posts(&mut tx, user_id).await? {
             let policy = store::departed_posts(&mut tx, &community_id).await?;
             if DepartedPosts::parse(&policy) != Ok(DepartedPosts::Remove) {
@@ -164,19 +163,18 @@ impl App {
                         .await?;
                     topics_removed.insert(post.topic_id.clone());
                 } else {
-                    if post.counted {
-                        store::uncount_reply(&mut tx, &post.topic_id).await?;
-                    }
-                    topics_touched.insert(post.topic_id.clone());
+                    townsquare_store::discussions::reply_removed(
+                        &mut tx,
+                        &post.topic_id,
+                        post.counted,
+                    )
+                    .await?;
                 }
                 posts_removed += 1;
             }
         }
         for topic_id in &topics_removed {
             store::erase_topic_text(&mut tx, topic_id, user_id).await?;
-        }
-        for topic_id in topics_touched.difference(&topics_removed) {
-            store::recompute_topic_activity(&mut tx, topic_id).await?;
         }
         store::anonymise_speakers(&mut tx, user_id).await?;
 

@@ -158,6 +158,7 @@ impl App {
             for post in store::posts_in(&mut tx, user_id, &community_id).await? {
                 townsquare_store::discussions::delete_post(&mut tx, &post.id, now).await?;
                 store::erase_post_text(&mut tx, &post.id).await?;
+                crate::mail::forget_post(&mut tx, &post.id, now).await?;
                 if post.is_first {
                     townsquare_store::discussions::delete_topic(&mut tx, &post.topic_id, now)
                         .await?;
@@ -183,6 +184,8 @@ impl App {
             townsquare_store::files::delete_file(&mut tx, &file.id).await?;
         }
         store::delete_personal_rows(&mut tx, user_id).await?;
+        // Mail to the account's address keeps no address or text; unsent mail is cancelled.
+        townsquare_store::outbox::erase_addressed_to(&mut tx, &user.email, now).await?;
         store::anonymise_user(&mut tx, user_id, now).await?;
         // No personal data: the (now anonymous) account's id and counts.
         activity::record(

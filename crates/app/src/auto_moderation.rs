@@ -668,6 +668,7 @@ impl App {
             HeldDecision::Reject => {
                 discussions_store::delete_post(&mut tx, &post.id, now).await?;
                 search::unindex_post(&mut tx, &post.id).await?;
+                crate::mail::forget_post(&mut tx, &post.id, now).await?;
                 if post.is_first {
                     discussions_store::delete_topic(&mut tx, &post.topic_id, now).await?;
                 }

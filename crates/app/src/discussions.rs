@@ -609,6 +609,7 @@ impl App {
         let mut tx = self.db().begin().await?;
         store::delete_post(&mut tx, &post.id, now).await?;
         search::unindex_post(&mut tx, &post.id).await?;
+        crate::mail::forget_post(&mut tx, &post.id, now).await?;
         if post.is_first {
             store::delete_topic(&mut tx, &post.topic_id, now).await?;
         } else {

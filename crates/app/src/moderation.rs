@@ -274,6 +274,7 @@ impl App {
                 }
                 discussions_store::delete_post(&mut tx, &post.id, now).await?;
                 search::unindex_post(&mut tx, &post.id).await?;
+                crate::mail::forget_post(&mut tx, &post.id, now).await?;
                 discussions_store::reply_removed(&mut tx, &post.topic_id, post.held_at.is_none())
                     .await?;
                 if view.topic.accepted_post_id.as_deref() == Some(post.id.as_str()) {

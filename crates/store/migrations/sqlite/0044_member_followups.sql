@@ -16,3 +16,17 @@ CREATE INDEX member_tiers_starts ON member_tiers (status, started_at);
 -- A member's 360 timeline also shows what others did to them (activities with the member as
 -- object): this index serves that side of its query, as activities_actor_time serves theirs.
 CREATE INDEX activities_object_time ON activities (community_id, object_type, object_id, created_at);
+
+-- Sent e-mail keeps no text of removed posts or deleted accounts (docs/member-360.md, "Mail").
+-- Which posts an e-mail quotes (notification e-mails, digests), so removing a post erases
+-- those e-mails' text; when an e-mail's text was erased (by a removal, an account deletion
+-- or the retention sweep); lookups by address for account deletion.
+CREATE TABLE outbox_quotes (
+    mail_id TEXT NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+    post_id TEXT NOT NULL,
+    PRIMARY KEY (mail_id, post_id)
+);
+CREATE INDEX outbox_quotes_post ON outbox_quotes (post_id);
+ALTER TABLE outbox ADD COLUMN erased_at BIGINT;
+CREATE INDEX outbox_retention ON outbox (status, erased_at, sent_at);
+CREATE INDEX outbox_to_address ON outbox (to_address);

@@ -150,7 +150,6 @@ impl App {
         // with their titles; topics they replied in name their latest remaining poster.
         let mut posts_removed = 0;
         let mut topics_removed = BTreeSet::new();
-        let mut topics_touched = BTreeSet::new();
         for community_id in store::communities_with_posts(&mut tx, user_id).await? {
             let policy = store::departed_posts(&mut tx, &community_id).await?;
             if DepartedPosts::parse(&policy) != Ok(DepartedPosts::Remove) {
@@ -159,24 +158,24 @@ impl App {
             for post in store::posts_in(&mut tx, user_id, &community_id).await? {
                 townsquare_store::discussions::delete_post(&mut tx, &post.id, now).await?;
                 store::erase_post_text(&mut tx, &post.id).await?;
+                crate::mail::forget_post(&mut tx, &post.id, now).await?;
                 if post.is_first {
                     townsquare_store::discussions::delete_topic(&mut tx, &post.topic_id, now)
                         .await?;
                     topics_removed.insert(post.topic_id.clone());
                 } else {
-                    if post.counted {
-                        store::uncount_reply(&mut tx, &post.topic_id).await?;
-                    }
-                    topics_touched.insert(post.topic_id.clone());
+                    townsquare_store::discussions::reply_removed(
+                        &mut tx,
+                        &post.topic_id,
+                        post.counted,
+                    )
+                    .await?;
                 }
                 posts_removed += 1;
             }
         }
         for topic_id in &topics_removed {
             store::erase_topic_text(&mut tx, topic_id, user_id).await?;
-        }
-        for topic_id in topics_touched.difference(&topics_removed) {
-            store::recompute_topic_activity(&mut tx, topic_id).await?;
         }
         store::anonymise_speakers(&mut tx, user_id).await?;
 
@@ -185,6 +184,8 @@ impl App {
             townsquare_store::files::delete_file(&mut tx, &file.id).await?;
         }
         store::delete_personal_rows(&mut tx, user_id).await?;
+        // Mail to the account's address keeps no address or text; unsent mail is cancelled.
+        townsquare_store::outbox::erase_addressed_to(&mut tx, &user.email, now).await?;
         store::anonymise_user(&mut tx, user_id, now).await?;
         // No personal data: the (now anonymous) account's id and counts.
         activity::record(

@@ -495,9 +495,7 @@ impl App {
                 // It was published: take it out of search and, for a reply, of the count.
                 search::unindex_post(tx, &post.id).await?;
                 if !post.is_first {
-                    let topic = discussions_store::topic_by_id(&mut *tx, &post.topic_id).await?;
-                    let last = topic.and_then(|t| t.last_poster_id).unwrap_or_default();
-                    discussions_store::bump_topic(tx, &post.topic_id, &last, 0, -1).await?;
+                    discussions_store::reply_removed(tx, &post.topic_id, true).await?;
                 }
             }
             activity::record(
@@ -663,14 +661,14 @@ impl App {
                     )
                     .await?;
                     if !post.is_first {
-                        let last = topic.last_poster_id.clone().unwrap_or_default();
-                        discussions_store::bump_topic(&mut tx, &post.topic_id, &last, 0, 1).await?;
+                        discussions_store::reply_restored(&mut tx, &post.topic_id).await?;
                     }
                 }
             }
             HeldDecision::Reject => {
                 discussions_store::delete_post(&mut tx, &post.id, now).await?;
                 search::unindex_post(&mut tx, &post.id).await?;
+                crate::mail::forget_post(&mut tx, &post.id, now).await?;
                 if post.is_first {
                     discussions_store::delete_topic(&mut tx, &post.topic_id, now).await?;
                 }

@@ -712,6 +712,18 @@ impl App {
                 json!({"approved_by": actor.user_id}),
             )
             .await?;
+            // The admin's decision, about the applicant (their 360 timeline shows it).
+            activity::record(
+                &mut tx,
+                Some(&c.id),
+                Some(&actor.user_id),
+                "join_approved",
+                "user",
+                user_id,
+                json!({"with_message": !message.is_empty()}),
+                now,
+            )
+            .await?;
         } else {
             store::delete_membership(&mut tx, &c.id, user_id).await?;
             townsquare_store::applications::delete_answers(&mut tx, &c.id, user_id).await?;

@@ -609,18 +609,12 @@ impl App {
         let mut tx = self.db().begin().await?;
         store::delete_post(&mut tx, &post.id, now).await?;
         search::unindex_post(&mut tx, &post.id).await?;
+        crate::mail::forget_post(&mut tx, &post.id, now).await?;
         if post.is_first {
             store::delete_topic(&mut tx, &post.topic_id, now).await?;
-        } else if post.held_at.is_none() {
+        } else {
             // A held reply was never counted.
-            store::bump_topic(
-                &mut tx,
-                &post.topic_id,
-                &view.topic.last_poster_id.clone().unwrap_or_default(),
-                0,
-                -1,
-            )
-            .await?;
+            store::reply_removed(&mut tx, &post.topic_id, post.held_at.is_none()).await?;
             if view.topic.accepted_post_id.as_deref() == Some(post.id.as_str()) {
                 store::set_accepted(&mut tx, &post.topic_id, None).await?;
             }

@@ -235,6 +235,9 @@ impl App {
                 if let Err(e) = self.run_tier_sweep().await {
                     tracing::error!(error = %e, "membership tier sweep");
                 }
+                if let Err(e) = self.erase_old_mail_bodies().await {
+                    tracing::error!(error = %e, "mail retention sweep");
+                }
             }
             if let Err(e) = self.deliver_due_mail().await {
                 tracing::error!(error = %e, "mail worker");

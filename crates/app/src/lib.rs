@@ -74,6 +74,8 @@ pub struct Settings {
     pub files: files::FileSettings,
     /// The sign-up form is refused when sent back sooner than this after it was shown.
     pub signup_min_fill_seconds: i64,
+    /// Sent e-mails' bodies are erased this many days after sending (default 30).
+    pub mail_body_retention_days: i64,
 }
 
 impl Settings {
@@ -86,6 +88,7 @@ impl Settings {
             rate_limits: rate_limit::Limits::default(),
             files: files::FileSettings::default(),
             signup_min_fill_seconds: 3,
+            mail_body_retention_days: 30,
         }
     }
 }

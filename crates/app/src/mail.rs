@@ -13,10 +13,24 @@ use townsquare_store::Tx;
 const MAX_ATTEMPTS: i64 = 6;
 
 pub async fn enqueue(tx: &mut Tx, to: &str, subject: &str, body: &str, now: i64) -> AppResult<()> {
+    enqueue_quoting(tx, to, subject, body, &[], now).await
+}
+
+/// Queues an e-mail that quotes the posts `quoted` (their text or title): removing one of
+/// them erases the e-mail's text (`forget_post`).
+pub async fn enqueue_quoting(
+    tx: &mut Tx,
+    to: &str,
+    subject: &str,
+    body: &str,
+    quoted: &[String],
+    now: i64,
+) -> AppResult<()> {
+    let id = new_id();
     store::enqueue(
         tx,
         &OutboxRow {
-            id: new_id(),
+            id: id.clone(),
             to_address: to.to_string(),
             subject: subject.to_string(),
             body_text: body.to_string(),
@@ -29,8 +43,24 @@ pub async fn enqueue(tx: &mut Tx, to: &str, subject: &str, body: &str, now: i64)
         },
     )
     .await?;
+    store::record_quotes(tx, &id, quoted).await?;
     Ok(())
 }
+
+/// What an e-mail that quoted a removed post says instead, subject and body.
+pub const REMOVED_QUOTE_NOTICE: &str =
+    "This e-mail quoted a post that was removed; its text is no longer kept.";
+
+/// A post was removed (by its author, a moderator, the auto-moderation rules, or with its
+/// account): the e-mails that quote it lose their text, in the removal's transaction. Sent
+/// ones keep only the notice; queued ones are cancelled (a notice alone is not worth sending).
+pub async fn forget_post(tx: &mut Tx, post_id: &str, now: i64) -> AppResult<()> {
+    store::erase_quoting(tx, post_id, REMOVED_QUOTE_NOTICE, now).await?;
+    Ok(())
+}
+
+/// How many sent e-mails the retention sweep erases per transaction.
+const RETENTION_BATCH: i64 = 500;
 
 /// Exponential backoff: 1, 2, 4, 8, 16 minutes.
 fn retry_delay(attempts: i64) -> i64 {
@@ -115,6 +145,22 @@ impl App {
             );
         }
         Ok(n)
+    }
+
+    /// The retention sweep: bodies of e-mails sent more than `mail_body_retention_days` ago
+    /// are erased, in batches of 500 (address, subject and times stay). Returns how many.
+    pub async fn erase_old_mail_bodies(&self) -> AppResult<u64> {
+        let days = self.settings().mail_body_retention_days.max(0);
+        let now = self.now();
+        let cutoff = now - days * crate::clock::MICROS_PER_DAY;
+        let mut erased = 0;
+        loop {
+            let n = store::erase_old_bodies(self.db(), cutoff, RETENTION_BATCH, now).await?;
+            erased += n;
+            if n < RETENTION_BATCH as u64 {
+                return Ok(erased);
+            }
+        }
     }
 
     /// Recent mail to an address (for tests and the operator).

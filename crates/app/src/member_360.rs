@@ -11,7 +11,7 @@ use townsquare_domain::member_segments::{
 use townsquare_domain::{policy, time_zones, CommunityRole};
 use townsquare_store::accounts::UserRow;
 use townsquare_store::activity::ActivityRow;
-use townsquare_store::member_timeline::{self as store, VerbFilter};
+use townsquare_store::member_timeline::{self as store, TimelineRow, VerbFilter};
 
 pub const TIMELINE_PAGE: i64 = 50;
 
@@ -37,7 +37,7 @@ pub struct Member360 {
     pub segment: Segment,
     /// First and last day with activity here (community calendar), if any.
     pub last_active_day: Option<i64>,
-    pub entries: Vec<ActivityRow>,
+    pub entries: Vec<TimelineRow>,
     /// The `before` value of the next page.
     pub next: Option<String>,
 }
@@ -102,7 +102,7 @@ impl App {
         let next = (entries.len() as i64 > TIMELINE_PAGE).then(|| {
             entries.truncate(TIMELINE_PAGE as usize);
             let last = entries.last().expect("a full page");
-            format!("{},{}", last.created_at, last.id)
+            format!("{},{}", last.activity.created_at, last.activity.id)
         });
 
         let (days_active_30, days_active_90, posts_90, last_active_day) =
@@ -133,6 +133,7 @@ fn verb_filter(kind: &str) -> AppResult<VerbFilter<'static>> {
     Ok(match kind.trim() {
         "" => VerbFilter::All,
         "events" => VerbFilter::Prefix(EVENT_VERB_PREFIX),
+        rules::DONE_TO_MEMBER => VerbFilter::DoneToMember,
         kind => VerbFilter::Verbs(group_verbs(kind).ok_or_else(|| {
             AppError::invalid(
                 "kind",
@@ -208,7 +209,7 @@ impl App {
         &self,
         export: &TimelineExport,
         after: Option<(i64, String)>,
-    ) -> AppResult<Vec<ActivityRow>> {
+    ) -> AppResult<Vec<TimelineRow>> {
         Ok(store::timeline(
             self.db(),
             &export.community_id,
@@ -223,7 +224,14 @@ impl App {
     }
 }
 
-/// A timeline line's kind, for the page and the API.
-pub fn kind_of(entry: &ActivityRow) -> &'static str {
-    rules::verb_group(&entry.verb)
+/// A line's kind in `member_id`'s timeline, for the page and the API: what others did to the
+/// member is `admin`, the member's own activities go by their verb.
+pub fn kind_of(entry: &ActivityRow, member_id: &str) -> &'static str {
+    rules::timeline_kind(
+        &entry.verb,
+        &entry.object_type,
+        &entry.object_id,
+        entry.actor_id.as_deref(),
+        member_id,
+    )
 }

@@ -11,7 +11,9 @@ use chrono::NaiveDate;
 use serde_json::json;
 use std::collections::HashMap;
 use townsquare_domain::analytics::{date_of_day, day_of_date, day_start_utc, local_day, Day};
-use townsquare_domain::membership_tiers::{self as rules, Tier, ACTIVE, CHANGED, ENDED, EXPIRED};
+use townsquare_domain::membership_tiers::{
+    self as rules, Tier, ACTIVE, CHANGED, ENDED, EXPIRED, SCHEDULED,
+};
 use townsquare_domain::{new_id, policy, time_zones};
 use townsquare_store::membership_tiers::{self as store, RenewalRow, TermRow, TierRow};
 use townsquare_store::spaces::SpaceRow;
@@ -62,6 +64,19 @@ pub struct TermView {
     /// The day the term ends (access stops at the start of it); None for a tier without end.
     pub expires_on: Option<NaiveDate>,
     pub renewals: Vec<RenewalRow>,
+    /// A change to another tier dated in the future, if one is scheduled.
+    pub change: Option<ScheduledChange>,
+}
+
+/// A tier change waiting for its date: the member keeps the current tier until then.
+#[derive(Debug, Clone)]
+pub struct ScheduledChange {
+    pub tier_id: String,
+    pub tier_name: String,
+    /// The day the new tier starts (the current term ends at the start of it).
+    pub starts_on: NaiveDate,
+    /// The new term's end; None for a tier without end.
+    pub expires_on: Option<NaiveDate>,
 }
 
 /// Membership churn for a period (docs/metrics.md): term ends due, and those not renewed.
@@ -333,6 +348,7 @@ impl App {
             expires_on: term.expires_at.map(|e| day_of(e, tz)),
             term,
             renewals,
+            change: None,
         }
     }
 
@@ -344,10 +360,26 @@ impl App {
     ) -> AppResult<(CommunityView, Vec<TermView>)> {
         let view = self.managed_community(actor, slug).await?;
         let tz = tz_of(&view);
+        let mut changes: HashMap<String, store::ChangeRow> =
+            store::scheduled_changes_in(self.db(), &view.community.id)
+                .await?
+                .into_iter()
+                .map(|c| (c.term.user_id.clone(), c))
+                .collect();
         let terms = store::terms_of(self.db(), &view.community.id)
             .await?
             .into_iter()
-            .map(|t| self.term_view(t, Vec::new(), tz))
+            .map(|t| {
+                let change = changes.remove(&t.user_id);
+                let mut shown = self.term_view(t, Vec::new(), tz);
+                shown.change = change.map(|ch| ScheduledChange {
+                    tier_id: ch.term.tier_id,
+                    tier_name: ch.term.tier_name,
+                    starts_on: day_of(ch.term.started_at, tz),
+                    expires_on: ch.term.expires_at.map(|e| day_of(e, tz)),
+                });
+                shown
+            })
             .collect();
         Ok((view, terms))
     }
@@ -369,12 +401,31 @@ impl App {
         self.term_of(&view, user_id).await
     }
 
+    /// The member's current term, with the change scheduled on it. A scheduled change whose
+    /// date has come is the current term already (access follows the dates), even before the
+    /// sweep has marked it so.
     async fn term_of(&self, view: &CommunityView, user_id: &str) -> AppResult<Option<TermView>> {
+        let tz = tz_of(view);
+        let change = store::scheduled_change(self.db(), &view.community.id, user_id).await?;
+        if let Some(ch) = change.as_ref().filter(|c| c.term.started_at <= self.now()) {
+            let term = TermRow {
+                status: ACTIVE.to_string(),
+                ..ch.term.clone()
+            };
+            return Ok(Some(self.term_view(term, Vec::new(), tz)));
+        }
         let Some(term) = store::current_term(self.db(), &view.community.id, user_id).await? else {
             return Ok(None);
         };
         let renewals = store::renewals_of(self.db(), &term.id).await?;
-        Ok(Some(self.term_view(term, renewals, tz_of(view))))
+        let mut shown = self.term_view(term, renewals, tz);
+        shown.change = change.map(|ch| ScheduledChange {
+            tier_id: ch.term.tier_id,
+            tier_name: ch.term.tier_name,
+            starts_on: day_of(ch.term.started_at, tz),
+            expires_on: ch.term.expires_at.map(|e| day_of(e, tz)),
+        });
+        Ok(Some(shown))
     }
 
     /// The tier (not archived), the start (today if empty) and the end date given, if any, of
@@ -509,6 +560,8 @@ impl App {
         expires_on: &str,
     ) -> AppResult<TermView> {
         let view = self.managed_community(actor, slug).await?;
+        // A scheduled change whose date has come is settled first: it is the current term.
+        self.apply_tier_changes().await?;
         let tz = tz_of(&view);
         let now = self.now();
         let today = day_of(now, tz);
@@ -522,6 +575,16 @@ impl App {
             .await?
             .filter(|t| t.status != ENDED)
             .ok_or(AppError::NotFound("tier"))?;
+        if let Some(ch) = store::scheduled_change(&mut tx, &view.community.id, user_id).await? {
+            return Err(AppError::invalid(
+                "expires_on",
+                format!(
+                    "A change to {} is scheduled on {}: cancel it before renewing.",
+                    ch.term.tier_name,
+                    day_of(ch.term.started_at, tz)
+                ),
+            ));
+        }
         let Some(current_end) = term.expires_at else {
             return Err(AppError::invalid(
                 "expires_on",
@@ -585,11 +648,17 @@ impl App {
     }
 
     /// Changes a member's tier to another (admins): an upgrade or a downgrade. The current
-    /// term ends where the new one starts (`starts_on`, today if empty; not in the future, not
-    /// before the current term began) and is marked `changed`; the new term runs to the date
-    /// given or one period of the new tier on. The spaces follow the new tier at once. One
-    /// transaction; recorded as `tier_changed` about the member. A changed term is not
-    /// counted in membership churn (docs/metrics.md).
+    /// term ends where the new one starts (`starts_on`, today if empty; not before the current
+    /// term began) and is marked `changed`; the new term runs to the date given or one period
+    /// of the new tier on. The spaces follow the new tier at once. One transaction; recorded
+    /// as `tier_changed` about the member. A changed term is not counted in membership churn
+    /// (docs/metrics.md).
+    ///
+    /// A start in the future (up to two years ahead) schedules the change instead: the
+    /// current term gets that date as its end, the new term is stored `scheduled` from then
+    /// (access switches on the date, see `store::space_locks`), and the sweep marks the switch
+    /// and records `tier_changed` once the date has come. One change at a time; an admin can
+    /// cancel it (`cancel_tier_change`) until its date.
     pub async fn change_tier(
         &self,
         actor: &Actor,
@@ -598,24 +667,22 @@ impl App {
         input: &AssignInput,
     ) -> AppResult<TermView> {
         let view = self.managed_community(actor, slug).await?;
+        // A scheduled change whose date has come is settled first: it is the current term.
+        self.apply_tier_changes().await?;
         self.tier_member(&view, user_id).await?;
         let tz = tz_of(&view);
         let now = self.now();
         let today = day_of(now, tz);
         let (tier, starts_on, given_end) = self.read_assignment(&view, input, today).await?;
-        if starts_on > today {
-            return Err(AppError::invalid(
-                "starts_on",
-                "A change takes effect today or on a past date, not later.",
-            ));
-        }
+        let scheduled = rules::change_is_scheduled(starts_on, today)
+            .map_err(|m| AppError::invalid("starts_on", m))?;
         let expires_on =
             given_end.or_else(|| tier.period_months.map(|m| rules::end_of_term(starts_on, m)));
         if let Some(end) = expires_on {
-            if end <= today {
+            if end <= today || end <= starts_on {
                 return Err(AppError::invalid(
                     "expires_on",
-                    "The new tier must end after today.",
+                    "The new tier must end after today and after it starts.",
                 ));
             }
         }
@@ -629,6 +696,16 @@ impl App {
                     "This member holds no tier now: give them one instead.",
                 )
             })?;
+        if let Some(ch) = store::scheduled_change(&mut tx, &view.community.id, user_id).await? {
+            return Err(AppError::invalid(
+                "tier",
+                format!(
+                    "A change to {} on {} is scheduled already: cancel it first.",
+                    ch.term.tier_name,
+                    day_of(ch.term.started_at, tz)
+                ),
+            ));
+        }
         if current.tier_id == tier.id {
             return Err(AppError::invalid(
                 "tier",
@@ -648,14 +725,25 @@ impl App {
                 ),
             ));
         }
+        if scheduled && current.expires_at.is_some_and(|end| end <= change_at) {
+            return Err(AppError::invalid(
+                "starts_on",
+                format!(
+                    "The current term ends on {}, before that date: give the new tier then instead.",
+                    day_of(current.expires_at.unwrap_or_default(), tz)
+                ),
+            ));
+        }
         store::set_expiry(&mut tx, &current.id, Some(change_at), now).await?;
-        store::set_status(&mut tx, &current.id, ACTIVE, CHANGED, Some(now), now).await?;
+        if !scheduled {
+            store::set_status(&mut tx, &current.id, ACTIVE, CHANGED, Some(now), now).await?;
+        }
         let term = TermRow {
             id: new_id(),
             community_id: view.community.id.clone(),
             user_id: user_id.to_string(),
             tier_id: tier.id.clone(),
-            status: ACTIVE.to_string(),
+            status: if scheduled { SCHEDULED } else { ACTIVE }.to_string(),
             started_at: change_at,
             expires_at: expires_on.map(|d| start_of(d, tz)),
             ended_at: None,
@@ -665,6 +753,36 @@ impl App {
             display_name: String::new(),
         };
         store::insert_term(&mut tx, &term).await?;
+        if scheduled {
+            store::insert_change(
+                &mut tx,
+                &term.id,
+                &current.id,
+                current.expires_at,
+                &actor.user_id,
+                now,
+            )
+            .await?;
+            activity::record(
+                &mut tx,
+                Some(&view.community.id),
+                Some(&actor.user_id),
+                "tier_change_scheduled",
+                "user",
+                user_id,
+                json!({"from_tier_id": current.tier_id, "from_tier": current.tier_name,
+                       "previous_term_id": current.id, "tier_id": tier.id, "tier": tier.name,
+                       "term_id": term.id, "starts_at": change_at,
+                       "expires_at": term.expires_at}),
+                now,
+            )
+            .await?;
+            self.commit(tx).await?;
+            return self
+                .term_of(&view, user_id)
+                .await?
+                .ok_or(AppError::NotFound("tier"));
+        }
         activity::record(
             &mut tx,
             Some(&view.community.id),
@@ -682,6 +800,98 @@ impl App {
         self.term_of(&view, user_id)
             .await?
             .ok_or(AppError::NotFound("tier"))
+    }
+
+    /// Cancels a member's scheduled tier change (admins) before its date: the new term is
+    /// dropped and the current term gets back the end it had. 404 when none is scheduled,
+    /// 409 when its date has come (it took effect).
+    pub async fn cancel_tier_change(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        user_id: &str,
+    ) -> AppResult<TermView> {
+        let view = self.managed_community(actor, slug).await?;
+        let tz = tz_of(&view);
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let ch = store::scheduled_change(&mut tx, &view.community.id, user_id)
+            .await?
+            .ok_or(AppError::NotFound("scheduled tier change"))?;
+        if ch.term.started_at <= now {
+            return Err(AppError::conflict(
+                "tier",
+                format!(
+                    "The change to {} took effect on {}.",
+                    ch.term.tier_name,
+                    day_of(ch.term.started_at, tz)
+                ),
+            ));
+        }
+        if !store::delete_scheduled_term(&mut tx, &ch.term.id).await? {
+            return Err(AppError::NotFound("scheduled tier change"));
+        }
+        store::set_expiry(&mut tx, &ch.from_term_id, ch.from_expires_at, now).await?;
+        activity::record(
+            &mut tx,
+            Some(&view.community.id),
+            Some(&actor.user_id),
+            "tier_change_cancelled",
+            "user",
+            user_id,
+            json!({"from_tier_id": ch.from_tier_id, "from_tier": ch.from_tier_name,
+                   "tier_id": ch.term.tier_id, "tier": ch.term.tier_name,
+                   "starts_at": ch.term.started_at, "expires_at": ch.from_expires_at}),
+            now,
+        )
+        .await?;
+        self.commit(tx).await?;
+        self.term_of(&view, user_id)
+            .await?
+            .ok_or(AppError::NotFound("tier"))
+    }
+
+    /// Applies the scheduled tier changes whose date has come, once each (a change another
+    /// run applied first is skipped): the new term becomes `active`, the replaced one
+    /// `changed` (ended at the change), and `tier_changed` is recorded about the member, by
+    /// the admin who scheduled it. Access switched at the date already; this settles the
+    /// statuses that pages, churn and analytics read. Returns how many.
+    pub async fn apply_tier_changes(&self) -> AppResult<usize> {
+        let now = self.now();
+        let mut applied = 0;
+        for ch in store::changes_due(self.db(), now).await? {
+            let mut tx = self.db().begin().await?;
+            if !store::set_status(&mut tx, &ch.term.id, SCHEDULED, ACTIVE, None, now).await? {
+                continue;
+            }
+            store::set_status(
+                &mut tx,
+                &ch.from_term_id,
+                ACTIVE,
+                CHANGED,
+                Some(ch.term.started_at),
+                now,
+            )
+            .await?;
+            activity::record(
+                &mut tx,
+                Some(&ch.term.community_id),
+                ch.term.created_by.as_deref(),
+                "tier_changed",
+                "user",
+                &ch.term.user_id,
+                json!({"from_tier_id": ch.from_tier_id, "from_tier": ch.from_tier_name,
+                       "previous_term_id": ch.from_term_id, "tier_id": ch.term.tier_id,
+                       "tier": ch.term.tier_name, "term_id": ch.term.id,
+                       "expires_at": ch.term.expires_at, "scheduled": true,
+                       "starts_at": ch.term.started_at}),
+                now,
+            )
+            .await?;
+            self.commit(tx).await?;
+            applied += 1;
+        }
+        Ok(applied)
     }
 
     /// What a member sees of the community's tiers: those on offer (not archived) with their
@@ -838,6 +1048,8 @@ impl App {
     /// Ends a member's active term now (admins): the tier's spaces close to them at once.
     pub async fn end_tier(&self, actor: &Actor, slug: &str, user_id: &str) -> AppResult<()> {
         let view = self.managed_community(actor, slug).await?;
+        // A scheduled change whose date has come is settled first: it is the current term.
+        self.apply_tier_changes().await?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let term = store::current_term(&mut tx, &view.community.id, user_id)
@@ -845,6 +1057,10 @@ impl App {
             .filter(|t| t.status == ACTIVE)
             .ok_or(AppError::NotFound("tier"))?;
         store::set_status(&mut tx, &term.id, ACTIVE, ENDED, Some(now), now).await?;
+        // A change scheduled on the term goes with it.
+        if let Some(ch) = store::scheduled_change(&mut tx, &view.community.id, user_id).await? {
+            store::delete_scheduled_term(&mut tx, &ch.term.id).await?;
+        }
         activity::record(
             &mut tx,
             Some(&view.community.id),
@@ -907,8 +1123,10 @@ impl App {
         })
     }
 
-    /// The sweep: reminders first, then expiry. Returns (reminders sent, terms expired).
+    /// The sweep: scheduled changes whose date has come, reminders, then expiry. Returns
+    /// (reminders sent, terms expired).
     pub async fn run_tier_sweep(&self) -> AppResult<(usize, usize)> {
+        self.apply_tier_changes().await?;
         let sent = self.send_tier_reminders().await?;
         let expired = self.expire_tiers().await?;
         Ok((sent, expired))

@@ -274,14 +274,12 @@ impl App {
                 }
                 discussions_store::delete_post(&mut tx, &post.id, now).await?;
                 search::unindex_post(&mut tx, &post.id).await?;
-                discussions_store::bump_topic(
-                    &mut tx,
-                    &post.topic_id,
-                    &view.topic.last_poster_id.clone().unwrap_or_default(),
-                    0,
-                    -1,
-                )
-                .await?;
+                crate::mail::forget_post(&mut tx, &post.id, now).await?;
+                discussions_store::reply_removed(&mut tx, &post.topic_id, post.held_at.is_none())
+                    .await?;
+                if view.topic.accepted_post_id.as_deref() == Some(post.id.as_str()) {
+                    discussions_store::set_accepted(&mut tx, &post.topic_id, None).await?;
+                }
             }
         }
         let status = if action == ContentAction::Approve {

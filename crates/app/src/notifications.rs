@@ -159,7 +159,8 @@ impl App {
             line = line(&listed),
             link = link(base, &listed),
         );
-        mail::enqueue(tx, &recipient.email, &line(&listed), &body, now).await
+        let quoted: Vec<String> = row.post_id.iter().cloned().collect();
+        mail::enqueue_quoting(tx, &recipient.email, &line(&listed), &body, &quoted, now).await
     }
 
     pub async fn notifications(
@@ -291,7 +292,11 @@ impl App {
                 items.len(),
                 if items.len() == 1 { "" } else { "s" }
             );
-            mail::enqueue(tx, &recipient.email, &subject, &body, now).await?;
+            let quoted: Vec<String> = items
+                .iter()
+                .filter_map(|n| n.notification.post_id.clone())
+                .collect();
+            mail::enqueue_quoting(tx, &recipient.email, &subject, &body, &quoted, now).await?;
             let ids: Vec<String> = items.into_iter().map(|n| n.notification.id).collect();
             store::mark_emailed(tx, &ids, now).await?;
         }

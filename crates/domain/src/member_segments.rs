@@ -72,8 +72,64 @@ pub fn segment(f: &Facts) -> Segment {
     }
 }
 
-/// Timeline filters: a group's verbs (events: every verb starting with `event_`).
-pub const VERB_GROUPS: [(&str, &[&str]); 6] = [
+/// Verbs done *to* a member by someone else — an admin, a moderator, or the community's own
+/// sweeps — recorded with the member as the object (`object_type = 'user'`, `object_id` the
+/// member). A member's timeline shows them beside the member's own activities, with who did
+/// them, under the kind `DONE_TO_MEMBER` ("Admin & moderation"). Adding a verb is this line.
+pub const VERBS_DONE_TO_MEMBER: &[&str] = &[
+    "role_changed",
+    "join_approved",
+    "join_declined",
+    "moderation_action",
+    "tier_started",
+    "tier_renewed",
+    "tier_changed",
+    "tier_change_scheduled",
+    "tier_change_cancelled",
+    "tier_ended",
+    "tier_expired",
+];
+
+/// The timeline kind (and filter) of what was done to the member by others.
+pub const DONE_TO_MEMBER: &str = "admin";
+
+/// The kind of a line in `member_id`'s timeline: what others did to them is `admin`; the
+/// member's own activities go by their verb's group.
+pub fn timeline_kind(
+    verb: &str,
+    object_type: &str,
+    object_id: &str,
+    actor_id: Option<&str>,
+    member_id: &str,
+) -> &'static str {
+    if object_type == "user"
+        && object_id == member_id
+        && actor_id != Some(member_id)
+        && VERBS_DONE_TO_MEMBER.contains(&verb)
+    {
+        DONE_TO_MEMBER
+    } else {
+        verb_group(verb)
+    }
+}
+
+/// A timeline kind in words, for the filter.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "posts" => "Posts",
+        "reactions" => "Reactions",
+        "events" => "Events",
+        "membership" => "Membership",
+        "moderation" => "Moderation",
+        "visits" => "Visits",
+        DONE_TO_MEMBER => "Admin & moderation (done to them)",
+        _ => "Other",
+    }
+}
+
+/// Timeline filters: a group's verbs (events: every verb starting with `event_`; `admin`:
+/// `VERBS_DONE_TO_MEMBER` with the member as their object).
+pub const VERB_GROUPS: [(&str, &[&str]); 7] = [
     (
         "posts",
         &[
@@ -99,6 +155,8 @@ pub const VERB_GROUPS: [(&str, &[&str]); 6] = [
             "tier_started",
             "tier_renewed",
             "tier_changed",
+            "tier_change_scheduled",
+            "tier_change_cancelled",
             "tier_ended",
             "tier_expired",
         ],
@@ -115,6 +173,7 @@ pub const VERB_GROUPS: [(&str, &[&str]); 6] = [
         ],
     ),
     ("visits", &["visited"]),
+    (DONE_TO_MEMBER, VERBS_DONE_TO_MEMBER),
 ];
 
 /// The prefix of every event verb.

@@ -16,6 +16,27 @@ pub const ENDED: &str = "ended";
 /// Replaced by another tier (an upgrade or downgrade): the term ended at the change and the
 /// member carries on in a new term; not counted in membership churn (docs/metrics.md).
 pub const CHANGED: &str = "changed";
+/// A change dated in the future: the new term waits from its start; the sweep makes it
+/// `active` (and the term it replaces `changed`) once that start has come. Access does not
+/// wait for the sweep: it follows the dates.
+pub const SCHEDULED: &str = "scheduled";
+
+/// How far ahead a tier change can be scheduled: two years.
+pub const MAX_SCHEDULE_MONTHS: u32 = 24;
+
+/// Checks the start of a tier change against today: today or earlier takes effect at once
+/// (`Ok(false)`), later is scheduled (`Ok(true)`) up to two years ahead.
+pub fn change_is_scheduled(starts_on: NaiveDate, today: NaiveDate) -> Result<bool, String> {
+    let latest = today
+        .checked_add_months(Months::new(MAX_SCHEDULE_MONTHS))
+        .unwrap_or(NaiveDate::MAX);
+    if starts_on > latest {
+        return Err(format!(
+            "A change can be scheduled at most two years ahead (until {latest})."
+        ));
+    }
+    Ok(starts_on > today)
+}
 
 /// A tier as an admin describes it, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +174,16 @@ mod tests {
             Tier::parse("Life", "", "", "", "").unwrap().period_months,
             None
         );
+    }
+
+    #[test]
+    fn changes_are_scheduled_up_to_two_years_ahead() {
+        let today = d("2026-03-10");
+        assert_eq!(change_is_scheduled(d("2026-03-01"), today), Ok(false));
+        assert_eq!(change_is_scheduled(today, today), Ok(false));
+        assert_eq!(change_is_scheduled(d("2026-03-20"), today), Ok(true));
+        assert_eq!(change_is_scheduled(d("2028-03-10"), today), Ok(true));
+        assert!(change_is_scheduled(d("2028-03-11"), today).is_err());
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub struct FileConfig {
     pub s3_access_key_id: Option<String>,
     pub s3_secret_access_key: Option<String>,
     pub signup_min_fill_seconds: Option<i64>,
+    pub mail_body_retention_days: Option<i64>,
 }
 
 /// The resolved configuration.
@@ -36,6 +37,8 @@ pub struct Config {
     pub s3: Option<S3Settings>,
     /// The sign-up form is refused when sent back sooner than this (3 by default).
     pub signup_min_fill_seconds: i64,
+    /// Sent e-mails' bodies are erased this many days after sending (30 by default).
+    pub mail_body_retention_days: i64,
 }
 
 /// Values given on the command line (None when not given).
@@ -109,6 +112,17 @@ impl Config {
                 })?,
             None => file_config.signup_min_fill_seconds.unwrap_or(3),
         };
+        let mail_body_retention_days = match env("TOWNSQUARE_MAIL_BODY_RETENTION_DAYS") {
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=3650).contains(n))
+                .with_context(|| {
+                    format!("TOWNSQUARE_MAIL_BODY_RETENTION_DAYS must be 0 to 3650 days, not {v:?}")
+                })?,
+            None => file_config.mail_body_retention_days.unwrap_or(30),
+        };
         Ok(Config {
             bind,
             data_dir,
@@ -118,6 +132,7 @@ impl Config {
             mail_from,
             s3,
             signup_min_fill_seconds,
+            mail_body_retention_days,
         })
     }
 
@@ -191,6 +206,7 @@ mod tests {
             mail_from: String::new(),
             s3: None,
             signup_min_fill_seconds: 3,
+            mail_body_retention_days: 30,
         };
         assert_eq!(c.database_url_for_logs(), "postgres://ts:***@db:5432/ts");
     }

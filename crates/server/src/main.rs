@@ -107,6 +107,7 @@ async fn open_app(config: &Config) -> anyhow::Result<App> {
     settings.mail_from = config.mail_from.clone();
     settings.files.s3 = config.s3.clone();
     settings.signup_min_fill_seconds = config.signup_min_fill_seconds;
+    settings.mail_body_retention_days = config.mail_body_retention_days;
     let app = App::new(db, settings, Clock::System);
     let blobs = app
         .blob_store()

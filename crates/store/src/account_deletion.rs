@@ -111,19 +111,6 @@ pub async fn posts_in(tx: &mut Tx, user_id: &str, community_id: &str) -> Result<
     .db())
 }
 
-/// One reply fewer on a topic (its reply was removed).
-pub async fn uncount_reply(tx: &mut Tx, topic_id: &str) -> Result<()> {
-    with_tx!(tx, |c| sqlx::query(
-        "UPDATE topics SET reply_count = reply_count - 1 WHERE id = $1 AND reply_count > 0"
-    )
-    .bind(topic_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    .db())?;
-    Ok(())
-}
-
 /// Deletes the user's rows of personal data (see `PERSONAL_TABLES`).
 pub async fn delete_personal_rows(tx: &mut Tx, user_id: &str) -> Result<()> {
     for table in PERSONAL_TABLES {
@@ -213,28 +200,6 @@ pub async fn erase_topic_text(tx: &mut Tx, topic_id: &str, author_id: &str) -> R
     for post_id in posts {
         crate::search::unindex_post(tx, &post_id).await?;
     }
-    Ok(())
-}
-
-/// Sets a topic's latest activity and last poster from the posts that remain shown (not
-/// deleted, not held): after removals, the list no longer names a removed post's author.
-/// With no reply left, the topic's own start and author.
-pub async fn recompute_topic_activity(tx: &mut Tx, topic_id: &str) -> Result<()> {
-    with_tx!(tx, |c| sqlx::query(
-        "UPDATE topics SET
-             last_post_at = COALESCE((SELECT p.created_at FROM posts p
-                 WHERE p.topic_id = topics.id AND p.deleted_at IS NULL AND p.held_at IS NULL
-                 ORDER BY p.created_at DESC, p.id DESC LIMIT 1), created_at),
-             last_poster_id = COALESCE((SELECT p.author_id FROM posts p
-                 WHERE p.topic_id = topics.id AND p.deleted_at IS NULL AND p.held_at IS NULL
-                 ORDER BY p.created_at DESC, p.id DESC LIMIT 1), author_id)
-         WHERE id = $1"
-    )
-    .bind(topic_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    .db())?;
     Ok(())
 }
 

@@ -207,6 +207,60 @@ pub async fn bump_topic(
     Ok(())
 }
 
+/// Sets a topic's latest activity and last poster from the posts that remain shown (not
+/// deleted, not held): after removals, the list no longer names a removed post's author.
+/// With no reply left, the topic's own start and author.
+pub async fn recompute_topic_activity(tx: &mut Tx, topic_id: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE topics SET
+             last_post_at = COALESCE((SELECT p.created_at FROM posts p
+                 WHERE p.topic_id = topics.id AND p.deleted_at IS NULL AND p.held_at IS NULL
+                 ORDER BY p.created_at DESC, p.id DESC LIMIT 1), created_at),
+             last_poster_id = COALESCE((SELECT p.author_id FROM posts p
+                 WHERE p.topic_id = topics.id AND p.deleted_at IS NULL AND p.held_at IS NULL
+                 ORDER BY p.created_at DESC, p.id DESC LIMIT 1), author_id)
+         WHERE id = $1"
+    )
+    .bind(topic_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(())
+}
+
+/// A reply left its topic's shown posts (deleted by its author, removed or held by a
+/// moderator or the rules, removed with its account): one reply fewer if it was counted
+/// (held replies never were), and the latest activity and last poster recomputed from what
+/// remains. Every removal path calls this, in its own transaction.
+pub async fn reply_removed(tx: &mut Tx, topic_id: &str, counted: bool) -> Result<()> {
+    if counted {
+        with_tx!(tx, |c| sqlx::query(
+            "UPDATE topics SET reply_count = reply_count - 1 WHERE id = $1 AND reply_count > 0"
+        )
+        .bind(topic_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        .db())?;
+    }
+    recompute_topic_activity(tx, topic_id).await
+}
+
+/// A reply came back among the shown posts (a held reply or edit approved): one reply more
+/// and the latest activity recomputed (it may be older than the current latest).
+pub async fn reply_restored(tx: &mut Tx, topic_id: &str) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE topics SET reply_count = reply_count + 1 WHERE id = $1"
+    )
+    .bind(topic_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    recompute_topic_activity(tx, topic_id).await
+}
+
 /// Moderators' switches on a topic.
 pub async fn set_topic_flags(
     tx: &mut Tx,

@@ -6,6 +6,7 @@ use crate::db::Db;
 use crate::error::MapErr;
 use crate::sql::placeholders;
 use crate::Result;
+use townsquare_domain::member_segments::VERBS_DONE_TO_MEMBER;
 
 /// (days active since `since_30`, days active since `since_90`, posts since `since_90`,
 /// last active day) from the member's rollup rows.
@@ -38,20 +39,41 @@ pub async fn activity_counts(
     Ok((d30, d90, posts, last))
 }
 
-/// The membership tier events about a member (an admin or the sweep is their actor): a
-/// member's timeline shows them with the member's own activities.
-const TIER_VERBS: &str =
-    "'tier_started', 'tier_renewed', 'tier_changed', 'tier_ended', 'tier_expired'";
+/// What was done to the member by others (`VERBS_DONE_TO_MEMBER`, with the member as the
+/// object), as SQL over `activities`; the member's id is `$1`. The verbs are the domain's
+/// constant identifiers, written in as literals.
+fn done_to_member() -> String {
+    let verbs = VERBS_DONE_TO_MEMBER
+        .iter()
+        .map(|v| format!("'{v}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "(a.object_type = 'user' AND a.object_id = $1 AND a.verb IN ({verbs})
+          AND (a.actor_id IS NULL OR a.actor_id <> $1))"
+    )
+}
 
 /// Which verbs a timeline keeps.
 pub enum VerbFilter<'a> {
     All,
     Verbs(&'a [&'a str]),
     Prefix(&'a str),
+    /// Only what others did to the member.
+    DoneToMember,
 }
 
-/// The member's activities in the community in `[from, until)`, newest first, before the
-/// keyset `(created_at, id)` when given.
+/// A timeline line: the activity and the name of who did it (None for the community's own
+/// sweeps and for deleted rows).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TimelineRow {
+    #[sqlx(flatten)]
+    pub activity: ActivityRow,
+    pub actor_name: Option<String>,
+}
+
+/// The member's activities in the community in `[from, until)`, and what others did to them,
+/// newest first, before the keyset `(created_at, id)` when given.
 #[allow(clippy::too_many_arguments)]
 pub async fn timeline(
     db: &Db,
@@ -62,23 +84,40 @@ pub async fn timeline(
     until: i64,
     before: Option<(i64, &str)>,
     limit: i64,
-) -> Result<Vec<ActivityRow>> {
+) -> Result<Vec<TimelineRow>> {
     let (before_at, before_id) = before.unwrap_or((i64::MAX, ""));
+    let done_to = done_to_member();
     let verb_condition = match filter {
         VerbFilter::All => "TRUE".to_string(),
-        VerbFilter::Verbs(v) => format!("verb IN ({})", placeholders(8, v.len())),
-        VerbFilter::Prefix(_) => "verb LIKE $8".to_string(),
+        VerbFilter::Verbs(v) => format!("a.verb IN ({})", placeholders(8, v.len())),
+        VerbFilter::Prefix(_) => "a.verb LIKE $8".to_string(),
+        VerbFilter::DoneToMember => done_to.clone(),
     };
+    // Two keyset-limited branches, each on its own index (the member's own activities by
+    // `activities_actor_time`, what was done to them by `activities_object_time`), merged:
+    // one OR over both made the planners walk the whole community's log instead.
+    let common = format!(
+        "a.community_id = $2 AND a.created_at >= $3 AND a.created_at < $4
+           AND (a.created_at < $5 OR (a.created_at = $5 AND a.id < $6)) AND {verb_condition}
+         ORDER BY a.created_at DESC, a.id DESC LIMIT $7"
+    );
+    let columns =
+        "a.id, a.community_id, a.actor_id, a.verb, a.object_type, a.object_id, a.detail, a.created_at";
     let sql = format!(
-        "SELECT id, community_id, actor_id, verb, object_type, object_id, detail, created_at
-         FROM activities
-         WHERE (actor_id = $1 OR (object_type = 'user' AND object_id = $1 AND verb IN ({TIER_VERBS})))
-           AND community_id = $2 AND created_at >= $3 AND created_at < $4
-           AND (created_at < $5 OR (created_at = $5 AND id < $6)) AND {verb_condition}
-         ORDER BY created_at DESC, id DESC LIMIT $7"
+        "SELECT t.id, t.community_id, t.actor_id, t.verb, t.object_type, t.object_id, t.detail,
+             t.created_at, u.display_name AS actor_name
+         FROM (
+             SELECT * FROM (SELECT {columns} FROM activities a
+                            WHERE a.actor_id = $1 AND {common}) mine
+             UNION ALL
+             SELECT * FROM (SELECT {columns} FROM activities a
+                            WHERE {done_to} AND {common}) theirs
+         ) t
+         LEFT JOIN users u ON u.id = t.actor_id
+         ORDER BY t.created_at DESC, t.id DESC LIMIT $7"
     );
     with_read!(db, |c| {
-        let mut q = sqlx::query_as::<_, ActivityRow>(&sql)
+        let mut q = sqlx::query_as::<_, TimelineRow>(&sql)
             .bind(user_id)
             .bind(community_id)
             .bind(from)
@@ -94,6 +133,7 @@ pub async fn timeline(
                 }
             }
             VerbFilter::Prefix(p) => q = q.bind(format!("{p}%")),
+            VerbFilter::DoneToMember => {}
         }
         q.fetch_all(c).await.db()
     })

@@ -132,7 +132,8 @@ pub async fn tier_spaces<'a>(
 
 /// Every space of the community that a tier unlocks (archived tiers included: archiving stops
 /// offering a tier, it does not open its spaces), with 1 if `user_id` holds a term of such a
-/// tier that is active at `now`, else 0. One query per page, read with the community.
+/// tier that is active at `now`, else 0. A scheduled change's term counts from its start
+/// (and the term it replaces ends there), so access switches on the date without the sweep. One query per page, read with the community.
 pub async fn space_locks<'a>(
     src: impl Into<Source<'a>>,
     community_id: &str,
@@ -144,7 +145,8 @@ pub async fn space_locks<'a>(
          FROM membership_tier_spaces ts
          JOIN membership_tiers t ON t.id = ts.tier_id
          LEFT JOIN member_tiers mt ON mt.tier_id = t.id AND mt.user_id = $2
-             AND mt.status = 'active' AND (mt.expires_at IS NULL OR mt.expires_at > $3)
+             AND (mt.status = 'active' OR (mt.status = 'scheduled' AND mt.started_at <= $3))
+             AND (mt.expires_at IS NULL OR mt.expires_at > $3)
          WHERE t.community_id = $1
          GROUP BY ts.space_id";
     with_read!(src, |c| sqlx::query_as::<_, (String, i64)>(sql)
@@ -318,11 +320,12 @@ pub async fn renewals_of<'a>(src: impl Into<Source<'a>>, term_id: &str) -> Resul
         .db())
 }
 
-/// Active terms whose end has come (`expires_at <= now`), for the expiry sweep.
+/// Active terms whose end has come (`expires_at <= now`), for the expiry sweep; not those a
+/// scheduled change replaces (their end is the change, which the sweep applies first).
 pub async fn terms_to_expire(db: &Db, now: i64) -> Result<Vec<TermRow>> {
     let sql = format!(
         "{TERM_SELECT} WHERE mt.status = 'active' AND mt.expires_at IS NOT NULL
-           AND mt.expires_at <= $1
+           AND mt.expires_at <= $1 AND {NOT_REPLACED}
          ORDER BY mt.expires_at, mt.id"
     );
     with_read!(db, |c| sqlx::query_as::<_, TermRow>(&sql)
@@ -350,8 +353,10 @@ pub struct ReminderCandidate {
 }
 
 /// Active terms that end in `(now, until]`; the caller picks the reminder days that are due.
+/// A term's end that is a scheduled change is no end to remind of.
 pub async fn reminder_candidates(db: &Db, now: i64, until: i64) -> Result<Vec<ReminderCandidate>> {
-    let sql = "SELECT mt.id AS term_id, mt.community_id, mt.user_id, mt.expires_at,
+    let sql = format!(
+        "SELECT mt.id AS term_id, mt.community_id, mt.user_id, mt.expires_at,
              t.reminder_days, t.name AS tier_name, t.price_label, u.email, u.display_name,
              c.name AS community_name, c.slug AS community_slug, c.time_zone
          FROM member_tiers mt
@@ -359,8 +364,10 @@ pub async fn reminder_candidates(db: &Db, now: i64, until: i64) -> Result<Vec<Re
          JOIN users u ON u.id = mt.user_id
          JOIN communities c ON c.id = mt.community_id
          WHERE mt.status = 'active' AND mt.expires_at > $1 AND mt.expires_at <= $2
-         ORDER BY mt.expires_at, mt.id";
-    with_read!(db, |c| sqlx::query_as::<_, ReminderCandidate>(sql)
+           AND {NOT_REPLACED}
+         ORDER BY mt.expires_at, mt.id"
+    );
+    with_read!(db, |c| sqlx::query_as::<_, ReminderCandidate>(&sql)
         .bind(now)
         .bind(until)
         .fetch_all(c)
@@ -396,24 +403,26 @@ pub async fn claim_reminder(
 /// (due, not renewed). A term end is *due* in the period when it falls in it: the ends that
 /// renewals moved on (each renewal's previous end) plus the terms' current ends. It is *not
 /// renewed* when the term's current end falls in the period and the term expired or was ended
-/// there. Terms without end are never due.
+/// there. Terms without end are never due, nor ends that are a scheduled change (as `changed`).
 pub async fn churn_counts(
     db: &Db,
     community_id: &str,
     from: i64,
     until: i64,
 ) -> Result<(i64, i64)> {
-    let sql = "SELECT
+    let sql = format!(
+        "SELECT
            CAST((SELECT COUNT(*) FROM member_tier_renewals r
                  WHERE r.community_id = $1
                    AND r.previous_expires_at >= $2 AND r.previous_expires_at < $3) AS BIGINT)
          + CAST((SELECT COUNT(*) FROM member_tiers mt
-                 WHERE mt.community_id = $1 AND mt.status <> 'changed'
+                 WHERE mt.community_id = $1 AND mt.status <> 'changed' AND {NOT_REPLACED}
                    AND mt.expires_at >= $2 AND mt.expires_at < $3) AS BIGINT),
            CAST((SELECT COUNT(*) FROM member_tiers mt
                  WHERE mt.community_id = $1 AND mt.status IN ('expired', 'ended')
-                   AND mt.expires_at >= $2 AND mt.expires_at < $3) AS BIGINT)";
-    with_read!(db, |c| sqlx::query_as::<_, (i64, i64)>(sql)
+                   AND mt.expires_at >= $2 AND mt.expires_at < $3) AS BIGINT)"
+    );
+    with_read!(db, |c| sqlx::query_as::<_, (i64, i64)>(&sql)
         .bind(community_id)
         .bind(from)
         .bind(until)
@@ -471,4 +480,124 @@ pub async fn set_default_reminder_days(
     .map(|r| r.rows_affected())
     .db())?;
     Ok(())
+}
+
+// --- scheduled changes -------------------------------------------------------------------
+
+/// A term `mt` is not one that a scheduled change replaces (its member has no scheduled term).
+const NOT_REPLACED: &str = "NOT EXISTS (SELECT 1 FROM member_tiers s
+     WHERE s.community_id = mt.community_id AND s.user_id = mt.user_id AND s.status = 'scheduled')";
+
+/// A tier change dated in the future: the new term (status `scheduled`, from its start), the
+/// term it replaces and the end that term had before (None: it had none).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChangeRow {
+    #[sqlx(flatten)]
+    pub term: TermRow,
+    pub from_term_id: String,
+    pub from_tier_id: String,
+    pub from_tier_name: String,
+    pub from_expires_at: Option<i64>,
+}
+
+const CHANGE_SELECT: &str = "SELECT mt.id, mt.community_id, mt.user_id, mt.tier_id, mt.status, \
+     mt.started_at, mt.expires_at, mt.ended_at, mt.created_by, mt.updated_at, \
+     t.name AS tier_name, u.display_name, \
+     ch.from_term_id, f.tier_id AS from_tier_id, ft.name AS from_tier_name, ch.from_expires_at \
+     FROM member_tier_changes ch \
+     JOIN member_tiers mt ON mt.id = ch.term_id \
+     JOIN membership_tiers t ON t.id = mt.tier_id \
+     JOIN users u ON u.id = mt.user_id \
+     JOIN member_tiers f ON f.id = ch.from_term_id \
+     JOIN membership_tiers ft ON ft.id = f.tier_id";
+
+/// Records that `term_id` (inserted as `scheduled`) replaces `from_term_id`, whose end was
+/// `from_expires_at` before the change moved it to the change's start.
+pub async fn insert_change(
+    tx: &mut Tx,
+    term_id: &str,
+    from_term_id: &str,
+    from_expires_at: Option<i64>,
+    scheduled_by: &str,
+    now: i64,
+) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO member_tier_changes (term_id, from_term_id, from_expires_at, scheduled_by,
+             scheduled_at) VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(term_id)
+    .bind(from_term_id)
+    .bind(from_expires_at)
+    .bind(scheduled_by)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|_| ())
+    .db())
+}
+
+/// The member's scheduled change, if any (at most one).
+pub async fn scheduled_change<'a>(
+    src: impl Into<Source<'a>>,
+    community_id: &str,
+    user_id: &str,
+) -> Result<Option<ChangeRow>> {
+    let sql = format!(
+        "{CHANGE_SELECT} WHERE mt.community_id = $1 AND mt.user_id = $2 AND mt.status = 'scheduled'
+         ORDER BY mt.started_at, mt.id LIMIT 1"
+    );
+    with_read!(src, |c| sqlx::query_as::<_, ChangeRow>(&sql)
+        .bind(community_id)
+        .bind(user_id)
+        .fetch_optional(c)
+        .await
+        .db())
+}
+
+/// The community's scheduled changes (for the admins' list of members' tiers).
+pub async fn scheduled_changes_in(db: &Db, community_id: &str) -> Result<Vec<ChangeRow>> {
+    let sql = format!(
+        "{CHANGE_SELECT} WHERE mt.community_id = $1 AND mt.status = 'scheduled'
+         ORDER BY mt.started_at, mt.id"
+    );
+    with_read!(db, |c| sqlx::query_as::<_, ChangeRow>(&sql)
+        .bind(community_id)
+        .fetch_all(c)
+        .await
+        .db())
+}
+
+/// Scheduled changes whose start has come, for the sweep.
+pub async fn changes_due(db: &Db, now: i64) -> Result<Vec<ChangeRow>> {
+    let sql = format!(
+        "{CHANGE_SELECT} WHERE mt.status = 'scheduled' AND mt.started_at <= $1
+         ORDER BY mt.started_at, mt.id"
+    );
+    with_read!(db, |c| sqlx::query_as::<_, ChangeRow>(&sql)
+        .bind(now)
+        .fetch_all(c)
+        .await
+        .db())
+}
+
+/// Deletes a scheduled term (a cancelled change) with its link; false if it is no longer
+/// scheduled (the sweep applied it, or another request cancelled it).
+pub async fn delete_scheduled_term(tx: &mut Tx, term_id: &str) -> Result<bool> {
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM member_tier_changes WHERE term_id = $1"
+    )
+    .bind(term_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    let n = with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM member_tiers WHERE id = $1 AND status = 'scheduled'"
+    )
+    .bind(term_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(n == 1)
 }

@@ -149,3 +149,86 @@ pub async fn recent_to(db: &Db, to_address: &str, limit: i64) -> Result<Vec<Outb
         .await
         .db())
 }
+
+// --- erasure -----------------------------------------------------------------------------
+
+/// Records that the e-mail `mail_id` quotes each of `post_ids`.
+pub async fn record_quotes(tx: &mut Tx, mail_id: &str, post_ids: &[String]) -> Result<()> {
+    for post_id in post_ids {
+        with_tx!(tx, |c| sqlx::query(
+            "INSERT INTO outbox_quotes (mail_id, post_id) VALUES ($1, $2)
+             ON CONFLICT (mail_id, post_id) DO NOTHING"
+        )
+        .bind(mail_id)
+        .bind(post_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        .db())?;
+    }
+    Ok(())
+}
+
+/// The e-mails that quote a removed post lose their text: subject and body become `notice`,
+/// and those not sent yet are cancelled (status `cancelled`; the worker only sends `queued`).
+/// Returns how many e-mails were erased.
+pub async fn erase_quoting(tx: &mut Tx, post_id: &str, notice: &str, now: i64) -> Result<u64> {
+    let n = with_tx!(tx, |c| sqlx::query(
+        "UPDATE outbox SET subject = $2, body_text = $2, erased_at = $3,
+             status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END
+         WHERE id IN (SELECT mail_id FROM outbox_quotes WHERE post_id = $1)"
+    )
+    .bind(post_id)
+    .bind(notice)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM outbox_quotes WHERE post_id = $1"
+    )
+    .bind(post_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    Ok(n)
+}
+
+/// The e-mails to a deleted account's address lose address, subject and body (the rows stay,
+/// with their times and statuses, for delivery counts); those not sent yet are cancelled.
+pub async fn erase_addressed_to(tx: &mut Tx, address: &str, now: i64) -> Result<u64> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE outbox SET to_address = '', subject = '', body_text = '', erased_at = $2,
+             status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END
+         WHERE to_address = $1"
+    )
+    .bind(address)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())
+}
+
+/// Erases the bodies of up to `limit` sent e-mails sent before `cutoff` (oldest first; the
+/// retention sweep calls it until it returns less than `limit`). Address and subject stay.
+pub async fn erase_old_bodies(db: &Db, cutoff: i64, limit: i64, now: i64) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    let n = with_tx!(tx, |c| sqlx::query(
+        "UPDATE outbox SET body_text = '', erased_at = $3
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE status = 'sent' AND erased_at IS NULL AND sent_at < $1
+                      ORDER BY sent_at LIMIT $2)"
+    )
+    .bind(cutoff)
+    .bind(limit)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .db())?;
+    tx.commit().await?;
+    Ok(n)
+}

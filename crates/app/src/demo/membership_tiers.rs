@@ -1,14 +1,15 @@
 //! Demo membership tiers in the Open Source Guild: a monthly "Supporter", a yearly "Pro
 //! member" that unlocks the tier-only space "Maintainers' circle" (with a few topics of its
 //! holders), a "Lifetime patron" without end, and an archived "Founding member". Members
-//! hold active, soon-to-renew (reminded) and expired tiers, with renewals in their history.
+//! hold active, soon-to-renew (reminded) and expired tiers, with renewals in their history;
+//! one upgraded from Supporter to Pro, and one has a downgrade to Supporter scheduled.
 
 use super::discussions::{seed_topic, Members};
 use crate::clock::MICROS_PER_DAY;
 use crate::AppResult;
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
-use townsquare_domain::membership_tiers::{end_of_term, ACTIVE, CHANGED, EXPIRED};
+use townsquare_domain::membership_tiers::{end_of_term, ACTIVE, CHANGED, EXPIRED, SCHEDULED};
 use townsquare_domain::new_id;
 use townsquare_store::accounts::UserRow;
 use townsquare_store::communities::CommunityRow;
@@ -359,6 +360,55 @@ pub(super) async fn seed(
             holders.push((s.user, t.started_at));
             spaces::join_space(tx, &circle.id, &s.user.id, t.started_at).await?;
         }
+    }
+    // One scheduled downgrade: a new Pro member moves to Supporter in three weeks (the
+    // admins' list and their Membership page say so; they keep the circle until then).
+    let downgrading = plain[4];
+    if let Some(current) = store::current_term(&mut *tx, &c.id, &downgrading.id)
+        .await?
+        .filter(|t| t.status == ACTIVE && t.tier_id == pro.id)
+    {
+        let starts_at = micros(date(now + 21 * MICROS_PER_DAY));
+        let scheduled_at = now - 2 * MICROS_PER_DAY;
+        store::set_expiry(tx, &current.id, Some(starts_at), scheduled_at).await?;
+        let next = TermRow {
+            id: new_id(),
+            tier_id: supporter.id.clone(),
+            tier_name: supporter.name.clone(),
+            status: SCHEDULED.into(),
+            started_at: starts_at,
+            expires_at: supporter
+                .period_months
+                .map(|m| micros(end_of_term(date(starts_at), m))),
+            ended_at: None,
+            created_by: Some(admin.id.clone()),
+            updated_at: scheduled_at,
+            ..current.clone()
+        };
+        store::insert_term(tx, &next).await?;
+        store::insert_change(
+            tx,
+            &next.id,
+            &current.id,
+            current.expires_at,
+            &admin.id,
+            scheduled_at,
+        )
+        .await?;
+        super::record_with(
+            tx,
+            c,
+            &admin.id,
+            "tier_change_scheduled",
+            "user",
+            &downgrading.id,
+            scheduled_at,
+            json!({"from_tier_id": pro.id, "from_tier": pro.name,
+                   "previous_term_id": current.id, "tier_id": supporter.id,
+                   "tier": supporter.name, "term_id": next.id, "starts_at": starts_at,
+                   "expires_at": next.expires_at}),
+        )
+        .await?;
     }
     if holders.len() < 3 {
         return Ok(());

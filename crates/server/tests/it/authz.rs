@@ -510,6 +510,8 @@ const TABLE: &[Row] = &[
     // Changing a member's tier: admins; the target holds {tier} already, so a change to it is
     // refused on its merits (422) once the caller is allowed.
     ("POST", "/c/{slug}/members/{user_id}/tier/change", "tier={tier}", [LOGIN, 403, 404, 403, 422, 422]),
+    // Cancelling a scheduled change: admins; the fixture's member has none scheduled (404).
+    ("POST", "/c/{slug}/members/{user_id}/tier/change/cancel", "", [LOGIN, 403, 404, 403, 404, 404]),
     ("GET", "/api/v1/communities/{slug}/tiers", "", [401, 403, 404, 403, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/tiers", r#"{"name":"Tier by {who}"}"#, [401, 403, 404, 403, 201, 201]),
     ("PUT", "/api/v1/communities/{slug}/tiers/{tier}", r#"{"name":"Renamed by {who}"}"#, [401, 403, 404, 403, 200, 200]),
@@ -524,6 +526,7 @@ const TABLE: &[Row] = &[
     ("DELETE", "/api/v1/communities/{slug}/members/{user_id}/tier", "", [401, 403, 404, 403, 204, 204]),
     ("POST", "/api/v1/communities/{slug}/members/{user_id}/tier/renewals", "{}", [401, 403, 404, 403, 200, 200]),
     ("POST", "/api/v1/communities/{slug}/members/{user_id}/tier/change", r#"{"tier":"{tier}"}"#, [401, 403, 404, 403, 422, 422]),
+    ("DELETE", "/api/v1/communities/{slug}/members/{user_id}/tier/change", "", [401, 403, 404, 403, 404, 404]),
     ("GET", "/api/v1/communities/{slug}/membership/tiers", "", [401, 200, 404, 200, 200, 403]),
     ("POST", "/api/v1/communities/{slug}/membership/change-requests", r#"{"tier":"{tier}"}"#, [401, 204, 404, 204, 204, 403]),
     // The realtime stream, asked for with WebSocket upgrade headers: 101 Switching Protocols

@@ -1101,3 +1101,82 @@ async fn moderators_move_and_merge_topics() {
         .await;
     assert_eq!(status, 422, "a topic cannot be merged into itself");
 }
+
+/// The community's latest-topics list entry for one topic.
+async fn listed(t: &TestApp, token: &str, topic_id: &str) -> Value {
+    let (status, list) = t
+        .api("GET", "/api/v1/communities/guild/topics", Some(token), None)
+        .await;
+    assert_eq!(status, 200, "{list}");
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == topic_id)
+        .cloned()
+        .unwrap_or_else(|| panic!("topic {topic_id} not listed: {list}"))
+}
+
+#[tokio::test]
+async fn removing_a_reply_names_the_latest_remaining_poster_in_the_topic_list() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let ana = member(&t, "ana@example.org", "Ana Early").await;
+    let bob = member(&t, "bob@example.org", "Bob Later").await;
+    let (owner_id, ana_id, bob_id) = (
+        t.user_id(&owner).await,
+        t.user_id(&ana).await,
+        t.user_id(&bob).await,
+    );
+    let started = topic(&t, &owner, "help", "Who was here last?", "Tell us.", false).await;
+    let id = started["id"].as_str().unwrap();
+    t.app.clock().advance(60 * MICROS_PER_SECOND);
+    let from_ana = reply(&t, &ana, id, "Ana was here.", None).await;
+    t.app.clock().advance(60 * MICROS_PER_SECOND);
+    let from_bob = reply(&t, &bob, id, "Bob was here.", None).await;
+
+    let entry = listed(&t, &owner, id).await;
+    assert_eq!(entry["last_poster_id"], bob_id.as_str());
+    assert_eq!(entry["last_post_at"], from_bob["created_at"]);
+    assert_eq!(entry["reply_count"], 2);
+
+    // Bob deletes his reply: Ana, at her time, is the latest again.
+    let bob_post = from_bob["id"].as_str().unwrap();
+    let (status, body) = t
+        .api(
+            "DELETE",
+            &format!("/api/v1/posts/{bob_post}"),
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let entry = listed(&t, &owner, id).await;
+    assert_eq!(entry["last_poster_id"], ana_id.as_str(), "{entry}");
+    assert_eq!(entry["last_post_at"], from_ana["created_at"]);
+    assert_eq!(entry["reply_count"], 1);
+    let page = t.browser().get("/c/guild/s/help").await.text();
+    assert!(
+        page.contains("last by Ana Early") && !page.contains("Bob Later"),
+        "{page}"
+    );
+
+    // A moderator removes Ana's reply: back to the topic's starter and start.
+    let ana_post = from_ana["id"].as_str().unwrap();
+    let (status, body) = t
+        .api(
+            "POST",
+            &format!("/api/v1/posts/{ana_post}/moderation"),
+            Some(&owner),
+            Some(json!({"action": "delete", "reason": "Off topic"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let entry = listed(&t, &owner, id).await;
+    assert_eq!(entry["last_poster_id"], owner_id.as_str(), "{entry}");
+    assert_eq!(entry["last_post_at"], started["created_at"]);
+    assert_eq!(entry["reply_count"], 0);
+    let page = t.browser().get("/c/guild/s/help").await.text();
+    assert!(!page.contains("last by"), "{page}");
+    t.stop().await;
+}

@@ -30,6 +30,7 @@ mod files;
 mod invitations;
 mod joining_fields;
 mod leadership_report;
+mod mail_privacy;
 mod member_360;
 mod member_data;
 mod member_directory;

@@ -305,3 +305,132 @@ async fn admins_export_a_members_timeline_as_csv_with_the_filters() {
     assert_eq!(csv_page.html.lines().count(), 2);
     t.stop().await;
 }
+
+#[tokio::test]
+async fn what_admins_and_moderators_did_to_a_member_is_in_their_timeline_with_who_did_it() {
+    let t = TestApp::spawn().await;
+    let owner = guild(&t).await;
+    let ada = member(&t, "ada@example.org", "Ada Lovelace").await;
+    let mo = member(&t, "mo@example.org", "Mo Derator").await;
+    let (ada_id, mo_id) = (t.user_id(&ada).await, t.user_id(&mo).await);
+    topic(&t, &ada, "help", "Which flags?", "Help me.", false).await;
+    let role = |user: String, role: &'static str| {
+        let t = &t;
+        let owner = owner.clone();
+        async move {
+            let (status, body) = t
+                .api(
+                    "PUT",
+                    &format!("/api/v1/communities/guild/members/{user}/role"),
+                    Some(&owner),
+                    Some(serde_json::json!({ "role": role })),
+                )
+                .await;
+            assert!(status < 300, "{status} {body}");
+        }
+    };
+    role(mo_id.clone(), "moderator").await;
+    t.app.clock().advance(60 * 1_000_000);
+    // The admin makes Ada a moderator; Mo suspends her, then lifts it.
+    role(ada_id.clone(), "moderator").await;
+    t.app.clock().advance(60 * 1_000_000);
+    let (status, suspension) = t
+        .api(
+            "POST",
+            &format!("/api/v1/communities/guild/members/{ada_id}/sanctions"),
+            Some(&mo),
+            Some(serde_json::json!({"kind": "suspend", "days": 3, "reason": "Cool down"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{suspension}");
+    t.app.clock().advance(60 * 1_000_000);
+    let (status, body) = t
+        .api(
+            "POST",
+            &format!(
+                "/api/v1/sanctions/{}/lift",
+                suspension["id"].as_str().unwrap()
+            ),
+            Some(&mo),
+            Some(serde_json::json!({"reason": "Talked it over"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    // All three, newest first, with who did them; the filter keeps only them.
+    let (status, done) = timeline(&t, &owner, &ada_id, "kind=admin").await;
+    assert_eq!(status, 200, "{done}");
+    let entries = done["entries"].as_array().unwrap();
+    let seen: Vec<(&str, &str, &str)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["verb"].as_str().unwrap(),
+                e["kind"].as_str().unwrap(),
+                e["actor_name"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("moderation_action", "admin", "Mo Derator"),
+            ("moderation_action", "admin", "Mo Derator"),
+            ("role_changed", "admin", "Olga Owner"),
+        ],
+        "{done}"
+    );
+    assert_eq!(entries[0]["detail"]["action"], "lift");
+    assert_eq!(entries[1]["detail"]["action"], "suspend");
+    // Unfiltered, they sit among her own activities.
+    let (_, all) = timeline(&t, &owner, &ada_id, "").await;
+    let all = verbs(&all);
+    assert!(
+        all.contains(&"topic_created".to_string())
+            && all.iter().filter(|v| *v == "moderation_action").count() == 2,
+        "{all:?}"
+    );
+    // Mo's own record has his actions as his, not as done to him.
+    let (_, mos) = timeline(&t, &owner, &mo_id, "kind=admin").await;
+    assert_eq!(verbs(&mos), ["role_changed"], "{mos}");
+
+    // The page says what happened and who did it.
+    let olga = t.browser();
+    olga.log_in("owner@example.org", townsquare_testkit::PASSWORD)
+        .await;
+    let page = olga
+        .get(&format!("/c/guild/members/{ada_id}/360?kind=admin"))
+        .await
+        .text();
+    for said in [
+        "had a sanction lifted by the moderators (by Mo Derator)",
+        "was suspended by the moderators (by Mo Derator)",
+        "had their role changed (by Olga Owner)",
+        "member → moderator",
+        "Admin & moderation (done to them)",
+    ] {
+        assert!(page.contains(said), "{said}: {page}");
+    }
+    assert!(!page.contains("started a topic"), "{page}");
+
+    // And the CSV export.
+    let (status, _, rows) = timeline_csv(&t, &owner, &ada_id, "kind=admin").await;
+    assert_eq!(status, 200);
+    let what: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[1].as_str(), r[2].as_str()))
+        .collect();
+    assert_eq!(
+        what,
+        [
+            (
+                "admin",
+                "had a sanction lifted by the moderators (by Mo Derator)"
+            ),
+            ("admin", "was suspended by the moderators (by Mo Derator)"),
+            ("admin", "had their role changed (by Olga Owner)"),
+        ],
+        "{rows:?}"
+    );
+    t.stop().await;
+}

@@ -638,6 +638,15 @@ async fn the_demo_guild_has_tiers_a_tier_only_space_and_members_on_each_side() {
     let terms = terms.as_array().unwrap();
     let soon = date_in(&t, 14);
     let count = |f: &dyn Fn(&Value) -> bool| terms.iter().filter(|t| f(t)).count();
+    // One Pro member has a downgrade to Supporter scheduled, three weeks ahead.
+    let in_three_weeks = date_in(&t, 21);
+    assert_eq!(
+        count(&|t| t["tier"] == "Pro member"
+            && t["scheduled_change"]["tier"] == "Supporter"
+            && t["scheduled_change"]["starts_on"] == in_three_weeks.as_str()),
+        1,
+        "{terms:?}"
+    );
     assert!(count(&|t| t["status"] == "active") >= 15, "{terms:?}");
     assert!(count(&|t| t["status"] == "expired") >= 3, "{terms:?}");
     // Expired terms ended in the past; active ones end ahead (or never).
@@ -759,7 +768,7 @@ async fn a_tier_change_switches_access_at_once_shows_in_the_timeline_and_is_not_
     assign(&t, &owner, &ada_id, &basic, &date_in(&t, 5)).await;
     assert_eq!(reach(&t, &ada, "ada@example.org", &topic).await, [false; 7]);
 
-    // Refused changes: the same tier, a start in the future, by a member.
+    // Refused changes: the same tier, a start more than two years ahead, by a member.
     let (status, problem) = change(&t, &owner, &ada_id, json!({"tier": basic})).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(fields(&problem), ["tier"]);
@@ -767,7 +776,7 @@ async fn a_tier_change_switches_access_at_once_shows_in_the_timeline_and_is_not_
         &t,
         &owner,
         &ada_id,
-        json!({"tier": pro, "starts_on": date_in(&t, 2)}),
+        json!({"tier": pro, "starts_on": date_in(&t, 750)}),
     )
     .await;
     assert_eq!(status, 422, "{problem}");
@@ -1068,5 +1077,170 @@ async fn new_tiers_take_the_communitys_default_reminder_days() {
     };
     assert_eq!(days_of("Plain"), json!([30, 7, 1]), "{tiers}");
     assert_eq!(days_of("Formed"), json!([21, 5]));
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_change_dated_later_is_scheduled_switches_on_its_date_and_can_be_cancelled() {
+    let t = TestApp::spawn().await;
+    let owner = club(&t).await;
+    let pro = pro(&t, &owner).await;
+    let basic = basic(&t, &owner).await;
+    let topic = backstage_topic(&t, &owner).await;
+    let ada = join(&t, "ada@example.org", "Ada Lovelace").await;
+    let ada_id = t.user_id(&ada).await;
+    let bob = join(&t, "bob@example.org", "Bob Builder").await;
+    let bob_id = t.user_id(&bob).await;
+    // Pro for a year, by the tier's period.
+    assign(&t, &owner, &ada_id, &pro, "").await;
+
+    // Bad dates: not a date, more than two years ahead.
+    for bad in ["2026-13-01", &date_in(&t, 800)] {
+        let (status, problem) = change(
+            &t,
+            &owner,
+            &ada_id,
+            json!({"tier": basic, "starts_on": bad}),
+        )
+        .await;
+        assert_eq!(status, 422, "{bad}: {problem}");
+        assert_eq!(fields(&problem), ["starts_on"], "{bad}");
+    }
+
+    // A downgrade to Basic in 10 days: scheduled; Pro and backstage stay until then.
+    let on = date_in(&t, 10);
+    let (status, term) = change(&t, &owner, &ada_id, json!({"tier": basic, "starts_on": on})).await;
+    assert_eq!(status, 200, "{term}");
+    assert_eq!(term["tier"], "Pro", "{term}");
+    assert_eq!(term["status"], "active");
+    assert_eq!(term["expires_on"], on.as_str());
+    assert_eq!(term["scheduled_change"]["tier"], "Basic");
+    assert_eq!(term["scheduled_change"]["starts_on"], on.as_str());
+    assert_eq!(reach(&t, &ada, "ada@example.org", &topic).await, [true; 7]);
+    let ada_browser = t.browser();
+    ada_browser.log_in("ada@example.org", PASSWORD).await;
+    let mine = ada_browser.get("/c/club/membership").await.text();
+    assert!(
+        mine.contains(&format!("Changes to Basic on {on}")),
+        "{mine}"
+    );
+    let olga = t.browser();
+    olga.log_in("owner@example.org", PASSWORD).await;
+    let admin = olga.get("/c/club/settings/tiers").await.text();
+    assert!(
+        admin.contains(&format!("Changes to Basic on {on}")),
+        "{admin}"
+    );
+
+    // One change at a time; no renewal of a term that ends in a change.
+    let (status, problem) = change(
+        &t,
+        &owner,
+        &ada_id,
+        json!({"tier": basic, "starts_on": date_in(&t, 5)}),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(fields(&problem), ["tier"]);
+    let (status, problem) = t
+        .api(
+            "POST",
+            &format!("/api/v1/communities/club/members/{ada_id}/tier/renewals"),
+            Some(&owner),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+
+    // Pro's end is now the change: no reminder goes out for it (14 days ahead would be due).
+    assert_eq!(t.app.run_tier_sweep().await.unwrap(), (0, 0));
+
+    // The date comes: access switches without the sweep; the page shows Basic.
+    t.app.clock().advance(10 * DAY + HOUR);
+    assert_eq!(reach(&t, &ada, "ada@example.org", &topic).await, [false; 7]);
+    let (status, now) = t
+        .api(
+            "GET",
+            &format!("/api/v1/communities/club/members/{ada_id}/tier"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{now}");
+    assert_eq!(now["tier"]["tier"], "Basic", "{now}");
+    assert_eq!(now["tier"]["scheduled_change"], Value::Null);
+    // The sweep settles it once: Pro was changed, not expired; one tier_changed.
+    assert_eq!(t.app.run_tier_sweep().await.unwrap(), (0, 0));
+    assert_eq!(t.app.run_tier_sweep().await.unwrap(), (0, 0));
+    assert_eq!(
+        t.db_count(
+            "SELECT COUNT(*) FROM activities WHERE verb = 'tier_changed' AND object_id = $1",
+            &ada_id
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        t.db_count(
+            "SELECT COUNT(*) FROM member_tiers WHERE user_id = $1 AND status = 'changed'",
+            &ada_id
+        )
+        .await,
+        1
+    );
+    let page = olga
+        .get(&format!("/c/club/members/{ada_id}/360?kind=membership"))
+        .await
+        .text();
+    assert_eq!(page.matches("changed membership tier").count(), 1, "{page}");
+    assert!(
+        page.contains("had a membership tier change scheduled (by Olga Owner): Pro → Basic"),
+        "{page}"
+    );
+
+    // Cancelling: Bob's Pro ends as it did before the change was scheduled.
+    let term = assign(&t, &owner, &bob_id, &pro, "").await;
+    let bob_end = term["expires_on"].clone();
+    let (status, term) = change(
+        &t,
+        &owner,
+        &bob_id,
+        json!({"tier": basic, "starts_on": date_in(&t, 20)}),
+    )
+    .await;
+    assert_eq!(status, 200, "{term}");
+    let page = olga
+        .post(&format!("/c/club/members/{bob_id}/tier/change/cancel"), &[])
+        .await;
+    assert!(
+        page.text()
+            .contains("The scheduled change is cancelled: Bob Builder keeps Pro."),
+        "{}",
+        page.text()
+    );
+    let (status, term) = t
+        .api(
+            "GET",
+            &format!("/api/v1/communities/club/members/{bob_id}/tier"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(term["tier"]["expires_on"], bob_end, "{term}");
+    assert_eq!(term["tier"]["scheduled_change"], Value::Null);
+    let (status, _) = t
+        .api(
+            "DELETE",
+            &format!("/api/v1/communities/club/members/{bob_id}/tier/change"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    // Past its date, Bob still holds Pro.
+    t.app.clock().advance(21 * DAY);
+    t.app.run_tier_sweep().await.unwrap();
+    assert_eq!(reach(&t, &bob, "bob@example.org", &topic).await, [true; 7]);
     t.stop().await;
 }

@@ -59,6 +59,8 @@ pub struct Topic {
     reply_count: i64,
     reaction_count: i64,
     last_post_at: String,
+    /// Who wrote the latest shown post (the starter when no reply is left).
+    last_poster_id: Option<String>,
     created_at: String,
     /// Held for a moderator's approval: only its author and moderators see it until then.
     held: bool,
@@ -80,6 +82,7 @@ pub(crate) fn topic(t: TopicRow) -> Topic {
         reply_count: t.reply_count,
         reaction_count: t.reaction_count,
         last_post_at: iso(t.last_post_at),
+        last_poster_id: t.last_poster_id,
         created_at: iso(t.created_at),
     }
 }

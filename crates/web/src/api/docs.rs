@@ -68,6 +68,7 @@ use utoipa::{Modify, OpenApi};
         super::membership_tiers::member_tier, super::membership_tiers::assign_tier,
         super::membership_tiers::renew_tier, super::membership_tiers::end_tier,
         super::membership_tiers::churn, super::membership_tiers::change_tier,
+        super::membership_tiers::cancel_tier_change,
         super::membership_tiers::offered_tiers, super::membership_tiers::request_change,
         super::membership_tiers::tier_defaults, super::membership_tiers::set_tier_defaults,
         super::member_360::timeline, super::member_360::timeline_csv, super::member_import::import,

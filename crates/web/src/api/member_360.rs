@@ -54,8 +54,12 @@ pub struct MemberFacts {
 #[derive(Serialize, ToSchema)]
 pub struct TimelineEntry {
     id: String,
-    /// posts, reactions, events, membership, moderation, visits or other.
+    /// posts, reactions, events, membership, moderation, visits, admin (done to the member
+    /// by an admin, a moderator or the community's sweeps) or other.
     kind: &'static str,
+    /// Who did it, when someone other than the member did (null for the community's sweeps).
+    actor_id: Option<String>,
+    actor_name: Option<String>,
     verb: String,
     object_type: String,
     object_id: String,
@@ -112,9 +116,12 @@ pub async fn timeline(
         entries: m
             .entries
             .iter()
-            .map(|a| TimelineEntry {
+            .map(|e| (&e.activity, e.actor_name.clone()))
+            .map(|(a, actor_name)| TimelineEntry {
                 id: a.id.clone(),
-                kind: kind_of(a),
+                kind: kind_of(a, &m.user.id),
+                actor_id: a.actor_id.clone().filter(|id| *id != m.user.id),
+                actor_name: actor_name.filter(|_| a.actor_id.as_deref() != Some(&m.user.id)),
                 verb: a.verb.clone(),
                 object_type: a.object_type.clone(),
                 object_id: a.object_id.clone(),

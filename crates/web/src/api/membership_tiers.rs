@@ -54,6 +54,10 @@ pub(crate) fn routes(r: Routes) -> Routes {
             "/api/v1/communities/{slug}/members/{user_id}/tier/change",
             post(change_tier),
         )
+        .delete(
+            "/api/v1/communities/{slug}/members/{user_id}/tier/change",
+            delete(cancel_tier_change),
+        )
         .get(
             "/api/v1/communities/{slug}/membership/tiers",
             get(offered_tiers),
@@ -269,6 +273,18 @@ pub struct MemberTier {
     expires_on: Option<String>,
     /// Latest first.
     renewals: Vec<TierRenewal>,
+    /// A change to another tier dated in the future: the member keeps this tier until then.
+    scheduled_change: Option<ScheduledTierChange>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ScheduledTierChange {
+    tier_id: String,
+    tier: String,
+    /// The day the new tier starts and this term ends (YYYY-MM-DD).
+    starts_on: String,
+    /// The new term's end; null for a tier without end.
+    expires_on: Option<String>,
 }
 
 fn rfc3339(micros: i64) -> String {
@@ -288,6 +304,12 @@ impl From<TermView> for MemberTier {
                 .to_string()
         };
         MemberTier {
+            scheduled_change: t.change.map(|c| ScheduledTierChange {
+                tier_id: c.tier_id,
+                tier: c.tier_name,
+                starts_on: c.starts_on.to_string(),
+                expires_on: c.expires_on.map(|d| d.to_string()),
+            }),
             user_id: t.term.user_id,
             display_name: t.term.display_name,
             tier_id: t.term.tier_id,
@@ -411,6 +433,23 @@ pub async fn change_tier(
     let t = state
         .app
         .change_tier(ctx.actor()?, &slug, &user_id, &input)
+        .await?;
+    Ok(Json(t.into()))
+}
+
+/// Cancel a member's scheduled tier change (admins): the current term keeps the end it had.
+/// 404 when no change is scheduled; 409 when its date has come (it took effect).
+#[utoipa::path(delete, path = "/api/v1/communities/{slug}/members/{user_id}/tier/change", tag = "members", security(("bearer" = [])),
+    params(("slug" = String, Path), ("user_id" = String, Path)),
+    responses((status = 200, body = MemberTier), (status = 403), (status = 404), (status = 409)))]
+pub async fn cancel_tier_change(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    Path((slug, user_id)): Path<(String, String)>,
+) -> Result<Json<MemberTier>, ApiError> {
+    let t = state
+        .app
+        .cancel_tier_change(ctx.actor()?, &slug, &user_id)
         .await?;
     Ok(Json(t.into()))
 }

@@ -14,9 +14,10 @@ use axum::routing::get;
 use serde::Deserialize;
 use townsquare_app::member_360::{kind_of, TimelineExport, TimelineQuery, EXPORT_PAGE};
 use townsquare_app::store::activity::ActivityRow;
+use townsquare_app::store::member_timeline::TimelineRow;
 use townsquare_app::{Actor, AppError};
 use townsquare_domain::analytics::date_of_day;
-use townsquare_domain::member_segments::VERB_GROUPS;
+use townsquare_domain::member_segments::{kind_label, DONE_TO_MEMBER, VERB_GROUPS};
 
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/c/{slug}/members/{user_id}/360", get(show))
@@ -55,8 +56,20 @@ pub struct Line {
     pub when: String,
 }
 
-/// What a timeline line says, and where it links, from the activity and its detail.
-pub(crate) fn line(slug: &str, a: &ActivityRow) -> Line {
+/// What a timeline line of `member_id` says, and where it links, from the activity and its
+/// detail. What others did to the member says who did it.
+pub(crate) fn line(slug: &str, member_id: &str, e: &TimelineRow) -> Line {
+    let a = &e.activity;
+    let kind = kind_of(a, member_id);
+    let mut shown = plain_line(slug, a, kind);
+    if kind == DONE_TO_MEMBER {
+        let by = e.actor_name.as_deref().unwrap_or("the community");
+        shown.what = format!("{} (by {by})", shown.what);
+    }
+    shown
+}
+
+fn plain_line(slug: &str, a: &ActivityRow, kind: &'static str) -> Line {
     let detail: serde_json::Value = serde_json::from_str(&a.detail).unwrap_or_default();
     let text = |k: &str| {
         detail
@@ -80,8 +93,35 @@ pub(crate) fn line(slug: &str, a: &ActivityRow) -> Line {
         ),
         _ => (String::new(), None),
     };
-    // Tier events are about the member (an admin or the sweep did them): said from their side.
+    // Events about the member (an admin, a moderator or the sweep did them): said from their
+    // side.
+    let moderation = text("action");
     let tier_event = match (a.object_type.as_str(), a.verb.as_str()) {
+        ("user", "role_changed") => Some((
+            "had their role changed",
+            format!("{} → {}", text("from"), text("to")),
+        )),
+        ("user", "join_approved") => Some(("had their request to join approved", String::new())),
+        ("user", "join_declined") => Some(("had their request to join declined", String::new())),
+        ("user", "moderation_action") => Some((
+            match moderation.as_str() {
+                "warn" => "was warned by the moderators",
+                "mute" => "was muted by the moderators",
+                "suspend" => "was suspended by the moderators",
+                "ban" => "was banned by the moderators",
+                "lift" => "had a sanction lifted by the moderators",
+                _ => "was the subject of a moderation action",
+            },
+            String::new(),
+        )),
+        ("user", "tier_change_scheduled") => Some((
+            "had a membership tier change scheduled",
+            format!("{} → {}", text("from_tier"), text("tier")),
+        )),
+        ("user", "tier_change_cancelled") => Some((
+            "had a scheduled membership tier change cancelled",
+            format!("{} → {}", text("from_tier"), text("tier")),
+        )),
         ("user", "tier_started") => Some(("was given a membership tier", text("tier"))),
         ("user", "tier_renewed") => Some(("had their membership tier renewed", text("tier"))),
         ("user", "tier_changed") => Some((
@@ -92,12 +132,16 @@ pub(crate) fn line(slug: &str, a: &ActivityRow) -> Line {
         ("user", "tier_expired") => Some(("saw their membership tier expire", text("tier"))),
         _ => None,
     };
-    if let Some((what, title)) = tier_event {
+    if let Some((what, title)) = tier_event.filter(|_| kind == DONE_TO_MEMBER) {
+        let href = a
+            .verb
+            .starts_with("tier_")
+            .then(|| format!("/c/{slug}/settings/tiers"));
         return Line {
-            kind: kind_of(a),
+            kind,
             what: what.to_string(),
             title,
-            href: Some(format!("/c/{slug}/settings/tiers")),
+            href,
             iso: super::format::iso(a.created_at),
             when: super::format::iso(a.created_at)
                 .replace('T', " ")
@@ -105,7 +149,7 @@ pub(crate) fn line(slug: &str, a: &ActivityRow) -> Line {
         };
     }
     Line {
-        kind: kind_of(a),
+        kind,
         what: super::communities::describe(&a.verb),
         title: if title.is_empty() && href.is_some() {
             "open".into()
@@ -125,7 +169,7 @@ enum ExportState {
     /// The rows to write next; `first` writes the header row before them.
     Rows {
         export: TimelineExport,
-        rows: Vec<ActivityRow>,
+        rows: Vec<TimelineRow>,
         first: bool,
     },
     /// Reading the next page failed: the download ends with an error.
@@ -180,7 +224,7 @@ pub(crate) async fn timeline_csv(
                 written = w.write_record(["time", "kind", "what", "title", "link"]);
             }
             for a in &rows {
-                let l = line(&export.slug, a);
+                let l = line(&export.slug, &export.user_id, a);
                 let link = l.href.map(|h| format!("{base_url}{h}")).unwrap_or_default();
                 written = written.and_then(|_| {
                     w.write_record([
@@ -201,7 +245,7 @@ pub(crate) async fn timeline_csv(
             };
             let next = match rows.last() {
                 Some(last) if rows.len() as i64 == EXPORT_PAGE => {
-                    let after = Some((last.created_at, last.id.clone()));
+                    let after = Some((last.activity.created_at, last.activity.id.clone()));
                     match app.member_timeline_export_page(&export, after).await {
                         Ok(rows) if rows.is_empty() => ExportState::Done,
                         Ok(rows) => ExportState::Rows {
@@ -248,7 +292,8 @@ struct Page360 {
     days_active_30: i64,
     days_active_90: i64,
     posts_90: i64,
-    kinds: Vec<&'static str>,
+    /// (filter value, label).
+    kinds: Vec<(&'static str, &'static str)>,
     kind: String,
     from: String,
     to: String,
@@ -325,12 +370,19 @@ async fn show(
         days_active_30: m.facts.days_active_30,
         days_active_90: m.facts.days_active_90,
         posts_90: m.facts.posts_90,
-        kinds: VERB_GROUPS.iter().map(|(k, _)| *k).collect(),
+        kinds: VERB_GROUPS
+            .iter()
+            .map(|(k, _)| (*k, kind_label(k)))
+            .collect(),
         filtered: !(form.kind.is_empty() && form.from.is_empty() && form.to.is_empty()),
         kind: form.kind,
         from: form.from,
         to: form.to,
-        entries: m.entries.iter().map(|a| line(&slug, a)).collect(),
+        entries: m
+            .entries
+            .iter()
+            .map(|a| line(&slug, &m.user.id, a))
+            .collect(),
         next,
         tier,
     };

@@ -28,6 +28,10 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/c/{slug}/members/{user_id}/tier/renew", post(renew))
         .post("/c/{slug}/members/{user_id}/tier/end", post(end))
         .post("/c/{slug}/members/{user_id}/tier/change", post(change))
+        .post(
+            "/c/{slug}/members/{user_id}/tier/change/cancel",
+            post(cancel_change),
+        )
         .get("/c/{slug}/membership", get(mine))
         .post("/c/{slug}/membership/request", post(request_change))
 }
@@ -90,6 +94,8 @@ pub struct TermLine {
     pub active: bool,
     pub renewable: bool,
     pub renewals: Vec<String>,
+    /// "Changes to <tier> on <date>" when a change is scheduled.
+    pub scheduled: Option<String>,
 }
 
 impl From<&TermView> for TermLine {
@@ -105,7 +111,11 @@ impl From<&TermView> for TermLine {
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "no end".into()),
             active: t.term.status == "active",
-            renewable: t.term.status != "ended" && t.expires_on.is_some(),
+            renewable: t.term.status != "ended" && t.expires_on.is_some() && t.change.is_none(),
+            scheduled: t
+                .change
+                .as_ref()
+                .map(|c| format!("Changes to {} on {}", c.tier_name, c.starts_on)),
             renewals: t
                 .renewals
                 .iter()
@@ -589,6 +599,16 @@ async fn change(
         .change_tier(ctx.actor()?, &slug, &user_id, &input)
         .await
     {
+        Ok(t) if t.change.is_some() => {
+            let c = t.change.as_ref().expect("scheduled");
+            Ok(redirect_with_flash(
+                &format!("/c/{slug}/settings/tiers"),
+                &format!(
+                    "{} keeps {} until {}, then changes to {}.",
+                    t.term.display_name, t.term.tier_name, c.starts_on, c.tier_name
+                ),
+            ))
+        }
         Ok(t) => Ok(redirect_with_flash(
             &format!("/c/{slug}/settings/tiers"),
             &format!(
@@ -599,6 +619,35 @@ async fn change(
                     .map(|d| format!(" until {d}"))
                     .unwrap_or_default(),
                 t.starts_on
+            ),
+        )),
+        Err(e) => {
+            let mut errors = ValidationErrors::new();
+            for fe in form_errors(e)?.0 {
+                errors.add("change_tier", fe.message);
+            }
+            settings_page(&state, &ctx, &slug, None, None, errors).await
+        }
+    }
+}
+
+/// An admin cancels a member's scheduled tier change: the current tier keeps its end.
+async fn cancel_change(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, user_id)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, HtmlError> {
+    match state
+        .app
+        .cancel_tier_change(ctx.actor()?, &slug, &user_id)
+        .await
+    {
+        Ok(t) => Ok(redirect_with_flash(
+            &format!("/c/{slug}/settings/tiers"),
+            &format!(
+                "The scheduled change is cancelled: {} keeps {}.",
+                t.term.display_name, t.term.tier_name
             ),
         )),
         Err(e) => {

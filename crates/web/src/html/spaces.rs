@@ -162,6 +162,8 @@ pub struct TopicItem {
     pub is_question: bool,
     pub answered: bool,
     pub reply_count: i64,
+    /// Who wrote the latest shown reply (none when there is no reply).
+    pub last_poster_name: Option<String>,
     pub last_iso: String,
     pub last_ago: String,
     /// Replies the signed-in member has not seen yet.
@@ -209,6 +211,7 @@ impl TopicItem {
             id: t.id,
             title: t.title,
             author_name: listed.author_name,
+            last_poster_name: listed.last_poster_name.filter(|_| t.reply_count > 0),
             pinned: t.pinned,
             locked: t.locked,
             is_question: t.is_question,

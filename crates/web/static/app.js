@@ -116,8 +116,11 @@
   var live = document.querySelector("[data-live-topic]");
   if (live && "WebSocket" in window) {
     var pending = false;
+    var typing = function () {
+      return live.contains(document.activeElement) && /^(TEXTAREA|INPUT|SELECT)$/.test(document.activeElement.tagName);
+    };
     var refresh = function () {
-      if (live.contains(document.activeElement) && /^(TEXTAREA|INPUT|SELECT)$/.test(document.activeElement.tagName)) {
+      if (typing()) {
         pending = true;
         return;
       }
@@ -126,6 +129,11 @@
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {
           if (!html) return;
+          // They may have started typing while the page was fetched: keep what they typed.
+          if (typing()) {
+            pending = true;
+            return;
+          }
           var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live-topic]");
           if (fresh) live.innerHTML = fresh.innerHTML;
         });
